@@ -1,0 +1,3 @@
+from mapsite.cli import main
+
+main()

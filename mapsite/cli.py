@@ -1,0 +1,212 @@
+"""The ``mapsite`` command: parse options, call one function, print the result.
+
+Errors a rep can fix are printed as ``file:line: error: message (hint: ...)`` and exit 1;
+anything unexpected is reported in one line (set MAPSITE_DEBUG=1 for the traceback), never as
+a wall of Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from mapsite import __version__
+from mapsite.build import build, check
+from mapsite.clock import resolve_today
+from mapsite.config import load_site
+from mapsite.errors import Finding, MapsiteError
+from mapsite.scaffold import BLUEPRINTS, init_site, new_deal
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_findings(findings: Iterable[Finding], console: Console = stdout) -> None:
+    for finding in findings:
+        style = "bold red" if finding.is_error else "yellow"
+        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        line = Text(f"{where}: ")
+        line.append(finding.severity, style=style)
+        line.append(f": {finding.message}")
+        if finding.hint:
+            line.append(f" (hint: {finding.hint})", style="dim")
+        console.print(line)
+
+
+def _summary(findings: Iterable[Finding]) -> str:
+    findings = list(findings)
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn MapsiteError and unexpected exceptions into a message and exit code 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except MapsiteError as exc:
+            print_findings(exc.findings, stderr)
+            message = Text("error: ", style="bold red")
+            message.append(exc.message)
+            if exc.hint:
+                message.append(f" (hint: {exc.hint})", style="dim")
+            stderr.print(message)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            stderr.print("interrupted")
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:
+            if os.environ.get("MAPSITE_DEBUG"):
+                raise
+            stderr.print(
+                Text(f"internal error: {type(exc).__name__}: {exc}", style="bold red"),
+                Text("(this is a bug in mapsite; run again with MAPSITE_DEBUG=1 for details)"),
+                sep="\n",
+            )
+            sys.exit(1)
+
+    return wrapper
+
+
+def site_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--site",
+        "site_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default="current folder",
+        help="The site's folder (where mapsite.yml is).",
+    )(command)
+
+
+def today_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Build as of this day (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else the system date.",
+    )(command)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mapsite")
+def main() -> None:
+    """Turn Mutual Action Plans written in Markdown into branded deal portals."""
+
+
+@main.command(name="build")
+@site_option
+@today_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ in the site).",
+)
+@click.option(
+    "--only",
+    metavar="SLUG",
+    help="Rebuild only this deal; other deals in the output stay as they are.",
+)
+@click.option(
+    "--no-protect",
+    is_flag=True,
+    help="Write readable pages for local preview only (protection is not implemented yet, so "
+    "every build is readable today).",
+)
+@friendly_errors
+def build_command(
+    site_dir: Path, today: dt.datetime | None, out: Path | None, only: str | None, no_protect: bool
+) -> None:
+    """Build every deal portal into output/."""
+    result = build(site_dir, out=out, today=_day(today), only=only)
+    print_findings(result.findings, stderr)
+    deals = len(result.deals)
+    target = result.out
+    stdout.print(
+        f"Built {deals} deal{'s' * (deals != 1)} into {target} "
+        f"({result.files_written} files written, {result.seconds:.2f} s, as of {result.today:%Y-%m-%d})."
+    )
+    if not no_protect:
+        stderr.print(
+            Text(
+                "warning: password protection is not available yet; the pages in "
+                f"{target} are readable by anyone who gets them. Do not publish them.",
+                style="yellow",
+            )
+        )
+
+
+@main.command(name="check")
+@site_option
+@today_option
+@friendly_errors
+def check_command(site_dir: Path, today: dt.datetime | None) -> None:
+    """Validate mapsite.yml and every deal; exit 1 if there are errors."""
+    result = check(site_dir, _day(today))
+    print_findings(result.findings)
+    deals = len(result.deals)
+    stdout.print(f"Checked {deals} deal{'s' * (deals != 1)}: {_summary(result.findings)}.")
+    if any(f.is_error for f in result.findings):
+        sys.exit(1)
+
+
+@main.command(name="init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@friendly_errors
+def init_command(folder: Path) -> None:
+    """Create a new site in FOLDER with a sample deal."""
+    written = init_site(folder, resolve_today())
+    for path in written:
+        stdout.print(f"created {path}")
+    stdout.print(f"Next: cd {folder} && mapsite build")
+
+
+@main.command(name="new")
+@click.argument("buyer")
+@click.option(
+    "--blueprint",
+    type=click.Choice(BLUEPRINTS),
+    default="enterprise",
+    show_default=True,
+    help="The plan to start from.",
+)
+@click.option(
+    "--close",
+    "close",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="Target signature date (YYYY-MM-DD).",
+)
+@click.option("--slug", help="URL folder of the portal (default: from the buyer's name).")
+@site_option
+@friendly_errors
+def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None, site_dir: Path) -> None:
+    """Start a deal for BUYER from a blueprint planned backwards from --close."""
+    site, findings = load_site(site_dir)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise MapsiteError("fix mapsite.yml first", errors)
+    today = resolve_today()
+    path = new_deal(site_dir, buyer, blueprint, close.date(), site.seller.name, today, slug)
+    stdout.print(f"created {path}")
+    if close.date() < today:
+        stderr.print(Text("warning: the close date is in the past", style="yellow"))
+    stdout.print("Next: fill in the names marked (name), then run: mapsite check")

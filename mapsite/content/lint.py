@@ -1,0 +1,79 @@
+"""Warnings for the seller's team: a deal that builds but is not yet a good mutual plan.
+
+These never stop a build. They flag what a sales manager would flag in a deal review: a plan
+with no buyer-side owner, a missing economic buyer, milestones slipping past close, overdue work
+not marked done, a plan nobody has touched in two weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mapsite.content.fields import FieldReader
+from mapsite.content.model import Deal, Milestone
+from mapsite.content.schedule import transitive_dependencies
+from mapsite.content.yamlread import YamlMap
+
+STALE_AFTER_DAYS = 14
+NEEDED_BUYER_ROLES = {
+    "economic_buyer": "an economic buyer (who signs off the budget)",
+    "champion": "a champion (who sells the plan internally)",
+}
+CLOSE_PHASE = "close"
+
+
+def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:
+    buyer_ids = {s.id for s in deal.stakeholders if s.side == "buyer"}
+    for milestone in deal.milestones:
+        if milestone.owners and not buyer_ids.intersection(milestone.owners):
+            reader.warning(
+                milestone.line,
+                f"milestone '{milestone.name}' has no owner on the buyer side",
+                "a mutual plan names who on the buyer's team drives each step",
+            )
+        if not milestone.is_closed and milestone.due < today:
+            reader.warning(
+                milestone.line,
+                f"milestone '{milestone.name}' was due {milestone.due:%Y-%m-%d} and is not marked done",
+                "set status: done (with completed:), or move the date and tell the buyer",
+            )
+    for milestone in pre_close_milestones(deal):
+        if milestone.due > deal.close_date:
+            reader.warning(
+                milestone.line,
+                f"'{milestone.name}' is due {milestone.due:%Y-%m-%d}, after the close date "
+                f"{deal.close_date:%Y-%m-%d}",
+                "the signature cannot happen before it; move it earlier or move close_date",
+            )
+    roles = {s.role for s in deal.stakeholders if s.side == "buyer"}
+    for role, description in NEEDED_BUYER_ROLES.items():
+        if role not in roles and deal.stage == "active":
+            reader.warning(
+                data.line_of("stakeholders"),
+                f"no buyer-side stakeholder has role {role}: the plan lacks {description}",
+                "shown only to your team; add the person once you know them",
+            )
+    if deal.updated and deal.stage == "active" and (today - deal.updated).days > STALE_AFTER_DAYS:
+        reader.warning(
+            data.line_of("updated") if "updated" in data else None,
+            f"the plan was last updated {deal.updated:%Y-%m-%d}, {(today - deal.updated).days} days ago",
+            "review it with the buyer and set updated: to the review date",
+        )
+
+
+def pre_close_milestones(deal: Deal) -> list[Milestone]:
+    """Milestones that must be finished for the signature to happen.
+
+    With a phase named Close, those are the milestones of earlier phases; without one, the
+    milestones that a milestone due on the close date depends on.
+    """
+    phases = [phase.lower() for phase in deal.phases]
+    if CLOSE_PHASE in phases:
+        earlier = set(deal.phases[: phases.index(CLOSE_PHASE)])
+        return [m for m in deal.milestones if m.phase in earlier]
+    depends = {m.id: m.depends_on for m in deal.milestones}
+    needed: set[str] = set()
+    for milestone in deal.milestones:
+        if milestone.due == deal.close_date:
+            needed |= transitive_dependencies(milestone.id, depends)
+    return [m for m in deal.milestones if m.id in needed]

@@ -1,0 +1,232 @@
+"""Finding the deals of a site and loading each into a validated Deal.
+
+A deal is ``content/deals/<slug>.md`` or a folder ``content/deals/<slug>/index.md`` whose other
+Markdown files are extra pages and whose other files are published with the portal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mapsite.config import Site
+from mapsite.content.fields import FieldReader, slugify
+from mapsite.content.lint import lint_deal
+from mapsite.content.model import Deal, DealFile, ExtraPage
+from mapsite.content.source import read_source
+from mapsite.content.validate import DealInput, validate_deal
+from mapsite.errors import Finding
+from mapsite.paths import inside, site_display
+
+INDEX = "index.md"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    deals: tuple[Deal, ...]
+    findings: tuple[Finding, ...]
+
+
+def deal_sources(site: Site) -> tuple[list[tuple[Path, Path, str]], list[Finding]]:
+    """(main file, deal folder, default slug) for every deal, sorted by slug."""
+    found: list[tuple[Path, Path, str]] = []
+    findings: list[Finding] = []
+    deals_dir = site.deals_dir
+    if not deals_dir.is_dir():
+        findings.append(
+            Finding(
+                "content/deals",
+                None,
+                "error",
+                "the site has no content/deals folder",
+                'create it and add a deal, e.g. with: mapsite new "Acme Corp" --close 2027-06-30',
+            )
+        )
+        return found, findings
+    for entry in sorted(deals_dir.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_file() and entry.suffix == ".md":
+            found.append((entry, deals_dir, entry.stem))
+        elif entry.is_dir():
+            index = entry / INDEX
+            if index.is_file():
+                found.append((index, entry, entry.name))
+            else:
+                findings.append(
+                    Finding(
+                        site_display(entry, site.root),
+                        None,
+                        "warning",
+                        f"the folder {entry.name}/ has no {INDEX}, so it is not a deal",
+                        f"add {entry.name}/{INDEX} or remove the folder",
+                    )
+                )
+    return found, findings
+
+
+def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
+    sources, findings = deal_sources(site)
+    changed = last_changed_dates([path for path, _, _ in sources], site.root)
+    deals: list[Deal] = []
+    slugs: dict[str, str] = {}
+    for path, root, default_slug in sources:
+        display = site_display(path, site.root)
+        if only and default_slug != only and not _declares_slug(path, only):
+            continue
+        item, extra = _deal_input(path, root, default_slug, display, site)
+        findings.extend(extra)
+        if item is None:
+            continue
+        reader = FieldReader(display, line_offset=item.source.line_offset)
+        deal = validate_deal(item, site, reader)
+        if deal is not None:
+            if deal.updated is None:
+                deal = replace(deal, updated=changed.get(path))
+            if deal.slug in slugs:
+                reader.error(
+                    item.source.frontmatter.line_of("slug") if "slug" in item.source.frontmatter else None,
+                    f"slug '{deal.slug}' is already used by {slugs[deal.slug]}",
+                    "every deal needs its own slug",
+                )
+            else:
+                slugs[deal.slug] = display
+                lint_deal(deal, item.source.frontmatter, reader, today)
+                deals.append(deal)
+        findings.extend(reader.findings)
+    if only and not any(d.slug == only for d in deals) and not any(f.is_error for f in findings):
+        findings.append(
+            Finding(
+                "content/deals",
+                None,
+                "error",
+                f"no deal with slug '{only}'",
+                "list the deals with: mapsite check",
+            )
+        )
+    return LoadResult(tuple(deals), tuple(findings))
+
+
+def _declares_slug(path: Path, slug: str) -> bool:
+    """Cheap pre-filter for --only: does the file set ``slug:`` to this value?"""
+    try:
+        head = path.read_text("utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return any(line.strip() in (f"slug: {slug}", f'slug: "{slug}"') for line in head.splitlines())
+
+
+def _deal_input(
+    path: Path, root: Path, default_slug: str, display: str, site: Site
+) -> tuple[DealInput | None, list[Finding]]:
+    source = read_source(path, display)
+    if isinstance(source, Finding):
+        return None, [source]
+    findings: list[Finding] = []
+    pages: list[ExtraPage] = []
+    files: list[DealFile] = []
+    if path.name == INDEX:
+        for child in sorted(root.rglob("*")):
+            rel = child.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts) or child == path or child.is_dir():
+                continue
+            child_display = site_display(child, site.root)
+            if not inside(child, root):
+                findings.append(
+                    Finding(
+                        child_display,
+                        None,
+                        "error",
+                        "this link points outside the deal folder",
+                        "replace the symlink with the file itself",
+                    )
+                )
+                continue
+            if child.suffix == ".md" and len(rel.parts) == 1:
+                page = _extra_page(child, child_display)
+                if isinstance(page, Finding):
+                    findings.append(page)
+                else:
+                    pages.append(page)
+            elif child.suffix != ".md":
+                files.append(DealFile(child, rel.as_posix()))
+    names = {p.name for p in pages}
+    for page in pages:
+        if any(f.relpath.split("/")[0] == page.name for f in files):
+            findings.append(
+                Finding(
+                    site_display(page.source, site.root),
+                    None,
+                    "error",
+                    f"the page '{page.name}' has the same name as the folder {page.name}/",
+                    "rename the page or the folder",
+                )
+            )
+    if len(names) != len(pages):
+        findings.append(Finding(display, None, "error", "two extra pages map to the same URL"))
+    return DealInput(source, root, default_slug, tuple(pages), tuple(files)), findings
+
+
+def _extra_page(path: Path, display: str) -> ExtraPage | Finding:
+    source = read_source(path, display, frontmatter_required=False)
+    if isinstance(source, Finding):
+        return source
+    name = slugify(path.stem)
+    if not name:
+        return Finding(display, None, "error", "the page name has no letters or digits", "rename the file")
+    title = source.frontmatter.get("title")
+    if not isinstance(title, str) or not title.strip():
+        title = _first_heading(source.body) or path.stem.replace("-", " ").title()
+    return ExtraPage(name=name, title=title.strip(), body=source.body, source=path)
+
+
+def _first_heading(body: str) -> str | None:
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
+def last_changed_dates(paths: list[Path], root: Path) -> dict[Path, dt.date]:
+    """When each file last changed: its last commit date, else its modification time.
+
+    One ``git log`` for all files keeps this cheap for sites with hundreds of deals.
+    """
+    dates: dict[Path, dt.date] = {}
+    wanted = {p.resolve(): p for p in paths}
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        if top.returncode == 0 and paths:
+            git_root = Path(top.stdout.strip())
+            log = subprocess.run(
+                ["git", "log", "--format=@%cs", "--name-only", "--", "content/deals"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            current: dt.date | None = None
+            for line in log.stdout.splitlines():
+                if line.startswith("@"):
+                    current = dt.date.fromisoformat(line[1:])
+                elif line and current:
+                    path = wanted.get((git_root / line).resolve())
+                    if path is not None and path not in dates:
+                        dates[path] = current
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    for path in paths:
+        if path not in dates:
+            try:
+                dates[path] = dt.date.fromtimestamp(path.stat().st_mtime)
+            except OSError:
+                continue
+    return dates

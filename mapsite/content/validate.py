@@ -1,0 +1,592 @@
+"""Raw frontmatter -> a typed, fully resolved Deal, or every reason it cannot be one.
+
+Reading is forgiving where the intent is clear (a single owner without brackets) and strict where
+a mistake would mislead a buyer (an unknown owner, an impossible date order). All findings of a
+file are collected in one pass so a rep fixes everything at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.config import Site, read_access, read_brand
+from mapsite.content.dates import DateExpr, DateSyntaxError, parse_date_expr
+from mapsite.content.fields import FieldReader, slugify
+from mapsite.content.model import (
+    LEVELS,
+    MILESTONE_STATUSES,
+    RISK_STATUSES,
+    ROLES,
+    SIDES,
+    STAGES,
+    Action,
+    Cadence,
+    Criterion,
+    Deal,
+    DealFile,
+    ExtraPage,
+    Milestone,
+    Resource,
+    Risk,
+    Stakeholder,
+)
+from mapsite.content.schedule import (
+    Dated,
+    dependency_cycles,
+    resolve_dates,
+    unknown_anchor_message,
+)
+from mapsite.content.source import Source
+from mapsite.content.yamlread import YamlMap
+from mapsite.paths import inside, safe_relpath
+
+DEAL_KEYS = (
+    "title", "slug", "buyer", "seller", "partner", "close_date", "go_live", "stage", "updated",
+    "access", "public", "value_summary", "stakeholders", "milestones", "actions",
+    "success_criteria", "risks", "cadence", "resources",
+)  # fmt: skip
+STAKEHOLDER_KEYS = ("id", "name", "title", "side", "role", "email", "notes")
+MILESTONE_KEYS = (
+    "id", "phase", "name", "owners", "due", "depends_on", "status", "completed", "notes", "actions",
+)  # fmt: skip
+ACTION_KEYS = ("task", "owner", "due", "done", "milestone")
+CRITERION_KEYS = ("side", "metric", "current", "target", "by")
+RISK_KEYS = ("risk", "probability", "impact", "mitigation", "owner", "status")
+CADENCE_KEYS = ("name", "when", "attendees")
+RESOURCE_KEYS = ("title", "file", "url")
+RESERVED_ANCHORS = ("close", "go_live")
+DEFAULT_PHASE = "Plan"
+
+
+@dataclass(frozen=True)
+class DealInput:
+    """Where a deal lives: its main source, its folder (for relative paths) and extras."""
+
+    source: Source
+    root: Path
+    default_slug: str
+    pages: tuple[ExtraPage, ...] = ()
+    files: tuple[DealFile, ...] = ()
+
+
+@dataclass
+class _RawAction:
+    task: str
+    owner: str | None
+    due: DateExpr | None
+    done: bool
+    milestone: str | None
+    line: int
+
+
+@dataclass
+class _RawMilestone:
+    id: str
+    phase: str
+    name: str
+    owners: tuple[str, ...]
+    due: DateExpr | None
+    depends_on: tuple[str, ...]
+    status: str
+    completed: dt.date | None
+    notes: str | None
+    actions: list[_RawAction]
+    line: int
+    source: YamlMap
+
+
+def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | None:
+    """Build the Deal; returns None when an error makes the deal unusable (findings say why)."""
+    data = item.source.frontmatter
+    where = "the deal"
+    reader.unknown_keys(data, DEAL_KEYS, where)
+
+    title = reader.text(data, "title", where, required=True)
+    slug = _read_slug(reader, data, item.default_slug)
+    buyer = _brand(reader, data, "buyer", item.root, site, required=True)
+    declared_seller = _brand(reader, data, "seller", item.root, site)
+    seller = declared_seller or site.seller
+    partner = _brand(reader, data, "partner", item.root, site)
+    close_date = reader.iso_date(data, "close_date", where, required=True)
+    go_live_expr = _date_expr(reader, data, "go_live", where)
+    stage = reader.choice(data, "stage", where, STAGES, "active") or "active"
+    updated = reader.iso_date(data, "updated", where)
+    public = reader.flag(data, "public", where)
+    access = read_access(reader, data, "access", where)
+    if not access and not public:
+        reader.error(
+            data.line,
+            "the deal has no 'access' entries and is not public",
+            "add access: [{label: Buying team, password_env: ACME_PORTAL_PASSWORD}] or public: true",
+        )
+    if public:
+        reader.warning(
+            data.line_of("public"),
+            "public: true publishes this portal readable by anyone with the link",
+            "remove it to protect the deal with its access passwords",
+        )
+    value_summary = reader.text(data, "value_summary", where, required=True)
+
+    stakeholders = _stakeholders(reader, data)
+    known_people = {s.id for s in stakeholders}
+    milestones = _milestones(reader, data, known_people)
+    milestone_ids = {m.id for m in milestones}
+    top_actions = [
+        action
+        for entry, line in reader.items(data, "actions", where)
+        if (action := _action(reader, entry, line, known_people, milestone_ids, top_level=True))
+    ]
+
+    anchors: dict[str, Dated] = {}
+    if close_date:
+        anchors["close"] = Dated(
+            DateExpr(text=close_date.isoformat(), on=close_date), data.line_of("close_date")
+        )
+    if go_live_expr:
+        anchors["go_live"] = Dated(go_live_expr, data.line_of("go_live"))
+    for m in milestones:
+        if m.due:
+            anchors[m.id] = Dated(m.due, m.line)
+    # Anchors whose own date was already reported as invalid: no second message for dependents.
+    broken = {m.id for m in milestones if "due" in m.source and m.id not in anchors}
+    if close_date is None and "close_date" in data:
+        broken.add("close")
+    if go_live_expr is None and "go_live" in data:
+        broken.add("go_live")
+    dates = resolve_dates(
+        anchors,
+        site.calendar,
+        lambda line, msg, hint: reader.error(line, msg, hint),
+        frozenset(broken),
+    )
+    for action in [*top_actions, *(a for m in milestones for a in m.actions)]:
+        if action.due and action.due.anchor and action.due.anchor not in anchors.keys() | broken:
+            reader.error(action.line, unknown_anchor_message(action.due, anchors))
+
+    _check_dependencies(reader, milestones, dates)
+
+    resources = _resources(reader, data, item.root)
+    criteria = _criteria(reader, data)
+    risks = _risks(reader, data, known_people)
+    cadence = _cadence(reader, data, known_people)
+
+    if reader.findings and any(f.is_error for f in reader.findings):
+        return None
+    assert title and buyer and close_date and value_summary and slug
+
+    def action_date(action: _RawAction) -> dt.date | None:
+        if action.due is None:
+            return None
+        if action.due.on:
+            return action.due.on
+        base = dates.get(action.due.anchor or "")
+        return action.due.apply(base, site.calendar) if base else None
+
+    def typed_action(action: _RawAction) -> Action:
+        return Action(
+            task=action.task,
+            owner=action.owner,
+            due=action_date(action),
+            due_text=action.due.text if action.due else None,
+            done=action.done,
+            milestone=action.milestone,
+            line=action.line,
+        )
+
+    files = list(item.files)
+    for brand in (buyer, declared_seller, partner):
+        if brand and brand.logo and not any(f.source == brand.logo for f in files):
+            files.append(DealFile(brand.logo, brand.logo.relative_to(item.root).as_posix()))
+    for resource in resources:
+        if resource.file and not any(f.relpath == resource.file for f in files):
+            files.append(DealFile(item.root / resource.file, resource.file))
+
+    return Deal(
+        slug=slug,
+        title=title,
+        buyer=buyer,
+        seller=seller,
+        partner=partner,
+        close_date=close_date,
+        go_live=dates.get("go_live"),
+        stage=stage,
+        updated=updated,
+        access=access,
+        public=public,
+        value_summary=value_summary,
+        stakeholders=stakeholders,
+        milestones=tuple(
+            Milestone(
+                id=m.id,
+                phase=m.phase,
+                name=m.name,
+                owners=m.owners,
+                due=dates[m.id],
+                due_text=m.due.text if m.due else "",
+                depends_on=m.depends_on,
+                status=m.status,
+                completed=m.completed,
+                notes=m.notes,
+                actions=tuple(typed_action(a) for a in m.actions),
+                line=m.line,
+            )
+            for m in milestones
+        ),
+        actions=tuple(typed_action(a) for a in top_actions),
+        success_criteria=criteria,
+        risks=risks,
+        cadence=cadence,
+        resources=resources,
+        body=item.source.body,
+        source=item.source.path,
+        root=item.root,
+        pages=item.pages,
+        files=tuple(sorted(files, key=lambda f: f.relpath)),
+    )
+
+
+def _read_slug(reader: FieldReader, data: YamlMap, default: str) -> str | None:
+    if "slug" in data:
+        return reader.identifier(data, "slug", "the deal")
+    if slugify(default) != default:
+        reader.error(
+            None,
+            f"the file name gives the slug '{default}', which is not a valid URL folder",
+            f"rename the file or folder to '{slugify(default) or 'deal'}' or set slug:",
+        )
+        return None
+    return default
+
+
+def _brand(reader: FieldReader, data: YamlMap, key: str, root: Path, site: Site, required: bool = False):
+    block = reader.mapping(data, key, "the deal", required=required)
+    if block is None:
+        return None
+    return read_brand(reader, block, key, root, site.root)
+
+
+def _date_expr(reader: FieldReader, data: YamlMap, key: str, where: str) -> DateExpr | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_date_expr(value)
+    except DateSyntaxError as exc:
+        reader.error(data.line_of(key), f"'{key}' in {where}: {exc}")
+        return None
+
+
+def _stakeholders(reader: FieldReader, data: YamlMap) -> tuple[Stakeholder, ...]:
+    people: list[Stakeholder] = []
+    seen: dict[str, int] = {}
+    for entry, line in reader.items(data, "stakeholders", "the deal", required=True):
+        if not isinstance(entry, YamlMap):
+            reader.error(line, "each stakeholder must be a mapping {id, name, side, ...}")
+            continue
+        where = "a stakeholder"
+        reader.unknown_keys(entry, STAKEHOLDER_KEYS, where)
+        person_id = reader.identifier(entry, "id", where, required=True)
+        name = reader.text(entry, "name", where, required=True)
+        side = reader.choice(entry, "side", where, SIDES, None)
+        if "side" not in entry:
+            reader.error(line, f"stakeholder '{person_id or name}' is missing the required field 'side'")
+        role = reader.choice(entry, "role", where, ROLES, None)
+        if person_id and person_id in seen:
+            reader.error(
+                line,
+                f"duplicate stakeholder id '{person_id}' (first used on line "
+                f"{seen[person_id] + reader.line_offset})",
+            )
+            continue
+        if person_id:
+            seen[person_id] = line
+        if person_id and name and side:
+            people.append(
+                Stakeholder(
+                    id=person_id,
+                    name=name,
+                    side=side,  # type: ignore[arg-type]
+                    title=reader.text(entry, "title", where),
+                    role=role,
+                    email=reader.text(entry, "email", where),
+                    notes=reader.text(entry, "notes", where),
+                )
+            )
+    return tuple(people)
+
+
+def _owner_ids(reader: FieldReader, entry: YamlMap, key: str, where: str, known: set[str]) -> tuple[str, ...]:
+    result = []
+    for owner, line in reader.id_list(entry, key, where):
+        if owner not in known:
+            reader.error(
+                line,
+                f"'{owner}' in {key} of {where} is not a stakeholder id",
+                _suggest(owner, known),
+            )
+            continue
+        result.append(owner)
+    return tuple(result)
+
+
+def _suggest(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"known ids: {', '.join(sorted(known))}" if known else "add it under stakeholders first"
+
+
+def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_RawMilestone]:
+    milestones: list[_RawMilestone] = []
+    entries = reader.items(data, "milestones", "the deal", required=True)
+    if "milestones" in data and not entries and isinstance(data.get("milestones"), list):
+        reader.error(data.line_of("milestones"), "the plan has no milestones")
+    declared_ids = set()
+    for entry, _line in entries:
+        if isinstance(entry, YamlMap):
+            raw_id = entry.get("id") or slugify(str(entry.get("name") or ""))
+            declared_ids.add(str(raw_id))
+    seen: dict[str, int] = {}
+    for entry, line in entries:
+        if not isinstance(entry, YamlMap):
+            reader.error(line, "each milestone must be a mapping {name, owners, due, ...}")
+            continue
+        name = reader.text(entry, "name", "a milestone", required=True)
+        where = f"milestone '{name}'" if name else "a milestone"
+        reader.unknown_keys(entry, MILESTONE_KEYS, where)
+        milestone_id = reader.identifier(entry, "id", where) if "id" in entry else slugify(name or "")
+        if not milestone_id:
+            continue
+        if milestone_id in RESERVED_ANCHORS:
+            reader.error(line, f"'{milestone_id}' cannot be a milestone id; it names the deal's own date")
+            continue
+        if milestone_id in seen:
+            reader.error(
+                line,
+                f"duplicate milestone id '{milestone_id}' (first used on line "
+                f"{seen[milestone_id] + reader.line_offset})",
+                "give one of them an explicit, different id",
+            )
+            continue
+        seen[milestone_id] = line
+        owners = _owner_ids(reader, entry, "owners", where, people)
+        if not entry.get("owners"):
+            reader.error(line, f"{where} has no owners", "add owners: [stakeholder-id, ...]")
+        due = _date_expr(reader, entry, "due", where)
+        if "due" not in entry:
+            reader.error(line, f"{where} is missing the required field 'due'")
+        depends = []
+        for dep, dep_line in reader.id_list(entry, "depends_on", where):
+            if dep not in declared_ids:
+                reader.error(
+                    dep_line,
+                    f"{where} depends on '{dep}', which is no milestone id",
+                    _suggest(dep, declared_ids),
+                )
+            else:
+                depends.append(dep)
+        status = reader.choice(entry, "status", where, MILESTONE_STATUSES, "pending") or "pending"
+        milestones.append(
+            _RawMilestone(
+                id=milestone_id,
+                phase=reader.text(entry, "phase", where) or DEFAULT_PHASE,
+                name=name or milestone_id,
+                owners=owners,
+                due=due,
+                depends_on=tuple(depends),
+                status=status,
+                completed=reader.iso_date(entry, "completed", where),
+                notes=reader.text(entry, "notes", where),
+                actions=[
+                    action
+                    for action_entry, action_line in reader.items(entry, "actions", where)
+                    if (action := _action(reader, action_entry, action_line, people, set(), top_level=False))
+                ],
+                line=line,
+                source=entry,
+            )
+        )
+    return milestones
+
+
+def _action(
+    reader: FieldReader,
+    entry: object,
+    line: int,
+    people: set[str],
+    milestone_ids: set[str],
+    top_level: bool,
+) -> _RawAction | None:
+    if not isinstance(entry, YamlMap):
+        reader.error(line, "each action must be a mapping {task, owner, due, done}")
+        return None
+    task = reader.text(entry, "task", "an action", required=True)
+    where = f"action '{task}'" if task else "an action"
+    reader.unknown_keys(entry, ACTION_KEYS if top_level else ACTION_KEYS[:4], where)
+    owner = reader.text(entry, "owner", where)
+    if owner is not None and owner not in people:
+        reader.error(
+            entry.line_of("owner"),
+            f"owner '{owner}' of {where} is not a stakeholder id",
+            _suggest(owner, people),
+        )
+        owner = None
+    milestone = reader.text(entry, "milestone", where) if top_level else None
+    if milestone is not None and milestone not in milestone_ids:
+        reader.error(
+            entry.line_of("milestone"),
+            f"{where} names milestone '{milestone}', which is no milestone id",
+            _suggest(milestone, milestone_ids),
+        )
+        milestone = None
+    if not task:
+        return None
+    return _RawAction(
+        task=task,
+        owner=owner,
+        due=_date_expr(reader, entry, "due", where),
+        done=reader.flag(entry, "done", where),
+        milestone=milestone,
+        line=line,
+    )
+
+
+def _check_dependencies(
+    reader: FieldReader, milestones: list[_RawMilestone], dates: dict[str, dt.date]
+) -> None:
+    by_id = {m.id: m for m in milestones}
+    for cycle in dependency_cycles({m.id: m.depends_on for m in milestones}):
+        reader.error(
+            by_id[cycle[0]].line,
+            "milestones depend on each other in a cycle: " + " -> ".join(cycle),
+            "remove one of these depends_on entries",
+        )
+    for m in milestones:
+        for dep in m.depends_on:
+            if m.id in dates and dep in dates and dates[m.id] < dates[dep]:
+                reader.error(
+                    m.line,
+                    f"'{m.name}' is due {dates[m.id]:%Y-%m-%d}, before '{by_id[dep].name}' "
+                    f"({dates[dep]:%Y-%m-%d}) that it depends on",
+                    "move its due date after the milestones it depends on",
+                )
+
+
+def _resources(reader: FieldReader, data: YamlMap, root: Path) -> tuple[Resource, ...]:
+    result = []
+    for entry, line in reader.items(data, "resources", "the deal"):
+        if not isinstance(entry, YamlMap):
+            reader.error(line, "each resource must be {title, file} or {title, url}")
+            continue
+        title = reader.text(entry, "title", "a resource", required=True)
+        where = f"resource '{title}'"
+        reader.unknown_keys(entry, RESOURCE_KEYS, where)
+        url = reader.text(entry, "url", where)
+        file_text = reader.text(entry, "file", where)
+        if bool(url) == bool(file_text):
+            reader.error(line, f"{where} needs exactly one of 'file' or 'url'")
+            continue
+        if url and not url.startswith(("https://", "http://", "mailto:")):
+            reader.error(
+                entry.line_of("url"),
+                f"{where} has url '{url}'; links must start with https://, http:// or mailto:",
+            )
+            continue
+        file_rel = None
+        if file_text:
+            file_rel = safe_relpath(file_text)
+            if file_rel is None or not inside(root / file_rel, root):
+                reader.error(
+                    entry.line_of("file"),
+                    f"{where} file '{file_text}' points outside the deal folder",
+                    "put the file in the deal's folder and use a relative path such as files/roi.pdf",
+                )
+                continue
+            if not (root / file_rel).is_file():
+                reader.error(entry.line_of("file"), f"{where} file '{file_text}' does not exist")
+                continue
+        if title:
+            result.append(Resource(title=title, url=url, file=file_rel))
+    return tuple(result)
+
+
+def _criteria(reader: FieldReader, data: YamlMap) -> tuple[Criterion, ...]:
+    result = []
+    for entry, line in reader.items(data, "success_criteria", "the deal"):
+        if not isinstance(entry, YamlMap):
+            reader.error(line, "each success criterion must be {side, metric, target, ...}")
+            continue
+        where = "a success criterion"
+        reader.unknown_keys(entry, CRITERION_KEYS, where)
+        side = reader.choice(entry, "side", where, ("buyer", "seller"), None)
+        metric = reader.text(entry, "metric", where, required=True)
+        target = reader.text(entry, "target", where, required=True)
+        if "side" not in entry:
+            reader.error(line, f"{where} is missing the required field 'side'")
+        by = reader.iso_date(entry, "by", where)
+        if side and metric and target:
+            result.append(
+                Criterion(
+                    side=side,
+                    metric=metric,
+                    target=target,
+                    current=reader.text(entry, "current", where),
+                    by=by,
+                )  # type: ignore[arg-type]
+            )
+    return tuple(result)
+
+
+def _risks(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Risk, ...]:
+    result = []
+    for entry, line in reader.items(data, "risks", "the deal"):
+        if not isinstance(entry, YamlMap):
+            reader.error(line, "each risk must be {risk, probability, impact, ...}")
+            continue
+        text = reader.text(entry, "risk", "a risk", required=True)
+        where = f"risk '{text}'" if text else "a risk"
+        reader.unknown_keys(entry, RISK_KEYS, where)
+        probability = reader.choice(entry, "probability", where, LEVELS, None)
+        impact = reader.choice(entry, "impact", where, LEVELS, None)
+        for key in ("probability", "impact"):
+            if key not in entry:
+                reader.error(line, f"{where} is missing the required field '{key}'")
+        owner = reader.text(entry, "owner", where)
+        if owner is not None and owner not in people:
+            reader.error(
+                entry.line_of("owner"),
+                f"owner '{owner}' of {where} is not a stakeholder id",
+                _suggest(owner, people),
+            )
+        status = reader.choice(entry, "status", where, RISK_STATUSES, "open") or "open"
+        if text and probability and impact:
+            result.append(
+                Risk(
+                    risk=text,
+                    probability=probability,
+                    impact=impact,
+                    mitigation=reader.text(entry, "mitigation", where),
+                    owner=owner if owner in people else None,
+                    status=status,
+                )
+            )
+    return tuple(result)
+
+
+def _cadence(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Cadence, ...]:
+    result = []
+    for entry, line in reader.items(data, "cadence", "the deal"):
+        if not isinstance(entry, YamlMap):
+            reader.error(line, "each cadence entry must be {name, when, attendees?}")
+            continue
+        name = reader.text(entry, "name", "a cadence entry", required=True)
+        where = f"cadence '{name}'"
+        reader.unknown_keys(entry, CADENCE_KEYS, where)
+        when = reader.text(entry, "when", where, required=True)
+        attendees = tuple(a for a, _ in reader.id_list(entry, "attendees", where))
+        if name and when:
+            result.append(Cadence(name=name, when=when, attendees=attendees))
+    return tuple(result)

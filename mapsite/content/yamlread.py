@@ -1,0 +1,227 @@
+"""YAML to plain values that remember their line numbers, safe against hostile input.
+
+PyYAML's composer recurses (libyaml's segfaults on deep nesting) and expands alias bombs, and its
+scanner slows to minutes on deeply nested flow collections. Deal files come from many hands, so
+this module builds values from the event stream itself: iteratively, with limits on size,
+nesting depth and alias expansion, and with every mapping and list knowing where it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+MAX_VALUES = 200_000
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_FLOW_CHARS = re.compile(r"[\[\]{}]")
+
+
+class YamlMap(dict):
+    """A mapping with the line of each key, so validation can point at the exact field."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class YamlList(list):
+    """A sequence with the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+@dataclass(frozen=True)
+class YamlProblem(Exception):
+    """Why a document could not be read, with the 1-based line it concerns (relative to the text)."""
+
+    line: int
+    message: str
+    hint: str | None = None
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse one YAML document into YamlMap/YamlList/scalars; raise YamlProblem when unreadable."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise YamlProblem(
+            1,
+            f"the YAML is {len(text) / 1_000_000:.1f} MB; mapsite reads at most 1 MB of frontmatter",
+            "move long text into the Markdown body or an extra page",
+        )
+    _check_flow_depth(text)
+    builder = _Builder()
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        raise YamlProblem(line, f"YAML syntax error: {problem}{context}", _syntax_hint(problem)) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(1, f"YAML error: {exc}") from None
+    return builder.result
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse absurd bracket nesting before libyaml's scanner spends minutes on it."""
+    depth = 0
+    for match in _FLOW_CHARS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            raise YamlProblem(line, f"YAML nested more than {MAX_DEPTH} levels deep")
+        depth = max(depth, 0)
+
+
+def _syntax_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted, e.g. notes: \"Risk: legal review\""
+    if "found character '\\t'" in problem:
+        return "YAML indents with spaces, not tabs"
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return "check the indentation of this line and the one before it"
+    return None
+
+
+class _Builder:
+    """Turns parser events into values; a stack replaces the recursion of PyYAML's composer."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[Any, str | None, list[Any]]] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.values = 0
+        self.documents = 0
+        self.result: Any = None
+        self.resolver = Resolver()
+        self.constructor = SafeConstructor()
+
+    def feed(self, event: yaml.Event) -> None:
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise YamlProblem(line, "more than one YAML document in the frontmatter")
+        elif isinstance(event, yaml.MappingStartEvent):
+            self._open(YamlMap(), event, line)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._open(YamlList(), event, line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container, anchor, _pending = self.stack.pop()
+            if isinstance(container, YamlMap) and _pending:
+                raise YamlProblem(line, "a mapping key has no value")
+            if anchor:
+                self.anchors[anchor] = (container, self._size(container))
+            self._add(container, container.line)
+        elif isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event, line)
+            self._count(1, line)
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            self._add(value, line)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise YamlProblem(line, f"unknown alias *{event.anchor}")
+            value, size = self.anchors[event.anchor]
+            self._count(size, line)
+            self._add(value, line)
+
+    def _open(self, container: YamlMap | YamlList, event: Any, line: int) -> None:
+        self._check_tag(event.tag, line)
+        if len(self.stack) >= MAX_DEPTH:
+            raise YamlProblem(line, f"YAML nested more than {MAX_DEPTH} levels deep")
+        container.line = line
+        if isinstance(container, YamlMap):
+            container.key_lines = {}
+        else:
+            container.item_lines = []
+        self._count(1, line)
+        self.stack.append((container, event.anchor, []))
+
+    def _count(self, size: int, line: int) -> None:
+        self.values += size
+        if self.values > MAX_VALUES:
+            raise YamlProblem(
+                line,
+                f"the YAML expands to more than {MAX_VALUES:,} values (aliases repeated too often?)",
+            )
+
+    def _size(self, container: YamlMap | YamlList) -> int:
+        """Values an alias to this container adds; counted so alias bombs stop early."""
+        total = 1
+        items = list(container.items()) if isinstance(container, YamlMap) else container
+        for item in items:
+            if isinstance(item, tuple):
+                total += 1 + (self._size(item[1]) if isinstance(item[1], (YamlMap, YamlList)) else 1)
+            else:
+                total += self._size(item) if isinstance(item, (YamlMap, YamlList)) else 1
+            if total > MAX_VALUES:
+                return total
+        return total
+
+    def _add(self, value: Any, line: int) -> None:
+        if not self.stack:
+            self.result = value
+            return
+        container, _anchor, pending = self.stack[-1]
+        if isinstance(container, YamlList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif pending:
+            key, key_line = pending.pop()
+            if key in container:
+                raise YamlProblem(key_line, f"the key '{key}' appears twice in the same mapping")
+            container[key] = value
+            container.key_lines[key] = key_line
+        else:
+            if isinstance(value, (YamlMap, YamlList)):
+                raise YamlProblem(line, "a mapping key must be a plain value, not a list or mapping")
+            pending.append((value, line))
+
+    def _check_tag(self, tag: str | None, line: int) -> None:
+        if tag and tag not in _SAFE_TAGS and tag != "!":
+            raise YamlProblem(line, f"unsupported YAML tag {tag}", "remove the tag; plain values suffice")
+
+    def _scalar(self, event: yaml.ScalarEvent, line: int) -> Any:
+        self._check_tag(event.tag, line)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        construct = self.constructor.yaml_constructors.get(tag)
+        if construct is None:
+            return event.value
+        try:
+            return construct(self.constructor, node)
+        except (ConstructorError, ValueError, OverflowError):
+            # An impossible date such as 2027-02-30 stays text; validation names the problem.
+            return event.value

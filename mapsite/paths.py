@@ -1,0 +1,47 @@
+"""Path safety: every path taken from an input file is untrusted.
+
+A deal file names logos, attachments and slugs; none of them may lead mapsite to read outside
+the site or write outside ``output/``. These checks resolve symlinks before comparing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def inside(candidate: Path, folder: Path) -> bool:
+    """True when ``candidate`` (after resolving ``..`` and symlinks) lies within ``folder``."""
+    try:
+        resolved = candidate.resolve()
+        base = folder.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return resolved == base or base in resolved.parents
+
+
+def safe_relpath(text: str) -> str | None:
+    """Normalise a relative path written in a deal, or None when it is absolute or climbs out."""
+    if not text or "\x00" in text or "\\" in text:
+        return None
+    if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
+        return None
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if not parts or any(part == ".." for part in parts):
+        return None
+    return "/".join(parts)
+
+
+def relative_url(from_page: str, to_path: str) -> str:
+    """A relative link from one output page to another output path, so sub-path hosting works."""
+    depth = from_page.count("/")
+    prefix = "../" * depth
+    return prefix + to_path if to_path else (prefix or "./")
+
+
+def site_display(path: Path, root: Path) -> str:
+    """The path as a rep would type it from the site folder (falls back to the full path)."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return os.fspath(path)

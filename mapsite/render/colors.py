@@ -1,0 +1,75 @@
+"""Brand colours that stay readable: text colour chosen by WCAG contrast, never assumed.
+
+A buyer's accent can be anything from navy to pale yellow. Text placed on it, and the accent used
+as text on the page background, are adjusted here until they meet WCAG AA (4.5:1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AA = 4.5
+DARK_TEXT = "#111827"
+LIGHT_TEXT = "#FFFFFF"
+LIGHT_PAGE = "#FFFFFF"
+DARK_PAGE = "#111418"
+
+
+def _channels(color: str) -> tuple[int, int, int]:
+    value = color.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def relative_luminance(color: str) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in _channels(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_on(background: str) -> str:
+    """Dark or light text, whichever contrasts more with ``background``."""
+    dark, light = contrast_ratio(background, DARK_TEXT), contrast_ratio(background, LIGHT_TEXT)
+    return DARK_TEXT if dark >= light else LIGHT_TEXT
+
+
+def readable_against(color: str, background: str, minimum: float = AA) -> str:
+    """``color`` mixed towards black or white just enough to reach ``minimum`` on ``background``."""
+    if contrast_ratio(color, background) >= minimum:
+        return color.upper()
+    target = (0, 0, 0) if relative_luminance(background) > 0.18 else (255, 255, 255)
+    start = _channels(color)
+    for step in range(1, 21):
+        share = step / 20
+        mixed = tuple(round(c + (t - c) * share) for c, t in zip(start, target, strict=True))
+        candidate = "#{:02X}{:02X}{:02X}".format(*mixed)
+        if contrast_ratio(candidate, background) >= minimum:
+            return candidate
+    return DARK_TEXT if target == (0, 0, 0) else LIGHT_TEXT
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The CSS custom properties a portal is branded with."""
+
+    accent: str
+    on_accent: str
+    accent_ink: str
+    accent_ink_dark: str
+
+
+def palette(accent: str | None, fallback: str = "#2F5BEA") -> Palette:
+    base = (accent or fallback).upper()
+    return Palette(
+        accent=base,
+        on_accent=text_on(base),
+        accent_ink=readable_against(base, LIGHT_PAGE),
+        accent_ink_dark=readable_against(base, DARK_PAGE),
+    )

@@ -1,0 +1,129 @@
+"""Markdown to HTML for deal text, with links and images resolved inside the deal.
+
+Raw HTML is off: deal text comes from many hands and ends up in front of executives. Relative
+links to ``*.md`` become links to the deal's extra pages, relative files are published with the
+portal, and images from other hosts become plain links, so opening a portal never makes a
+request to another server.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from mapsite.content.fields import slugify
+from mapsite.paths import inside, relative_url, safe_relpath
+
+_md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+    ["table", "strikethrough", "replacements", "smartquotes"]
+)
+_SAFE_SCHEMES = ("http", "https", "mailto", "tel")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass
+class LinkContext:
+    """What a piece of Markdown may link to, and what it ended up using."""
+
+    page_path: str
+    slug: str
+    deal_root: Path
+    page_names: frozenset[str]
+    used_files: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+    def resolve(self, target: str, is_image: bool) -> str | None:
+        """The URL to emit for ``target``, or None when it must not be linked."""
+        parts = urlsplit(target)
+        if parts.scheme:
+            if parts.scheme.lower() not in _SAFE_SCHEMES:
+                self.problems.append(f"the link '{target}' uses {parts.scheme}:, which is not allowed")
+                return None
+            if is_image:
+                return None
+            return target
+        if target.startswith("#"):
+            return target
+        if target.startswith("/") or parts.netloc:
+            self.problems.append(f"the link '{target}' is absolute; link to files of the deal relatively")
+            return None
+        relpath = safe_relpath(unquote(parts.path))
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if relpath is None:
+            self.problems.append(f"the link '{target}' points outside the deal folder")
+            return None
+        if relpath.endswith(".md") and not is_image:
+            name = slugify(Path(relpath).stem)
+            if name == "index":
+                return relative_url(self.page_path, f"{self.slug}/") + fragment
+            if name in self.page_names:
+                return relative_url(self.page_path, f"{self.slug}/{name}/") + fragment
+            self.problems.append(f"the link '{target}' names no page of this deal")
+            return None
+        source = self.deal_root / relpath
+        if not source.is_file() or not inside(source, self.deal_root):
+            self.problems.append(f"'{target}' does not exist in the deal folder")
+            return None
+        self.used_files.add(relpath)
+        return relative_url(self.page_path, f"{self.slug}/{relpath}") + fragment
+
+
+def _render_link_open(renderer, tokens, idx, options, env):
+    token = tokens[idx]
+    context: LinkContext | None = env.get("links")
+    href = token.attrGet("href") or ""
+    resolved = context.resolve(href, is_image=False) if context else href
+    if resolved is None:
+        token.attrs.pop("href", None)
+    else:
+        token.attrSet("href", resolved)
+        if urlsplit(resolved).scheme in ("http", "https"):
+            token.attrSet("rel", "noopener noreferrer")
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+def _render_image(renderer, tokens, idx, options, env):
+    token = tokens[idx]
+    context: LinkContext | None = env.get("links")
+    src = token.attrGet("src") or ""
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    resolved = context.resolve(src, is_image=True) if context else None
+    if resolved is None:
+        scheme = urlsplit(src).scheme.lower()
+        if scheme in ("http", "https"):
+            # An image from another host would call that host when the page opens.
+            return f'<a href="{Markup.escape(src)}" rel="noopener noreferrer">{Markup.escape(alt or src)}</a>'
+        return str(Markup.escape(alt))
+    return f'<img src="{Markup.escape(resolved)}" alt="{Markup.escape(alt)}" loading="lazy">'
+
+
+def _render_heading(renderer, tokens, idx, options, env):
+    """Shift headings below the page's own so the document outline stays in order."""
+    token = tokens[idx]
+    floor = env.get("heading_floor", 2)
+    level = min(max(int(token.tag[1]) + floor - 1, floor), 6)
+    token.tag = f"h{level}"
+    return renderer.renderToken(tokens, idx, options, env)
+
+
+_md.add_render_rule("link_open", _render_link_open)
+_md.add_render_rule("image", _render_image)
+_md.add_render_rule("heading_open", _render_heading)
+_md.add_render_rule("heading_close", _render_heading)
+
+
+def render_markdown(text: str, links: LinkContext | None = None, heading_floor: int = 3) -> Markup:
+    """Render deal Markdown; ``links`` decides where relative links and images point.
+
+    ``heading_floor`` is the level a ``#`` heading becomes: 3 inside a portal section (under its
+    h2), 2 on an extra page (under its h1). HTML comments are notes for the rep, never shown.
+    """
+    text = _COMMENT.sub("", text or "")
+    if not text.strip():
+        return Markup("")
+    return Markup(_md.render(text, {"links": links, "heading_floor": heading_floor}))

@@ -1,0 +1,252 @@
+"""Deals and site pages -> ``Page(path, content)``: everything that ends up in ``output/``.
+
+Rendering is pure: it reads the theme and the deal's files and returns bytes with their output
+paths, leaving protection and writing to later steps. All links are relative so the site works
+under any sub-path and from a plain folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from mapsite.config import Site
+from mapsite.content.model import Brand, Deal, Resource
+from mapsite.content.plan import Plan
+from mapsite.errors import Finding
+from mapsite.paths import relative_url, site_display
+from mapsite.render.colors import palette
+from mapsite.render.markdown import LinkContext, render_markdown
+from mapsite.render.theme import ASSET_DIR, Theme
+from mapsite.render.timeline import render_timeline
+
+ROBOTS = b"User-agent: *\nDisallow: /\n"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file; ``deal`` names the deal it belongs to (None for site-wide files)."""
+
+    path: str
+    content: bytes
+    deal: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pages: tuple[Page, ...]
+    findings: tuple[Finding, ...]
+
+
+class RenderError(Exception):
+    """A template failed; carries the template file and line for the rep or theme author."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def brand_assets(site: Site) -> dict[Path, Page]:
+    """The site seller's logo, published once under ``assets/brand/`` with a hashed name."""
+    logo = site.seller.logo
+    return {logo: _logo_page(logo)} if logo and logo.is_file() else {}
+
+
+@functools.lru_cache(maxsize=8)
+def _logo_page(logo: Path) -> Page:
+    content = logo.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()[:10]
+    return Page(f"{ASSET_DIR}/brand/{logo.stem}.{digest}{logo.suffix.lower()}", content)
+
+
+def render_shared(site: Site, theme: Theme) -> Rendered:
+    """Theme assets, the seller logo, and the neutral landing, 404 and robots.txt pages."""
+    pages = [Page(asset.url_path, asset.content) for asset in theme.assets.values()]
+    pages.extend(brand_assets(site).values())
+    base_path = urlsplit(site.base_url).path or "/"
+    for template, path, title, kind in (
+        ("landing.html", "index.html", site.title, "landing"),
+        ("404.html", "404.html", "Page not found", "404"),
+    ):
+        # The 404 page is served at any depth, so its links are absolute from the site's path.
+        prefix = base_path if kind == "404" else ""
+        context = _base_context(site, theme, path, title, kind, site.seller.accent, prefix)
+        pages.append(Page(path, _render(theme, template, context)))
+    pages.append(Page("robots.txt", ROBOTS))
+    return Rendered(tuple(pages), ())
+
+
+def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme) -> Rendered:
+    """The portal page, its extra pages and the files it publishes."""
+    findings: list[Finding] = []
+    page_names = frozenset(p.name for p in deal.pages)
+    used_files: set[str] = {f.relpath for f in deal.files}
+    pages: list[Page] = []
+
+    def markdown(text: str, page_path: str, source: Path, floor: int) -> Markup:
+        links = LinkContext(page_path, deal.slug, deal.root, page_names)
+        html = render_markdown(text, links, heading_floor=floor)
+        used_files.update(links.used_files)
+        for problem in links.problems:
+            findings.append(
+                Finding(site_display(source, site.root), _line_of(source, problem), "warning", problem)
+            )
+        return html
+
+    index_path = f"{deal.slug}/index.html"
+    extra = [
+        SimpleNamespace(title=p.title, url=relative_url(index_path, f"{deal.slug}/{p.name}/"), name=p.name)
+        for p in deal.pages
+    ]
+    context = _deal_context(deal, plan, site, theme, index_path, deal.title, "deal", extra)
+    context.update(
+        value_summary_html=markdown(deal.value_summary, index_path, deal.source, 3),
+        body_html=markdown(deal.body, index_path, deal.source, 3),
+        timeline_svg=render_timeline(plan),
+    )
+    pages.append(Page(index_path, _render(theme, "deal.html", context), deal.slug))
+
+    for extra_page in deal.pages:
+        path = f"{deal.slug}/{extra_page.name}/index.html"
+        links = [
+            SimpleNamespace(title=p.title, url=relative_url(path, f"{deal.slug}/{p.name}/"), name=p.name)
+            for p in deal.pages
+        ]
+        page_context = _deal_context(deal, plan, site, theme, path, extra_page.title, "page", links)
+        page_context.update(
+            page_html=markdown(extra_page.body, path, extra_page.source, 2),
+            value_summary_html=Markup(""),
+            body_html=Markup(""),
+            timeline_svg=Markup(""),
+        )
+        pages.append(Page(path, _render(theme, "page.html", page_context), deal.slug))
+
+    for relpath in sorted(used_files):
+        source = deal.root / relpath
+        pages.append(Page(f"{deal.slug}/{relpath}", source.read_bytes(), deal.slug))
+    return Rendered(tuple(pages), tuple(findings))
+
+
+def _deal_context(
+    deal: Deal, plan: Plan, site: Site, theme: Theme, path: str, title: str, kind: str, extra: list
+) -> dict[str, Any]:
+    context = _base_context(site, theme, path, title, kind, deal.buyer.accent, "")
+    context.update(
+        deal=deal,
+        plan=plan,
+        logos={
+            "seller": _logo_url(deal, deal.seller, site, path),
+            "buyer": _logo_url(deal, deal.buyer, site, path),
+            "partner": _logo_url(deal, deal.partner, site, path) if deal.partner else None,
+        },
+        extra_pages=extra,
+        plan_url=relative_url(path, f"{deal.slug}/"),
+        resource_url=lambda resource: _resource_url(deal, resource, path),
+    )
+    return context
+
+
+def _base_context(
+    site: Site, theme: Theme, path: str, title: str, kind: str, accent: str | None, prefix: str
+) -> dict[str, Any]:
+    assets = theme.assets
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise jinja2.TemplateRuntimeError(f"the theme has no static file '{name}'")
+        return prefix + assets[name].url_path if prefix else relative_url(path, assets[name].url_path)
+
+    seller_logo = brand_assets(site).get(site.seller.logo) if site.seller.logo else None
+    return {
+        "site": site,
+        "page": SimpleNamespace(title=title, kind=kind, path=path),
+        "asset": asset,
+        "palette": palette(accent or site.seller.accent),
+        "seller_logo": (
+            (prefix + seller_logo.path if prefix else relative_url(path, seller_logo.path))
+            if seller_logo
+            else None
+        ),
+        "home_url": prefix or relative_url(path, ""),
+    }
+
+
+def _logo_url(deal: Deal, brand: Brand | None, site: Site, page_path: str) -> str | None:
+    if brand is None or brand.logo is None:
+        return None
+    if brand == site.seller:
+        shared = brand_assets(site).get(brand.logo)
+        return relative_url(page_path, shared.path) if shared else None
+    relpath = brand.logo.relative_to(deal.root).as_posix()
+    return relative_url(page_path, f"{deal.slug}/{relpath}")
+
+
+def _resource_url(deal: Deal, resource: Resource, page_path: str) -> str:
+    if resource.file:
+        return relative_url(page_path, f"{deal.slug}/{resource.file}")
+    return resource.url or "#"
+
+
+def _render(theme: Theme, template: str, context: dict[str, Any]) -> bytes:
+    try:
+        return theme.template(template).render(context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(
+            Finding(
+                exc.filename or template,
+                exc.lineno,
+                "error",
+                f"template syntax error: {exc.message}",
+            )
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(
+            Finding(
+                template,
+                None,
+                "error",
+                f"the theme has no template '{exc.name}'",
+                "copy it from mapsite's default theme into your theme's templates/",
+            )
+        ) from None
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError, AttributeError) as exc:
+        line, filename = _template_location(exc)
+        raise RenderError(Finding(filename or template, line, "error", f"template error: {exc}")) from None
+
+
+def _template_location(exc: Exception) -> tuple[int | None, str | None]:
+    """The innermost template frame of a render error, for a file:line message."""
+    tb = exc.__traceback__
+    found: tuple[int | None, str | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
+            found = (line, filename)
+        tb = tb.tb_next
+    return found
+
+
+def _line_of(source: Path, problem: str) -> int | None:
+    """Find the line of the quoted link target a Markdown problem mentions."""
+    start = problem.find("'")
+    end = problem.find("'", start + 1)
+    if start < 0 or end < 0:
+        return None
+    needle = problem[start + 1 : end]
+    try:
+        for number, line in enumerate(source.read_text("utf-8").splitlines(), 1):
+            if needle in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None

@@ -1,0 +1,83 @@
+"""Theme loading: a site theme layered over the default, templates and static files alike.
+
+A site overrides any template or static file by putting one of the same name in
+``themes/<name>/templates`` or ``themes/<name>/static`` and naming the theme in ``mapsite.yml``.
+Static files are published under ``assets/`` with a content hash in their name, so hosts can
+cache them for a long time and a changed stylesheet is never served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from mapsite.render.formatting import FILTERS
+
+ASSET_DIR = "assets"
+
+
+def default_theme_dir() -> Path:
+    """The bundled theme: inside the installed package, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "themes" / "default", package.parent / "themes" / "default"):
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise FileNotFoundError("mapsite's default theme is missing; reinstall mapsite")
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    url_path: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Theme folders in lookup order: the site's own first, the default last."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def for_site(cls, site_theme: Path | None) -> Theme:
+        folders = [site_theme] if site_theme else []
+        return cls(tuple([*folders, default_theme_dir()]))
+
+    @cached_property
+    def environment(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f / "templates") for f in self.folders]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(FILTERS)
+        return env
+
+    @cached_property
+    def assets(self) -> dict[str, Asset]:
+        """Static files by name, the site's overriding the default's, with hashed paths."""
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            static = folder / "static"
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    if path.is_file() and not path.name.startswith("."):
+                        found[path.relative_to(static).as_posix()] = path
+        assets = {}
+        for name, path in sorted(found.items()):
+            content = path.read_bytes()
+            digest = hashlib.sha256(content).hexdigest()[:10]
+            stem, dot, suffix = name.rpartition(".")
+            hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+            assets[name] = Asset(name, f"{ASSET_DIR}/{hashed}", content)
+        return assets
+
+    def template(self, name: str) -> jinja2.Template:
+        return self.environment.get_template(name)

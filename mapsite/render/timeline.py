@@ -1,0 +1,216 @@
+"""The timeline as inline SVG, drawn at build time.
+
+No chart library reaches the buyer: the layout (lanes per phase, markers at due dates, labels
+that don't collide, today and close lines) is computed here and emitted as plain SVG that the
+theme's CSS colours. Status is carried by marker shape and a legend, not colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from mapsite.content.plan import STATUS_LABELS, MilestoneView, Plan
+from mapsite.render.formatting import long_date, short_date
+
+WIDTH = 960
+LABEL_COLUMN = 150
+PLOT_LEFT = 166
+PLOT_RIGHT = WIDTH - 24
+AXIS_HEIGHT = 40
+ROW_HEIGHT = 26
+LANE_PADDING = 10
+LEGEND_HEIGHT = 34
+CHAR_WIDTH = 6.4
+MARKER_RADIUS = 6
+
+
+@dataclass(frozen=True)
+class _Placed:
+    view: MilestoneView
+    x: float
+    row: int
+    anchor_end: bool
+
+
+def render_timeline(plan: Plan) -> Markup:
+    deal = plan.deal
+    milestones = [m for phase in plan.phases for m in phase.milestones]
+    if not milestones:
+        return Markup("")
+    dates = [m.milestone.due for m in milestones] + [plan.today, deal.close_date]
+    if deal.go_live:
+        dates.append(deal.go_live)
+    start = min(dates) - dt.timedelta(days=4)
+    end = max(dates) + dt.timedelta(days=4)
+    span = max((end - start).days, 1)
+
+    def x_of(day: dt.date) -> float:
+        return PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * (day - start).days / span
+
+    lanes = []
+    top = AXIS_HEIGHT
+    for phase in plan.phases:
+        placed = _place_labels([(m, x_of(m.milestone.due)) for m in phase.milestones])
+        rows = max((p.row for p in placed), default=0) + 1
+        height = rows * ROW_HEIGHT + 2 * LANE_PADDING
+        lanes.append((phase.name, placed, top, height))
+        top += height
+    plot_bottom = top
+    total_height = plot_bottom + LEGEND_HEIGHT
+
+    parts: list[str] = []
+    first, last = milestones[0].milestone.due, milestones[-1].milestone.due
+    summary = (
+        f"{len(milestones)} milestones in {len(plan.phases)} phases; target close "
+        f"{long_date(deal.close_date)}; today is {long_date(plan.today)}."
+    )
+    del first, last
+    parts.append(
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} {total_height}" width="{WIDTH}" '
+        f'height="{total_height}" role="img" aria-labelledby="tl-title tl-desc" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12">'
+        f'<title id="tl-title">Timeline of the plan</title><desc id="tl-desc">{escape(summary)}</desc>'
+    )
+    for index, (name, _placed, lane_top, height) in enumerate(lanes):
+        parts.append(
+            f'<rect class="tl-lane{" tl-lane-alt" if index % 2 else ""}" x="0" y="{lane_top}" '
+            f'width="{WIDTH}" height="{height}"/>'
+            f'<text class="tl-lane-label" x="12" y="{lane_top + LANE_PADDING + ROW_HEIGHT / 2 + 4:.0f}">'
+            f"{escape(_fit(name, LABEL_COLUMN - 18))}</text>"
+        )
+    parts.extend(_axis(start, end, x_of, plot_bottom))
+    parts.extend(_marker_line("tl-close", "Close", deal.close_date, x_of, plot_bottom, label_row=1))
+    if deal.go_live:
+        parts.extend(_marker_line("tl-golive", "Go-live", deal.go_live, x_of, plot_bottom, label_row=1))
+    parts.extend(_marker_line("tl-today", "Today", plan.today, x_of, plot_bottom, label_row=0))
+    for _name, placed, lane_top, _height in lanes:
+        for item in placed:
+            parts.append(_milestone(item, lane_top))
+    parts.append(_legend(plot_bottom))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _place_labels(items: list[tuple[MilestoneView, float]]) -> list[_Placed]:
+    """Greedy rows: a label goes in the first row where it overlaps nothing already placed."""
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    for view, x in sorted(items, key=lambda item: item[1]):
+        width = len(view.milestone.name) * CHAR_WIDTH + MARKER_RADIUS * 2 + 6
+        anchor_end = x + width > PLOT_RIGHT + 20
+        span = (x - width, x + MARKER_RADIUS) if anchor_end else (x - MARKER_RADIUS, x + width)
+        for row_index, occupied in enumerate(rows):
+            if all(span[1] + 6 < a or span[0] > b + 6 for a, b in occupied):
+                occupied.append(span)
+                placed.append(_Placed(view, x, row_index, anchor_end))
+                break
+        else:
+            rows.append([span])
+            placed.append(_Placed(view, x, len(rows) - 1, anchor_end))
+    return placed
+
+
+def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
+    parts = [
+        f'<line class="tl-axis" x1="{PLOT_LEFT}" y1="{AXIS_HEIGHT}" x2="{PLOT_RIGHT}" y2="{AXIS_HEIGHT}"/>'
+    ]
+    tick = dt.date(start.year, start.month, 1)
+    weekly = (end - start).days < 45
+    step = dt.timedelta(days=7)
+    if weekly:
+        tick = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+    while tick <= end:
+        if tick >= start:
+            x = x_of(tick)
+            label = (
+                short_date(tick)
+                if weekly
+                else (f"{tick:%b}" if tick.month != 1 else f"{tick:%b} {tick.year}")
+            )
+            parts.append(
+                f'<line class="tl-tick" x1="{x:.1f}" y1="{AXIS_HEIGHT}" x2="{x:.1f}" y2="{bottom:.0f}"/>'
+                f'<text class="tl-tick-label" x="{x + 4:.1f}" y="{AXIS_HEIGHT - 8}">{label}</text>'
+            )
+        if weekly:
+            tick += step
+        else:
+            tick = dt.date(tick.year + (tick.month == 12), tick.month % 12 + 1, 1)
+    return parts
+
+
+def _marker_line(css: str, label: str, day: dt.date, x_of, bottom: float, label_row: int) -> list[str]:
+    x = x_of(day)
+    text = f"{label} · {short_date(day)}"
+    y = 12 + label_row * 13
+    return [
+        f'<line class="{css}" x1="{x:.1f}" y1="{AXIS_HEIGHT - 4 if label_row else AXIS_HEIGHT}" '
+        f'x2="{x:.1f}" y2="{bottom:.0f}"/>',
+        f'<text class="{css}-label" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>',
+    ]
+
+
+def _shape(status: str, x: float, y: float) -> str:
+    r = MARKER_RADIUS
+    if status == "done":
+        return (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>'
+            f'<path class="tl-check" d="M{x - 3:.1f} {y:.1f} l2 2.5 l4 -5" fill="none"/>'
+        )
+    if status == "in_progress":
+        return (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" class="tl-hollow"/>'
+            f'<path d="M{x:.1f} {y - r:.1f} A{r} {r} 0 0 1 {x:.1f} {y + r:.1f} Z"/>'
+        )
+    if status == "blocked":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" rx="1.5"/>'
+    if status == "at_risk":
+        top, right, left = (
+            f"{x:.1f} {y - r - 1:.1f}",
+            f"{x + r + 1:.1f} {y + r:.1f}",
+            f"{x - r - 1:.1f} {y + r:.1f}",
+        )
+        return f'<path d="M{top} L{right} L{left} Z"/>'
+    if status == "skipped":
+        return (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" class="tl-hollow"/>'
+            f'<line x1="{x - r + 2:.1f}" y1="{y:.1f}" x2="{x + r - 2:.1f}" y2="{y:.1f}"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" class="tl-hollow"/>'
+
+
+def _milestone(item: _Placed, lane_top: float) -> str:
+    milestone = item.view.milestone
+    y = lane_top + LANE_PADDING + item.row * ROW_HEIGHT + ROW_HEIGHT / 2
+    status = milestone.status
+    overdue = " tl-overdue" if item.view.overdue else ""
+    tooltip = f"{milestone.name}: {STATUS_LABELS[status]}, due {long_date(milestone.due)}"
+    if item.view.overdue:
+        tooltip += " (overdue)"
+    text_x = item.x - MARKER_RADIUS - 5 if item.anchor_end else item.x + MARKER_RADIUS + 5
+    anchor = ' text-anchor="end"' if item.anchor_end else ""
+    return (
+        f'<g class="tl-marker st-{status}{overdue}"><title>{escape(tooltip)}</title>'
+        f"{_shape(status, item.x, y)}"
+        f'<text class="tl-label" x="{text_x:.1f}" y="{y + 4:.1f}"{anchor}>{escape(milestone.name)}</text></g>'
+    )
+
+
+def _legend(top: float) -> str:
+    parts = [f'<g class="tl-legend" transform="translate({PLOT_LEFT} {top + 20})">']
+    x = 0
+    for status, label in STATUS_LABELS.items():
+        parts.append(
+            f'<g class="tl-marker st-{status}">{_shape(status, x + MARKER_RADIUS, 0)}</g>'
+            f'<text class="tl-label" x="{x + 2 * MARKER_RADIUS + 5}" y="4">{label}</text>'
+        )
+        x += 2 * MARKER_RADIUS + 12 + len(label) * CHAR_WIDTH + 14
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _fit(text: str, width: float) -> str:
+    limit = int(width / CHAR_WIDTH)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,80 @@
+"""Shared fixtures: throwaway sites built from small deal texts, and the repo's example site."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = "2027-02-22"
+
+SITE_YML = """\
+title: Test deal rooms
+seller: {name: Northwind Software, accent: "#5B2A86"}
+calendar:
+  holidays: [2027-05-31]
+  blackouts:
+    - [2027-05-24, 2027-05-28]
+"""
+
+MINIMAL_DEAL = """\
+---
+title: Buyer Co x Northwind
+buyer: {name: Buyer Co, accent: "#0A66C2"}
+close_date: 2027-04-30
+updated: 2027-02-20
+access:
+  - {label: Buying team, password_env: TEST_PORTAL_PASSWORD}
+value_summary: Buyer Co cuts onboarding time in half.
+stakeholders:
+  - {id: champ, name: Dana Whitfield, title: VP Marketing, side: buyer, role: champion}
+  - {id: eb, name: Raj Patel, title: CFO, side: buyer, role: economic_buyer}
+  - {id: ae, name: Sam Carter, title: Account Executive, side: seller, role: account_executive}
+milestones:
+  - {phase: Evaluation, id: demo, name: Technical Demo, owners: [champ, ae], due: 2027-03-01}
+  - {phase: Close, id: signature, name: Contract Signature, owners: [eb, ae], due: close, depends_on: [demo]}
+---
+The shared plan.
+"""
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the n-th line containing ``needle``: tests state lines by content."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    assert len(hits) >= occurrence, f"{needle!r} not in text"
+    return hits[occurrence - 1]
+
+
+class SiteFactory:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def make(self, deals: dict[str, str] | None = None, site_yml: str = SITE_YML) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "mapsite.yml").write_text(site_yml, "utf-8")
+        deals_dir = self.root / "content" / "deals"
+        deals_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in (deals if deals is not None else {"buyer-co.md": MINIMAL_DEAL}).items():
+            path = deals_dir / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), "utf-8")
+        return self.root
+
+
+@pytest.fixture
+def site_factory(tmp_path: Path) -> SiteFactory:
+    return SiteFactory(tmp_path / "site")
+
+
+@pytest.fixture
+def example_site(tmp_path: Path) -> Path:
+    """A private copy of the repo's example site, safe to build into and modify."""
+    target = tmp_path / "example"
+    target.mkdir()
+    shutil.copy2(REPO / "mapsite.yml", target / "mapsite.yml")
+    shutil.copytree(REPO / "content", target / "content")
+    shutil.copytree(REPO / "assets", target / "assets")
+    return target

@@ -1,0 +1,281 @@
+"""The commands as a rep runs them: files written, messages printed, exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mapsite.cli import main
+from tests.conftest import MINIMAL_DEAL, TODAY, line_of
+
+SLUGS = ("acme", "bluebird-bakery", "globex")
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """The installed command in a real process, as a rep's terminal would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mapsite", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_build_writes_every_portal_and_the_neutral_site_pages(example_site):
+    result = run("build", "--site", str(example_site), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert "Built 3 deals into" in result.stdout
+    out = example_site / "output"
+    for slug in SLUGS:
+        assert (out / slug / "index.html").is_file()
+    assert (out / "acme" / "security" / "index.html").is_file()
+    assert (out / "acme" / "files" / "roi-model.pdf").read_bytes() == (
+        example_site / "content/deals/acme/files/roi-model.pdf"
+    ).read_bytes()
+    assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+    assert (out / "404.html").is_file()
+    landing = (out / "index.html").read_text("utf-8")
+    for name in ("Acme", "Bluebird", "Globex", "acme/", "globex/"):
+        assert name not in landing
+    assert "Northwind deal rooms" in landing
+
+
+def test_check_prints_findings_and_exits_1_on_errors(site_factory):
+    broken = MINIMAL_DEAL.replace("owners: [champ, ae]", "owners: [nobody, ae]")
+    root = site_factory.make({"buyer-co.md": broken})
+    result = run("check", "--site", str(root), "--today", TODAY)
+    assert result.returncode == 1
+    assert (
+        f"content/deals/buyer-co.md:{line_of(broken, 'nobody')}: error: 'nobody' in owners of milestone 'Technical Demo' is not a "
+        "stakeholder id (hint: known ids: ae, champ, eb)"
+    ) in result.stdout
+    assert result.stdout.strip().endswith("Checked 0 deals: 1 error, 0 warnings.")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_exits_0_with_only_warnings(site_factory):
+    root = site_factory.make(
+        {"buyer-co.md": MINIMAL_DEAL.replace("updated: 2027-02-20", "updated: 2027-01-02")}
+    )
+    result = run("check", "--site", str(root), "--today", TODAY)
+    assert result.returncode == 0
+    assert "warning: the plan was last updated 2027-01-02, 51 days ago" in result.stdout
+    assert "Checked 1 deal: 0 errors, 1 warning." in result.stdout
+
+
+def test_failed_build_leaves_previous_output_untouched(site_factory):
+    root = site_factory.make()
+    assert run("build", "--site", str(root), "--today", TODAY).returncode == 0
+    before = tree(root / "output")
+    deal = root / "content/deals/buyer-co.md"
+    deal.write_text(MINIMAL_DEAL.replace("close_date: 2027-04-30", "close_date: someday"), "utf-8")
+    result = run("build", "--site", str(root), "--today", TODAY)
+    assert result.returncode == 1
+    assert (
+        "content/deals/buyer-co.md:4: error: 'close_date' in the deal: 'someday' is not a date"
+        in result.stderr
+    )
+    assert "error: build stopped: 1 error; the previous output was left untouched" in result.stderr
+    assert tree(root / "output") == before
+    assert sorted(p.name for p in root.iterdir()) == ["content", "mapsite.yml", "output"]
+
+
+def test_write_failure_midway_keeps_the_old_site(site_factory, monkeypatch):
+    from mapsite import output
+    from mapsite.build import build
+
+    root = site_factory.make()
+    build(root, today=dt.date(2027, 2, 22))
+    before = tree(root / "output")
+    original = output._target
+    calls = {"n": 0}
+
+    def failing_target(folder, path):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        return original(folder, path)
+
+    monkeypatch.setattr(output, "_target", failing_target)
+    with pytest.raises(OSError):
+        build(root, today=dt.date(2027, 2, 23))
+    assert tree(root / "output") == before
+    assert sorted(p.name for p in root.iterdir()) == ["content", "mapsite.yml", "output"]
+
+
+def test_builds_are_byte_identical(example_site, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run("build", "--site", str(example_site), "--today", TODAY, "--out", str(first)).returncode == 0
+    assert run("build", "--site", str(example_site), "--today", TODAY, "--out", str(second)).returncode == 0
+    assert tree(first) == tree(second)
+
+
+def test_source_date_epoch_pins_today(example_site, tmp_path):
+    epoch = str(int(dt.datetime(2027, 2, 22, 12, tzinfo=dt.UTC).timestamp()))
+    pinned = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mapsite",
+            "build",
+            "--site",
+            str(example_site),
+            "--out",
+            str(tmp_path / "a"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+    )
+    assert pinned.returncode == 0, pinned.stderr
+    assert (
+        run("build", "--site", str(example_site), "--today", TODAY, "--out", str(tmp_path / "b")).returncode
+        == 0
+    )
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_only_rebuilds_one_deal(example_site):
+    assert run("build", "--site", str(example_site), "--today", TODAY).returncode == 0
+    out = example_site / "output"
+    globex_before = tree(out / "globex")
+    globex_mtime = (out / "globex" / "index.html").stat().st_mtime_ns
+    deal = example_site / "content/deals/bluebird-bakery.md"
+    deal.write_text(deal.read_text("utf-8").replace("Bluebird Bakery", "Bluebird Bakehouse"), "utf-8")
+    result = run("build", "--site", str(example_site), "--today", TODAY, "--only", "bluebird-bakery")
+    assert result.returncode == 0, result.stderr
+    assert "Built 1 deal" in result.stdout
+    assert "Bluebird Bakehouse" in (out / "bluebird-bakery" / "index.html").read_text("utf-8")
+    assert tree(out / "globex") == globex_before
+    assert (out / "globex" / "index.html").stat().st_mtime_ns == globex_mtime
+    assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".old"))]
+
+
+def test_only_unknown_slug(example_site):
+    result = run("build", "--site", str(example_site), "--only", "nope")
+    assert result.returncode == 1
+    assert "error: no deal with slug 'nope'" in result.stderr
+
+
+@pytest.mark.parametrize("out", [".", "content"])
+def test_build_refuses_to_replace_the_site(example_site, out):
+    result = run("build", "--site", str(example_site), "--out", str(example_site / out))
+    assert result.returncode == 1
+    assert (example_site / "mapsite.yml").is_file()
+    assert (example_site / "content/deals/acme/index.md").is_file()
+
+
+def test_build_refuses_a_folder_it_did_not_make(example_site, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work", "utf-8")
+    result = run("build", "--site", str(example_site), "--out", str(precious))
+    assert result.returncode == 1
+    assert "exists and was not made by mapsite build" in result.stderr
+    assert (precious / "thesis.txt").read_text("utf-8") == "years of work"
+
+
+def test_no_site_file_gives_a_hint(tmp_path):
+    result = run("build", "--site", str(tmp_path))
+    assert result.returncode == 1
+    assert f"mapsite.yml: error: no mapsite.yml in {tmp_path}" in result.stderr
+    assert "mapsite init DIR" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (os.urandom(4096).replace(b"\n", b"x"), "the file is not UTF-8 text"),
+        (
+            b"---\nk: " + b"v" * 10_000_000 + b"\n---\n",
+            "the file is 10.0 MB; a deal file may be at most 5 MB",
+        ),
+        (b"---\nk: " + b"v" * 2_000_000 + b"\n---\n", "mapsite reads at most 1 MB of frontmatter"),
+        (b"---\nk: " + b"[" * 200_000 + b"\n---\n", "YAML nested more than 40 levels deep"),
+        (
+            b"---\n"
+            + b"\n".join(
+                f"a{i}: &a{i} [".encode() + b", ".join([f"*a{i - 1}".encode()] * 10) + b"]"
+                if i
+                else b"a0: &a0 [x]"
+                for i in range(12)
+            )
+            + b"\n---\n",
+            "expands to more than 200,000 values",
+        ),
+        (b"\x00\x01\x02binary", "the file"),
+    ],
+    ids=["junk", "10MB", "2MB-frontmatter", "deep", "alias-bomb", "nul"],
+)
+def test_hostile_input_gives_a_message_not_a_traceback(site_factory, content, message):
+    root = site_factory.make({})
+    (root / "content/deals/evil.md").write_bytes(content)
+    result = run("check", "--site", str(root))
+    assert result.returncode == 1
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_init_then_build(tmp_path):
+    runner = CliRunner()
+    site = tmp_path / "new-site"
+    result = runner.invoke(main, ["init", str(site)])
+    assert result.exit_code == 0, result.output
+    assert (site / ".gitignore").read_text() == "output/\n.mapsite/\n"
+    assert (site / "content/deals/example-corp.md").is_file()
+    built = runner.invoke(main, ["build", "--site", str(site)])
+    assert built.exit_code == 0, built.output
+    assert "Example Corp" in (site / "output/example-corp/index.html").read_text("utf-8")
+    again = runner.invoke(main, ["init", str(site)])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+@pytest.mark.parametrize("blueprint", ["enterprise", "smb", "partner"])
+def test_new_deal_from_blueprint_fits_the_close_date(site_factory, blueprint):
+    from mapsite.config import load_site
+    from mapsite.content.loader import load_deals
+
+    root = site_factory.make({})
+    runner = CliRunner()
+    result = runner.invoke(
+        main,
+        [
+            "new",
+            'O\'Brien & "Sons"',
+            "--blueprint",
+            blueprint,
+            "--close",
+            "2027-09-30",
+            "--site",
+            str(root),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    path = root / "content/deals/o-brien-sons.md"
+    assert f"created {path}" in result.output
+    site, _ = load_site(root)
+    loaded = load_deals(site, dt.date(2027, 6, 1))
+    assert [f for f in loaded.findings if f.is_error] == []
+    [deal] = loaded.deals
+    assert deal.buyer.name == 'O\'Brien & "Sons"'
+    assert deal.close_date == dt.date(2027, 9, 30)
+    signature = max((m for m in deal.milestones if m.due <= deal.close_date), key=lambda m: m.due)
+    assert signature.due == deal.close_date
+    assert all(m.due_text != m.due.isoformat() for m in deal.milestones), "blueprint dates must be relative"
+    duplicate = runner.invoke(main, ["new", "O'Brien Sons", "--close", "2027-09-30", "--site", str(root)])
+    assert duplicate.exit_code == 1
+    assert "a deal named 'o-brien-sons' already exists" in duplicate.output

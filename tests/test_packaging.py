@@ -1,0 +1,54 @@
+"""A wheel built from the repo works in a fresh virtual environment outside the repo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_wheel_installs_and_builds_a_new_site(tmp_path: Path):
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
+        check=True,
+        timeout=300,
+    )
+    [wheel] = dist.glob("mapsite-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=400)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    mapsite = env_dir / "bin" / "mapsite"
+    init = subprocess.run(
+        [str(mapsite), "init", "x"], cwd=work, capture_output=True, text=True, env=env, timeout=60
+    )
+    assert init.returncode == 0, init.stderr
+    built = subprocess.run(
+        [str(mapsite), "build"],
+        cwd=work / "x",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert built.returncode == 0, built.stderr
+    page = (work / "x" / "output" / "example-corp" / "index.html").read_text("utf-8")
+    assert "Example Corp" in page
+    assert list((work / "x" / "output" / "assets").glob("mapsite.*.css"))
+    as_module = subprocess.run(
+        [str(python), "-m", "mapsite", "--version"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert as_module.stdout.strip() == "mapsite, version 0.1.0"
