@@ -7,6 +7,7 @@ the site or write outside ``output/``. These checks resolve symlinks before comp
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 
 
@@ -33,10 +34,16 @@ def safe_relpath(text: str) -> str | None:
 
 
 def relative_url(from_page: str, to_path: str) -> str:
-    """A relative link from one output page to another output path, so sub-path hosting works."""
-    depth = from_page.count("/")
-    prefix = "../" * depth
-    return prefix + to_path if to_path else (prefix or "./")
+    """A relative link from one output page to another output path, so sub-path hosting works.
+
+    ``to_path`` ending in ``/`` (or empty, the site root) names a folder and keeps its slash.
+    """
+    start = posixpath.dirname(from_page) or "."
+    target = to_path.rstrip("/") or "."
+    link = posixpath.relpath(target, start)
+    if to_path.endswith("/") or not to_path:
+        return "./" if link == "." else link + "/"
+    return link
 
 
 def site_display(path: Path, root: Path) -> str:

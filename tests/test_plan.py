@@ -98,3 +98,21 @@ def test_commitments_split_by_side_open_first(site_factory):
         "seller": [("Send pricing", True, False)],
         "partner": [("Book workshop", False, False)],
     }
+
+
+def test_updated_defaults_to_the_files_last_commit_date(site_factory):
+    import os
+    import subprocess
+
+    deal = DEAL.replace("updated: 2027-03-01\n", "")
+    root = site_factory.make({"plan-test.md": deal})
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2027-01-15T10:00:00Z", "GIT_COMMITTER_DATE": "2027-01-15T10:00:00Z"}
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "."],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "plan"],
+    ):
+        subprocess.run(command, cwd=root, check=True, env=env)
+    site, _ = load_site(root)
+    [loaded] = load_deals(site, dt.date(2027, 3, 1)).deals
+    assert loaded.updated == dt.date(2027, 1, 15)

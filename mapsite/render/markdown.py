@@ -103,11 +103,10 @@ def _render_image(renderer, tokens, idx, options, env):
 
 
 def _render_heading(renderer, tokens, idx, options, env):
-    """Shift headings below the page's own so the document outline stays in order."""
+    """Shift headings under the page's own: the text's top level becomes ``heading_floor``."""
     token = tokens[idx]
-    floor = env.get("heading_floor", 2)
-    level = min(max(int(token.tag[1]) + floor - 1, floor), 6)
-    token.tag = f"h{level}"
+    level = int(token.tag[1]) - env["top_level"] + env["heading_floor"]
+    token.tag = f"h{min(max(level, env['heading_floor']), 6)}"
     return renderer.renderToken(tokens, idx, options, env)
 
 
@@ -120,10 +119,15 @@ _md.add_render_rule("heading_close", _render_heading)
 def render_markdown(text: str, links: LinkContext | None = None, heading_floor: int = 3) -> Markup:
     """Render deal Markdown; ``links`` decides where relative links and images point.
 
-    ``heading_floor`` is the level a ``#`` heading becomes: 3 inside a portal section (under its
-    h2), 2 on an extra page (under its h1). HTML comments are notes for the rep, never shown.
+    ``heading_floor`` is the level the text's top headings become: 3 inside a portal section
+    (under its h2), 2 on an extra page (under its h1); deeper headings keep their distance.
+    HTML comments are notes for the rep, never shown.
     """
     text = _COMMENT.sub("", text or "")
     if not text.strip():
         return Markup("")
-    return Markup(_md.render(text, {"links": links, "heading_floor": heading_floor}))
+    env: dict = {"links": links, "heading_floor": heading_floor}
+    tokens = _md.parse(text, env)
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    env["top_level"] = min(levels, default=1)
+    return Markup(_md.renderer.render(tokens, _md.options, env))

@@ -201,7 +201,7 @@ def _render(theme: Theme, template: str, context: dict[str, Any]) -> bytes:
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(
             Finding(
-                exc.filename or template,
+                theme.display(exc.filename or template),
                 exc.lineno,
                 "error",
                 f"template syntax error: {exc.message}",
@@ -219,7 +219,9 @@ def _render(theme: Theme, template: str, context: dict[str, Any]) -> bytes:
         ) from None
     except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError, AttributeError) as exc:
         line, filename = _template_location(exc)
-        raise RenderError(Finding(filename or template, line, "error", f"template error: {exc}")) from None
+        raise RenderError(
+            Finding(theme.display(filename or template), line, "error", f"template error: {exc}")
+        ) from None
 
 
 def _template_location(exc: Exception) -> tuple[int | None, str | None]:

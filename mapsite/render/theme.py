@@ -81,3 +81,11 @@ class Theme:
 
     def template(self, name: str) -> jinja2.Template:
         return self.environment.get_template(name)
+
+    def display(self, filename: str) -> str:
+        """``themes/<name>/templates/x.html`` for a template file, as a rep finds it."""
+        path = Path(filename)
+        for folder in self.folders:
+            if path.is_relative_to(folder):
+                return f"themes/{folder.name}/{path.relative_to(folder).as_posix()}"
+        return filename

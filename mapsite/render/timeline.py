@@ -19,7 +19,9 @@ WIDTH = 960
 LABEL_COLUMN = 150
 PLOT_LEFT = 166
 PLOT_RIGHT = WIDTH - 24
-AXIS_HEIGHT = 40
+AXIS_HEIGHT = 58
+FLAG_ROWS = (14, 30)
+TICK_LABEL_Y = 50
 ROW_HEIGHT = 26
 LANE_PADDING = 10
 LEGEND_HEIGHT = 34
@@ -62,12 +64,10 @@ def render_timeline(plan: Plan) -> Markup:
     total_height = plot_bottom + LEGEND_HEIGHT
 
     parts: list[str] = []
-    first, last = milestones[0].milestone.due, milestones[-1].milestone.due
     summary = (
         f"{len(milestones)} milestones in {len(plan.phases)} phases; target close "
         f"{long_date(deal.close_date)}; today is {long_date(plan.today)}."
     )
-    del first, last
     parts.append(
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {total_height}" width="{WIDTH}" '
         f'height="{total_height}" role="img" aria-labelledby="tl-title tl-desc" '
@@ -82,10 +82,10 @@ def render_timeline(plan: Plan) -> Markup:
             f"{escape(_fit(name, LABEL_COLUMN - 18))}</text>"
         )
     parts.extend(_axis(start, end, x_of, plot_bottom))
-    parts.extend(_marker_line("tl-close", "Close", deal.close_date, x_of, plot_bottom, label_row=1))
+    lines = [("tl-today", "Today", plan.today), ("tl-close", "Close", deal.close_date)]
     if deal.go_live:
-        parts.extend(_marker_line("tl-golive", "Go-live", deal.go_live, x_of, plot_bottom, label_row=1))
-    parts.extend(_marker_line("tl-today", "Today", plan.today, x_of, plot_bottom, label_row=0))
+        lines.append(("tl-golive", "Go-live", deal.go_live))
+    parts.extend(_date_lines(lines, x_of, plot_bottom))
     for _name, placed, lane_top, _height in lanes:
         for item in placed:
             parts.append(_milestone(item, lane_top))
@@ -132,7 +132,7 @@ def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
             )
             parts.append(
                 f'<line class="tl-tick" x1="{x:.1f}" y1="{AXIS_HEIGHT}" x2="{x:.1f}" y2="{bottom:.0f}"/>'
-                f'<text class="tl-tick-label" x="{x + 4:.1f}" y="{AXIS_HEIGHT - 8}">{label}</text>'
+                f'<text class="tl-tick-label" x="{x + 4:.1f}" y="{TICK_LABEL_Y}">{label}</text>'
             )
         if weekly:
             tick += step
@@ -141,15 +141,26 @@ def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
     return parts
 
 
-def _marker_line(css: str, label: str, day: dt.date, x_of, bottom: float, label_row: int) -> list[str]:
-    x = x_of(day)
-    text = f"{label} · {short_date(day)}"
-    y = 12 + label_row * 13
-    return [
-        f'<line class="{css}" x1="{x:.1f}" y1="{AXIS_HEIGHT - 4 if label_row else AXIS_HEIGHT}" '
-        f'x2="{x:.1f}" y2="{bottom:.0f}"/>',
-        f'<text class="{css}-label" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>',
-    ]
+def _date_lines(lines: list[tuple[str, str, dt.date]], x_of, bottom: float) -> list[str]:
+    """Vertical lines for today, close and go-live, labels on two rows so none overlap."""
+    parts: list[str] = []
+    taken: list[list[tuple[float, float]]] = [[] for _ in FLAG_ROWS]
+    for css, label, day in lines:
+        x = x_of(day)
+        text = f"{label} · {short_date(day)}"
+        half = len(text) * CHAR_WIDTH / 2
+        span = (x - half, x + half)
+        row = next(
+            (i for i, used in enumerate(taken) if all(span[1] + 8 < a or span[0] > b + 8 for a, b in used)),
+            len(FLAG_ROWS) - 1,
+        )
+        taken[row].append(span)
+        y = FLAG_ROWS[row]
+        parts.append(
+            f'<line class="{css}" x1="{x:.1f}" y1="{y + 4}" x2="{x:.1f}" y2="{bottom:.0f}"/>'
+            f'<text class="{css}-label" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>'
+        )
+    return parts
 
 
 def _shape(status: str, x: float, y: float) -> str:
@@ -182,6 +193,7 @@ def _shape(status: str, x: float, y: float) -> str:
 
 
 def _milestone(item: _Placed, lane_top: float) -> str:
+    """Marker and label side by side: the status classes style the shape, never the text."""
     milestone = item.view.milestone
     y = lane_top + LANE_PADDING + item.row * ROW_HEIGHT + ROW_HEIGHT / 2
     status = milestone.status
@@ -192,9 +204,10 @@ def _milestone(item: _Placed, lane_top: float) -> str:
     text_x = item.x - MARKER_RADIUS - 5 if item.anchor_end else item.x + MARKER_RADIUS + 5
     anchor = ' text-anchor="end"' if item.anchor_end else ""
     return (
-        f'<g class="tl-marker st-{status}{overdue}"><title>{escape(tooltip)}</title>'
-        f"{_shape(status, item.x, y)}"
-        f'<text class="tl-label" x="{text_x:.1f}" y="{y + 4:.1f}"{anchor}>{escape(milestone.name)}</text></g>'
+        f'<g class="tl-milestone"><title>{escape(tooltip)}</title>'
+        f'<g class="tl-marker st-{status}{overdue}">{_shape(status, item.x, y)}</g>'
+        f'<text class="tl-label{overdue}" x="{text_x:.1f}" y="{y + 4:.1f}"{anchor}>'
+        f"{escape(milestone.name)}</text></g>"
     )
 
 
