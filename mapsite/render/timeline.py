@@ -123,7 +123,7 @@ def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
     if weekly:
         tick = start + dt.timedelta(days=(7 - start.weekday()) % 7)
     while tick <= end:
-        if tick >= start:
+        if tick >= start and x_of(tick) + 34 < WIDTH:
             x = x_of(tick)
             label = (
                 short_date(tick)
@@ -148,8 +148,13 @@ def _date_lines(lines: list[tuple[str, str, dt.date]], x_of, bottom: float) -> l
     for css, label, day in lines:
         x = x_of(day)
         text = f"{label} · {short_date(day)}"
-        half = len(text) * CHAR_WIDTH / 2
-        span = (x - half, x + half)
+        width = len(text) * CHAR_WIDTH
+        # Centred on its line, but kept inside the drawing near either edge.
+        anchor, span = "middle", (x - width / 2, x + width / 2)
+        if span[1] > WIDTH - 4:
+            anchor, span = "end", (x - width, x)
+        elif span[0] < PLOT_LEFT:
+            anchor, span = "start", (x, x + width)
         row = next(
             (i for i, used in enumerate(taken) if all(span[1] + 8 < a or span[0] > b + 8 for a, b in used)),
             len(FLAG_ROWS) - 1,
@@ -158,7 +163,7 @@ def _date_lines(lines: list[tuple[str, str, dt.date]], x_of, bottom: float) -> l
         y = FLAG_ROWS[row]
         parts.append(
             f'<line class="{css}" x1="{x:.1f}" y1="{y + 4}" x2="{x:.1f}" y2="{bottom:.0f}"/>'
-            f'<text class="{css}-label" x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>'
+            f'<text class="{css}-label" x="{x:.1f}" y="{y}" text-anchor="{anchor}">{escape(text)}</text>'
         )
     return parts
 
