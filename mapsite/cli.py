@@ -20,11 +20,12 @@ from rich.console import Console
 from rich.text import Text
 
 from mapsite import __version__
-from mapsite.build import build, check
+from mapsite.build import audit_output, build, check, render_all
 from mapsite.clock import resolve_today
 from mapsite.config import load_site
 from mapsite.errors import Finding, MapsiteError
-from mapsite.scaffold import BLUEPRINTS, init_site, new_deal
+from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
+from mapsite.scaffold import BLUEPRINTS, init_site, new_deal, password_env_name
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -128,27 +129,31 @@ def main() -> None:
 @click.option(
     "--no-protect",
     is_flag=True,
-    help="Write readable pages for local preview only (protection is not implemented yet, so "
-    "every build is readable today).",
+    help="Write readable pages for a local preview only; deploy refuses such an output.",
 )
 @friendly_errors
 def build_command(
     site_dir: Path, today: dt.datetime | None, out: Path | None, only: str | None, no_protect: bool
 ) -> None:
-    """Build every deal portal into output/."""
-    result = build(site_dir, out=out, today=_day(today), only=only)
+    """Build every deal portal into output/, encrypted unless the deal is public."""
+    result = build(site_dir, out=out, today=_day(today), only=only, protect=not no_protect)
     print_findings(result.findings, stderr)
     deals = len(result.deals)
-    target = result.out
+    protected = sum(1 for deal in result.deals if not deal.public) if result.protected else 0
     stdout.print(
-        f"Built {deals} deal{'s' * (deals != 1)} into {target} "
-        f"({result.files_written} files written, {result.seconds:.2f} s, as of {result.today:%Y-%m-%d})."
+        f"Built {deals} deal{'s' * (deals != 1)} into {result.out} ({protected} protected, "
+        f"{result.files_written} files written, {result.seconds:.2f} s, as of {result.today:%Y-%m-%d})."
     )
-    if not no_protect:
+    if result.created_secret:
+        stdout.print(
+            f"Created the site secret in {site_dir / '.mapsite' / 'secret'}: keep it, and set "
+            "MAPSITE_SECRET to its contents in CI, so logins and share links survive rebuilds."
+        )
+    if no_protect:
         stderr.print(
             Text(
-                "warning: password protection is not available yet; the pages in "
-                f"{target} are readable by anyone who gets them. Do not publish them.",
+                f"warning: --no-protect: the pages in {result.out} are readable by anyone who gets them. "
+                "Use this output for a local preview only; deploy refuses it.",
                 style="yellow",
             )
         )
@@ -176,6 +181,9 @@ def init_command(folder: Path) -> None:
     written = init_site(folder, resolve_today())
     for path in written:
         stdout.print(f"created {path}")
+    stdout.print(
+        f"The sample deal's password is in {folder / '.mapsite' / 'passwords'} (never commit that folder)."
+    )
     stdout.print(f"Next: cd {folder} && mapsite build")
 
 
@@ -209,4 +217,77 @@ def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None
     stdout.print(f"created {path}")
     if close.date() < today:
         stderr.print(Text("warning: the close date is in the past", style="yellow"))
+    stdout.print(
+        f"Set its password before building: export {password_env_name(path.stem)}=... "
+        "(or add that line to .mapsite/passwords)"
+    )
     stdout.print("Next: fill in the names marked (name), then run: mapsite check")
+
+
+@main.command(name="audit")
+@site_option
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="The built folder (default: output/)."
+)
+@friendly_errors
+def audit_command(site_dir: Path, out: Path | None) -> None:
+    """Scan a built output for any plaintext of a protected deal; exit 1 on a leak."""
+    target = out or site_dir / "output"
+    findings, files, deals = audit_output(site_dir, target)
+    print_findings(findings)
+    if findings:
+        stdout.print(
+            f"Audit FAILED: {len(findings)} leak{'s' * (len(findings) != 1)} in {target}. Do not publish it."
+        )
+        sys.exit(1)
+    stdout.print(f"Audited {files} files in {target}: no plaintext of {deals} protected deals found.")
+
+
+@main.command(name="share")
+@click.argument("slug", required=False)
+@click.option("--label", help='Who the link is for, e.g. "Dana (VP Marketing)".')
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day the link works.")
+@click.option("--revoke", metavar="LABEL", help="Revoke the share link with this label (of SLUG, if given).")
+@click.option("--list", "list_shares", is_flag=True, help="List share links (never their secrets).")
+@site_option
+@friendly_errors
+def share_command(
+    slug: str | None,
+    label: str | None,
+    expires: dt.datetime | None,
+    revoke: str | None,
+    list_shares: bool,
+    site_dir: Path,
+) -> None:
+    """Make, list or revoke share links that open a deal without a password."""
+    today = resolve_today()
+    if list_shares:
+        for share in load_shares(site_dir):
+            state = (
+                "revoked " + share.revoked
+                if share.revoked
+                else ("active" if share.active(today) else "expired")
+            )
+            until = f", until {share.expires}" if share.expires else ""
+            stdout.print(f"{share.deal}: {share.label} (created {share.created}{until}): {state}")
+        return
+    if revoke:
+        for share in revoke_share(site_dir, revoke, today, slug):
+            stdout.print(f"Revoked the share link '{share.label}' of {share.deal}.")
+        stdout.print("Rebuild and deploy: the old link then fails, and the deal is re-keyed.")
+        return
+    if not slug or not label:
+        raise click.UsageError("give a SLUG and --label, or --revoke LABEL, or --list")
+    site, findings = load_site(site_dir)
+    result = render_all(site_dir, today, only=slug) if not any(f.is_error for f in findings) else None
+    deal = next((d for d in result.deals if d.slug == slug), None) if result else None
+    if deal is None:
+        raise MapsiteError(f"no deal with slug '{slug}' that builds", result.findings if result else findings)
+    if deal.public:
+        raise MapsiteError(f"deal '{slug}' is public: it needs no share link")
+    share = add_share(site_dir, slug, label, today, expires.date() if expires else None)
+    stdout.print(f"Share link for {label} ({deal.title}):")
+    stdout.print(share_link(site.base_url, slug, share))
+    stdout.print(
+        f'It works once the site is rebuilt and deployed. Revoke it with: mapsite share --revoke "{label}"'
+    )

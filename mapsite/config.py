@@ -20,7 +20,8 @@ from mapsite.errors import Finding
 from mapsite.paths import inside
 
 SITE_FILE = "mapsite.yml"
-SITE_KEYS = ("title", "seller", "base_url", "calendar", "team_access", "deploy", "theme")
+SITE_KEYS = ("title", "seller", "base_url", "calendar", "team_access", "deploy", "theme", "protection")
+DEFAULT_REMEMBER_DAYS = 30
 BRAND_KEYS = ("name", "logo", "accent")
 
 
@@ -34,6 +35,7 @@ class Site:
     team_access: tuple[AccessEntry, ...] = ()
     deploy: dict[str, Any] = field(default_factory=dict)
     theme: str | None = None
+    remember_days: int = DEFAULT_REMEMBER_DAYS
 
     @property
     def deals_dir(self) -> Path:
@@ -108,8 +110,25 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
         team_access=read_access(reader, data, "team_access", SITE_FILE),
         deploy=dict(deploy),
         theme=theme,
+        remember_days=_read_remember_days(reader, data),
     )
     return site, reader.findings
+
+
+def _read_remember_days(reader: FieldReader, data: YamlMap) -> int:
+    protection = reader.mapping(data, "protection", SITE_FILE)
+    if protection is None:
+        return DEFAULT_REMEMBER_DAYS
+    reader.unknown_keys(protection, ("remember_days",), "protection")
+    days = protection.get("remember_days", DEFAULT_REMEMBER_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
+        reader.error(
+            protection.line_of("remember_days"),
+            f"'remember_days' in protection is '{days}'; write a whole number of days from 0 to 365",
+            "0 turns 'Remember me' off",
+        )
+        return DEFAULT_REMEMBER_DAYS
+    return days
 
 
 def read_brand(reader: FieldReader, data: YamlMap, where: str, base: Path, site_root: Path) -> Brand | None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from pathlib import Path
 from string import Template
 
 from mapsite.config import SITE_FILE
 from mapsite.content.fields import slugify
 from mapsite.errors import MapsiteError
+from mapsite.protect.secrets import PASSWORDS_FILE, STATE_DIR, add_local_password
 
 BLUEPRINT_DIR = Path(__file__).resolve().parent / "blueprints"
 BLUEPRINTS = ("enterprise", "smb", "partner")
@@ -47,7 +49,7 @@ def render_blueprint(
         "buyer_name": buyer_name,
         "close_date": close.isoformat(),
         "updated": today.isoformat(),
-        "password_env": f"{slug.replace('-', '_').upper()}_PORTAL_PASSWORD",
+        "password_env": password_env_name(slug),
         "partner_name": "Partner (name)",
     }
     return template.substitute({key: _yaml_text(value) for key, value in values.items()})
@@ -59,7 +61,11 @@ def _yaml_text(value: str) -> str:
 
 
 def init_site(folder: Path, today: dt.date) -> list[Path]:
-    """Create a new site in ``folder`` with one sample deal; refuses to overwrite a site."""
+    """Create a new site in ``folder`` with one sample deal; refuses to overwrite a site.
+
+    The sample deal's password is random and kept in the git-ignored ``.mapsite/passwords``, so
+    the new site builds protected at once.
+    """
     if (folder / SITE_FILE).exists():
         raise MapsiteError(f"{folder / SITE_FILE} already exists", hint="this folder is already a site")
     deal_path = folder / "content" / "deals" / f"{slugify(SAMPLE_BUYER)}.md"
@@ -77,7 +83,13 @@ def init_site(folder: Path, today: dt.date) -> list[Path]:
     close = today + dt.timedelta(days=SAMPLE_CLOSE_IN_DAYS)
     deal_path.write_text(render_blueprint("smb", SAMPLE_BUYER, close, "Your Company", today), "utf-8")
     written.append(deal_path)
+    add_local_password(folder, password_env_name(slugify(SAMPLE_BUYER)), secrets.token_urlsafe(12))
+    written.append(folder / STATE_DIR / PASSWORDS_FILE)
     return written
+
+
+def password_env_name(slug: str) -> str:
+    return f"{slug.replace('-', '_').upper()}_PORTAL_PASSWORD"
 
 
 def new_deal(

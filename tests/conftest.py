@@ -10,6 +10,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2027-02-22"
+# The access passwords of the example site and of MINIMAL_DEAL, as a rep would export them.
+PASSWORDS = {
+    "ACME_PORTAL_PASSWORD": "acme-demo-password",
+    "NORTHWIND_TEAM_PASSWORD": "northwind-team-demo",
+    "BLUEBIRD_PORTAL_PASSWORD": "bluebird-demo-password",
+    "GLOBEX_PORTAL_PASSWORD": "globex-demo-password",
+    "INITECH_PARTNER_PASSWORD": "initech-demo-password",
+    "MAPSITE_TEAM_PASSWORD": "team-demo-password",
+    "TEST_PORTAL_PASSWORD": "test-portal-password",
+}
 
 SITE_YML = """\
 title: Test deal rooms
@@ -62,6 +72,15 @@ class SiteFactory:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text), "utf-8")
         return self.root
+
+
+@pytest.fixture(autouse=True)
+def access_passwords(monkeypatch):
+    """Every test (and every mapsite process it starts) sees the passwords, and no outside secret."""
+    for name, value in PASSWORDS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("MAPSITE_SECRET", "MAPSITE_SHARES", "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,14 +38,16 @@ def tree(folder: Path) -> dict[str, str]:
 def test_build_writes_every_portal_and_the_neutral_site_pages(example_site):
     result = run("build", "--site", str(example_site), "--today", TODAY)
     assert result.returncode == 0, result.stderr
-    assert "Built 3 deals into" in result.stdout
+    assert "Built 3 deals into" in result.stdout and "(3 protected," in result.stdout
     out = example_site / "output"
     for slug in SLUGS:
         assert (out / slug / "index.html").is_file()
     assert (out / "acme" / "security" / "index.html").is_file()
-    assert (out / "acme" / "files" / "roi-model.pdf").read_bytes() == (
-        example_site / "content/deals/acme/files/roi-model.pdf"
-    ).read_bytes()
+    # Files are published as opaque, padded blobs: neither name nor size says what they are.
+    assert not (out / "acme" / "files").exists()
+    blobs = sorted((out / "acme" / "_files").iterdir())
+    assert len(blobs) == 3 and all(re.fullmatch(r"[0-9a-f]{32}\.bin", b.name) for b in blobs)
+    assert all((b.stat().st_size - 28) & (b.stat().st_size - 29) == 0 for b in blobs)
     assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     assert (out / "404.html").is_file()
     landing = (out / "index.html").read_text("utf-8")
@@ -89,7 +93,7 @@ def test_failed_build_leaves_previous_output_untouched(site_factory):
     )
     assert "error: build stopped: 1 error; the previous output was left untouched" in result.stderr
     assert tree(root / "output") == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "mapsite.yml", "output"]
+    assert sorted(p.name for p in root.iterdir()) == [".mapsite", "content", "mapsite.yml", "output"]
 
 
 def test_write_failure_midway_keeps_the_old_site(site_factory, monkeypatch):
@@ -112,7 +116,7 @@ def test_write_failure_midway_keeps_the_old_site(site_factory, monkeypatch):
     with pytest.raises(OSError):
         build(root, today=dt.date(2027, 2, 23))
     assert tree(root / "output") == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "mapsite.yml", "output"]
+    assert sorted(p.name for p in root.iterdir()) == [".mapsite", "content", "mapsite.yml", "output"]
 
 
 def test_builds_are_byte_identical(example_site, tmp_path):
@@ -153,15 +157,23 @@ def test_only_rebuilds_one_deal(example_site):
     out = example_site / "output"
     globex_before = tree(out / "globex")
     globex_mtime = (out / "globex" / "index.html").stat().st_mtime_ns
+    bluebird_before = (out / "bluebird-bakery" / "index.html").read_bytes()
     deal = example_site / "content/deals/bluebird-bakery.md"
     deal.write_text(deal.read_text("utf-8").replace("Bluebird Bakery", "Bluebird Bakehouse"), "utf-8")
     result = run("build", "--site", str(example_site), "--today", TODAY, "--only", "bluebird-bakery")
     assert result.returncode == 0, result.stderr
     assert "Built 1 deal" in result.stdout
-    assert "Bluebird Bakehouse" in (out / "bluebird-bakery" / "index.html").read_text("utf-8")
+    assert (out / "bluebird-bakery" / "index.html").read_bytes() != bluebird_before
     assert tree(out / "globex") == globex_before
     assert (out / "globex" / "index.html").stat().st_mtime_ns == globex_mtime
     assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".old"))]
+    assert run("audit", "--site", str(example_site)).returncode == 0
+    preview = run("build", "--site", str(example_site), "--today", TODAY, "--only", "bluebird-bakery", "--no-protect")
+    assert preview.returncode == 0, preview.stderr
+    assert "Bluebird Bakehouse" in (out / "bluebird-bakery" / "index.html").read_text("utf-8")
+    # One readable deal makes the whole output unprotected, even after a protected --only.
+    assert run("build", "--site", str(example_site), "--today", TODAY, "--only", "globex").returncode == 0
+    assert json.loads((out / ".mapsite-build.json").read_text("utf-8"))["protected"] is False
 
 
 def test_only_unknown_slug(example_site):
@@ -236,8 +248,15 @@ def test_init_then_build(tmp_path):
     assert result.exit_code == 0, result.output
     assert (site / ".gitignore").read_text() == "output/\n.mapsite/\n"
     assert (site / "content/deals/example-corp.md").is_file()
+    passwords = (site / ".mapsite/passwords").read_text("utf-8")
+    assert re.search(r"^EXAMPLE_CORP_PORTAL_PASSWORD=\S{12,}$", passwords, re.M)
+    assert (site / ".mapsite/passwords").stat().st_mode & 0o777 == 0o600
     built = runner.invoke(main, ["build", "--site", str(site)])
     assert built.exit_code == 0, built.output
+    assert "(1 protected," in built.output
+    assert "Example Corp" not in (site / "output/example-corp/index.html").read_text("utf-8")
+    preview = runner.invoke(main, ["build", "--site", str(site), "--no-protect"])
+    assert preview.exit_code == 0, preview.output
     assert "Example Corp" in (site / "output/example-corp/index.html").read_text("utf-8")
     again = runner.invoke(main, ["init", str(site)])
     assert again.exit_code == 1

@@ -41,7 +41,8 @@ def test_wheel_installs_and_builds_a_new_site(tmp_path: Path):
     )
     assert built.returncode == 0, built.stderr
     page = (work / "x" / "output" / "example-corp" / "index.html").read_text("utf-8")
-    assert "Example Corp" in page
+    assert 'id="mapsite-envelope"' in page and "Example Corp" not in page
+    assert list((work / "x" / "output" / "assets").glob("unlock.*.js"))
     assert list((work / "x" / "output" / "assets").glob("mapsite.*.css"))
     as_module = subprocess.run(
         [str(python), "-m", "mapsite", "--version"],

@@ -19,7 +19,7 @@ def built(tmp_path_factory):
     from tests.conftest import REPO
 
     out = tmp_path_factory.mktemp("out") / "site"
-    return build(REPO, out=out, today=TODAY)
+    return build(REPO, out=out, today=TODAY, protect=False)
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +220,7 @@ def test_raw_html_in_markdown_is_escaped(site_factory):
 
     deal = MINIMAL_DEAL.replace("The shared plan.", "<script>alert(1)</script> <img src=x onerror=alert(2)>")
     root = site_factory.make({"buyer-co.md": deal})
-    result = build(root, today=TODAY)
+    result = build(root, today=TODAY, protect=False)
     html = (result.out / "buyer-co" / "index.html").read_text("utf-8")
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
@@ -252,7 +252,7 @@ def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
         '{% extends "base.html" %}{% block content %}<p>Welcome to {{ site.title }}</p>{% endblock %}',
         "utf-8",
     )
-    result = build(root, today=TODAY)
+    result = build(root, today=TODAY, protect=False)
     landing = (result.out / "index.html").read_text("utf-8")
     assert "<p>Welcome to Test deal rooms</p>" in landing
     [css] = (result.out / "assets").glob("mapsite.*.css")

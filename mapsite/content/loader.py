@@ -19,8 +19,10 @@ from mapsite.content.source import read_source
 from mapsite.content.validate import DealInput, validate_deal
 from mapsite.errors import Finding
 from mapsite.paths import inside, site_display
+from mapsite.protect.secrets import random_slug, site_secret
 
 INDEX = "index.md"
+RANDOM_SLUG = "random"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResul
         reader = FieldReader(display, line_offset=item.source.line_offset)
         deal = validate_deal(item, site, reader)
         if deal is not None:
+            if deal.slug == RANDOM_SLUG:
+                deal = replace(deal, slug=random_slug(site_secret(site.root)[0], default_slug))
             if deal.updated is None:
                 deal = replace(deal, updated=changed.get(path))
             if deal.slug in slugs:

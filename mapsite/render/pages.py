@@ -84,8 +84,11 @@ def render_shared(site: Site, theme: Theme) -> Rendered:
     return Rendered(tuple(pages), ())
 
 
-def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme) -> Rendered:
-    """The portal page, its extra pages and the files it publishes."""
+def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: bool = False) -> Rendered:
+    """The portal page, its extra pages and the files it publishes.
+
+    ``protected`` pages get a logout button; their sealing happens afterwards, in protect/.
+    """
     findings: list[Finding] = []
     page_names = frozenset(p.name for p in deal.pages)
     used_files: set[str] = {f.relpath for f in deal.files}
@@ -106,7 +109,7 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme) -> Rendered:
         SimpleNamespace(title=p.title, url=relative_url(index_path, f"{deal.slug}/{p.name}/"), name=p.name)
         for p in deal.pages
     ]
-    context = _deal_context(deal, plan, site, theme, index_path, deal.title, "deal", extra)
+    context = _deal_context(deal, plan, site, theme, index_path, deal.title, "deal", extra, protected)
     context.update(
         value_summary_html=markdown(deal.value_summary, index_path, deal.source, 3),
         body_html=markdown(deal.body, index_path, deal.source, 3),
@@ -120,7 +123,9 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme) -> Rendered:
             SimpleNamespace(title=p.title, url=relative_url(path, f"{deal.slug}/{p.name}/"), name=p.name)
             for p in deal.pages
         ]
-        page_context = _deal_context(deal, plan, site, theme, path, extra_page.title, "page", links)
+        page_context = _deal_context(
+            deal, plan, site, theme, path, extra_page.title, "page", links, protected
+        )
         page_context.update(
             page_html=markdown(extra_page.body, path, extra_page.source, 2),
             value_summary_html=Markup(""),
@@ -135,11 +140,33 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme) -> Rendered:
     return Rendered(tuple(pages), tuple(findings))
 
 
+def render_shell(
+    site: Site, theme: Theme, path: str, envelope_json: str, unlock_path: str, csp: str
+) -> bytes:
+    """The public login page standing in for a protected page: it names no deal."""
+    context = _base_context(site, theme, path, "Private deal room", "login", site.seller.accent, "")
+    context.update(
+        envelope_json=Markup(envelope_json),
+        unlock_url=relative_url(path, unlock_path),
+        csp=csp,
+    )
+    return _render(theme, "login.html", context)
+
+
 def _deal_context(
-    deal: Deal, plan: Plan, site: Site, theme: Theme, path: str, title: str, kind: str, extra: list
+    deal: Deal,
+    plan: Plan,
+    site: Site,
+    theme: Theme,
+    path: str,
+    title: str,
+    kind: str,
+    extra: list,
+    protected: bool,
 ) -> dict[str, Any]:
     context = _base_context(site, theme, path, title, kind, deal.buyer.accent, "")
     context.update(
+        protected=protected,
         deal=deal,
         plan=plan,
         logos={

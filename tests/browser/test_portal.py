@@ -27,7 +27,7 @@ KEY_TEXTS = [
 
 @pytest.fixture
 def portal_url(example_site, static_server):
-    result = build(example_site, today=dt.date(2027, 2, 22))
+    result = build(example_site, today=dt.date(2027, 2, 22), protect=False)
     return static_server(result.out)
 
 

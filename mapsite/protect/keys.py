@@ -1,0 +1,90 @@
+"""Per-deal keys: the content key, its id, the salt and one key slot per way in.
+
+Derived, never stored: the same site secret, passwords and share list give the same keys on
+any machine, so remembered logins and share links survive rebuilds and CI deploys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.content.model import Deal
+from mapsite.errors import MapsiteError
+from mapsite.paths import site_display
+from mapsite.protect import envelope
+from mapsite.protect.kdf import KdfCache
+from mapsite.protect.secrets import Share, load_shares, resolve_password
+
+
+@dataclass(frozen=True)
+class DealKeys:
+    deal: str
+    key: bytes
+    kid: str
+    salt: bytes
+    iterations: int
+    slots: tuple[envelope.Slot, ...]
+
+
+def derive_deal_keys(
+    deals: list[Deal], site_root: Path, site_secret: bytes, today: dt.date
+) -> dict[str, DealKeys]:
+    """Keys of every protected deal; all missing passwords are reported in one error."""
+    shares = load_shares(site_root)
+    passwords: dict[str, list[str]] = {}
+    problems = []
+    for deal in deals:
+        display = site_display(deal.source, site_root)
+        resolved = []
+        for entry in deal.access:
+            try:
+                resolved.append(resolve_password(entry, display, site_root))
+            except MapsiteError as exc:
+                problems.append(exc)
+        passwords[deal.slug] = resolved
+    if problems:
+        names = sorted({p.hint.split("=")[0].removeprefix("export ") for p in problems if p.hint})
+        raise MapsiteError(
+            f"{len(problems)} access password{'s are' if len(problems) > 1 else ' is'} not set: "
+            + ", ".join(names),
+            hint="export each variable before building, or use --no-protect for a local preview",
+        )
+
+    salts = {deal.slug: envelope.deal_salt(site_secret, deal.slug) for deal in deals}
+    requests = [
+        (password, salts[slug], envelope.ITERATIONS)
+        for slug, values in passwords.items()
+        for password in values
+    ]
+    cache = KdfCache(site_root, site_secret)
+    keks = cache.derive_all(requests)
+    cache.save(keep=requests)
+
+    keys = {}
+    for deal in deals:
+        mine = [s for s in shares if s.deal == deal.slug]
+        revoked = [s.id for s in mine if not s.active(today)]
+        fingerprint = envelope.access_fingerprint(passwords[deal.slug], revoked)
+        key = envelope.content_key(site_secret, deal.slug, fingerprint)
+        salt = salts[deal.slug]
+        slots = [
+            envelope.wrap_key(keks[(password, salt, envelope.ITERATIONS)], key, deal.slug, "password")
+            for password in passwords[deal.slug]
+        ]
+        slots += [_share_slot(share, key, salt, deal.slug) for share in mine if share.active(today)]
+        keys[deal.slug] = DealKeys(
+            deal=deal.slug,
+            key=key,
+            kid=envelope.key_id(key),
+            salt=salt,
+            iterations=envelope.ITERATIONS,
+            slots=tuple(sorted(slots, key=lambda slot: slot.ct)),
+        )
+    return keys
+
+
+def _share_slot(share: Share, key: bytes, salt: bytes, deal: str) -> envelope.Slot:
+    kek = envelope.share_kek(envelope.unb64(share.secret), salt)
+    return envelope.wrap_key(kek, key, deal, "share", share.expires)

@@ -1,0 +1,68 @@
+"""The protect step of a build: keys, sealing, and the audit, in that order.
+
+Runs on pages in memory, so a leak found by the audit stops the build before anything reaches
+``output/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mapsite.config import Site
+from mapsite.content.model import Deal
+from mapsite.errors import MapsiteError
+from mapsite.protect.audit import Needle, audit, deal_needles
+from mapsite.protect.keys import derive_deal_keys
+from mapsite.protect.seal import CSP, seal_deal, unlock_asset
+from mapsite.protect.secrets import site_secret
+from mapsite.render.pages import Page, render_shell
+from mapsite.render.theme import Theme
+
+
+def protect_pages(
+    site: Site, deals: tuple[Deal, ...], pages: tuple[Page, ...], theme: Theme, today: dt.date
+) -> tuple[list[Page], bool]:
+    """Sealed pages of every non-public deal; returns (pages, whether a site secret was created)."""
+    protected = [deal for deal in deals if not deal.public]
+    if not protected:
+        return list(pages), False
+    secret, created = site_secret(site.root)
+    keys = derive_deal_keys(protected, site.root, secret, today)
+    script = unlock_asset()
+    by_deal: dict[str | None, list[Page]] = {}
+    for page in pages:
+        by_deal.setdefault(page.deal, []).append(page)
+    result: list[Page] = [*by_deal.pop(None, []), script]
+
+    def shell(path: str, envelope_json: str) -> bytes:
+        return render_shell(site, theme, path, envelope_json, script.path, CSP)
+
+    for slug, deal_pages in sorted(by_deal.items(), key=lambda item: str(item[0])):
+        if slug in keys:
+            result.extend(seal_deal(deal_pages, keys[slug], shell, site.remember_days))
+        else:
+            result.extend(deal_pages)
+    public = public_files(result)
+    leaks = audit(((p.path, p.content) for p in result), needles_for(site, protected, public))
+    if leaks:
+        raise MapsiteError(
+            f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
+            "nothing was written",
+            leaks,
+        )
+    return result, created
+
+
+def public_files(pages: list[Page]) -> list[bytes]:
+    """Site-wide static files (theme assets, seller logo, unlock script): public by design.
+
+    Pages rendered from templates are not in this list, so a template that names a buyer on
+    the landing page is still caught.
+    """
+    return [p.content for p in pages if p.deal is None and not p.path.endswith(".html")]
+
+
+def needles_for(site: Site, deals: list[Deal], public: list[bytes]) -> list[Needle]:
+    """Needles of the protected deals, minus what the site title, seller name or ``public`` show."""
+    public_text = b"\n".join([site.title.encode(), site.seller.name.encode(), *public]).lower()
+    return [n for deal in deals for n in deal_needles(deal) if n.text not in public_text]

@@ -1,0 +1,194 @@
+"""Where protection's secrets come from: the site secret, passwords, share links.
+
+Locally they live in the git-ignored ``.mapsite/`` folder of the site; in CI they come from
+environment variables (``MAPSITE_SECRET``, ``MAPSITE_SHARES``, each deal's ``password_env``).
+Nothing here is ever printed or written to ``output/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import secrets as random
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from mapsite.content.model import AccessEntry
+from mapsite.errors import MapsiteError
+from mapsite.protect.envelope import b64, unb64
+
+STATE_DIR = ".mapsite"
+SECRET_ENV = "MAPSITE_SECRET"
+SHARES_ENV = "MAPSITE_SHARES"
+
+
+def _private_write(path: Path, text: str) -> None:
+    """Write a secret file readable by its owner only, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+def site_secret(site_root: Path, create: bool = True) -> tuple[bytes, bool]:
+    """The site secret and whether it was just created."""
+    from_env = os.environ.get(SECRET_ENV, "").strip()
+    if from_env:
+        try:
+            secret = unb64(from_env)
+        except ValueError:
+            secret = b""
+        if len(secret) < 32:
+            raise MapsiteError(
+                f"{SECRET_ENV} must be at least 32 random bytes in base64url",
+                hint="copy the contents of .mapsite/secret from the machine that built the site before",
+            )
+        return secret, False
+    path = site_root / STATE_DIR / "secret"
+    if path.is_file():
+        return unb64(path.read_text("utf-8").strip()), False
+    if not create:
+        raise MapsiteError(f"no site secret: set {SECRET_ENV} or build once to create {path}")
+    secret = random.token_bytes(32)
+    _private_write(path, b64(secret) + "\n")
+    return secret, True
+
+
+PASSWORDS_FILE = "passwords"
+
+
+def local_passwords(site_root: Path) -> dict[str, str]:
+    """``NAME=value`` lines of ``.mapsite/passwords``: a rep's local alternative to exporting."""
+    path = site_root / STATE_DIR / PASSWORDS_FILE
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:
+        return {}
+    values = {}
+    for line in lines:
+        name, sep, value = line.strip().partition("=")
+        if sep and not name.startswith("#"):
+            values[name.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def password_source(entry: AccessEntry, site_root: Path) -> str | None:
+    """The password of an access entry: literal, environment, then .mapsite/passwords."""
+    if entry.password is not None:
+        return entry.password
+    name = entry.password_env or ""
+    return os.environ.get(name) or local_passwords(site_root).get(name) or None
+
+
+def resolve_password(entry: AccessEntry, deal_path: str, site_root: Path) -> str:
+    value = password_source(entry, site_root)
+    if not value:
+        raise MapsiteError(
+            f"{deal_path}: the password of access entry '{entry.label}' is not set",
+            hint=f"export {entry.password_env}=... before building (or use --no-protect for a local preview)",
+        )
+    return value
+
+
+def add_local_password(site_root: Path, name: str, value: str) -> None:
+    path = site_root / STATE_DIR / PASSWORDS_FILE
+    existing = (
+        path.read_text("utf-8")
+        if path.is_file()
+        else ("# Access passwords for local builds (NAME=value); the environment overrides them.\n")
+    )
+    _private_write(path, existing + f"{name}={value}\n")
+
+
+@dataclass(frozen=True)
+class Share:
+    """One share link: its secret opens one deal until it expires or is revoked."""
+
+    deal: str
+    label: str
+    secret: str
+    created: str
+    expires: str | None = None
+    revoked: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.secret[:8]
+
+    def active(self, today: dt.date) -> bool:
+        return self.revoked is None and (self.expires is None or dt.date.fromisoformat(self.expires) >= today)
+
+
+def shares_path(site_root: Path) -> Path:
+    return site_root / STATE_DIR / "shares.json"
+
+
+def load_shares(site_root: Path) -> list[Share]:
+    raw = os.environ.get(SHARES_ENV)
+    source = SHARES_ENV
+    if raw is None:
+        path = shares_path(site_root)
+        if not path.is_file():
+            return []
+        raw = path.read_text("utf-8")
+        source = str(path)
+    try:
+        return [Share(**item) for item in json.loads(raw).get("shares", [])]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise MapsiteError(f"{source} is not a valid shares file ({exc})") from None
+
+
+def save_shares(site_root: Path, shares: list[Share]) -> None:
+    if os.environ.get(SHARES_ENV) is not None:
+        raise MapsiteError(
+            f"share links come from {SHARES_ENV} in this environment; change them where that is set",
+        )
+    payload = {"shares": [asdict(share) for share in shares]}
+    _private_write(shares_path(site_root), json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def add_share(site_root: Path, deal: str, label: str, today: dt.date, expires: dt.date | None) -> Share:
+    shares = load_shares(site_root)
+    if any(s.deal == deal and s.label == label and s.revoked is None for s in shares):
+        raise MapsiteError(
+            f"deal '{deal}' already has a share link labelled '{label}'",
+            hint="use another label, or revoke it first with: mapsite share --revoke LABEL",
+        )
+    share = Share(
+        deal=deal,
+        label=label,
+        secret=b64(random.token_bytes(16)),
+        created=today.isoformat(),
+        expires=expires.isoformat() if expires else None,
+    )
+    save_shares(site_root, [*shares, share])
+    return share
+
+
+def revoke_share(site_root: Path, label: str, today: dt.date, deal: str | None = None) -> list[Share]:
+    shares = load_shares(site_root)
+    matching = [s for s in shares if s.label == label and s.revoked is None and deal in (None, s.deal)]
+    if not matching:
+        raise MapsiteError(
+            f"no active share link labelled '{label}'", hint="list them with: mapsite share --list"
+        )
+    updated = [replace(s, revoked=today.isoformat()) if s in matching else s for s in shares]
+    save_shares(site_root, updated)
+    return matching
+
+
+def share_link(base_url: str, slug: str, share: Share) -> str:
+    """The link to hand out: the secret sits in the fragment, which browsers never send."""
+    return f"{base_url}{slug}/#share={share.secret}"
+
+
+def random_slug(site_secret: bytes, name: str) -> str:
+    """An unguessable, stable URL folder for ``slug: random`` (16 characters of a-z and 2-7)."""
+    digest = hmac.new(site_secret, f"mapsite:v1:slug:{name}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode("ascii").lower()
