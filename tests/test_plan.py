@@ -106,7 +106,11 @@ def test_updated_defaults_to_the_files_last_commit_date(site_factory):
 
     deal = DEAL.replace("updated: 2027-03-01\n", "")
     root = site_factory.make({"plan-test.md": deal})
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2027-01-15T10:00:00Z", "GIT_COMMITTER_DATE": "2027-01-15T10:00:00Z"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2027-01-15T10:00:00Z",
+        "GIT_COMMITTER_DATE": "2027-01-15T10:00:00Z",
+    }
     for command in (
         ["git", "init", "-q"],
         ["git", "add", "."],
