@@ -11,13 +11,23 @@ import random
 import sys
 from pathlib import Path
 
-PHASES = ["Discovery", "Evaluation", "Validation", "Business Case", "Procurement", "Legal", "Close", "Implementation"]
+PHASES = [
+    "Discovery",
+    "Evaluation",
+    "Validation",
+    "Business Case",
+    "Procurement",
+    "Legal",
+    "Close",
+    "Implementation",
+]
 FIRST = ["Dana", "Raj", "Lena", "Marta", "Sam", "Priya", "Tom", "Ana", "Kofi", "Ines", "Yuki", "Omar"]
 LAST = ["Whitfield", "Patel", "Okafor", "Silva", "Carter", "Nair", "Reyes", "Costa", "Mensah", "Duarte"]
-WORDS = (
-    "pipeline routing campaign onboarding rollout integration security review budget pilot adoption "
-    "forecast renewal workflow analytics dashboard governance migration training sponsor milestone"
-).split()
+WORDS = [
+    "pipeline", "routing", "campaign", "onboarding", "rollout", "integration", "security", "review",
+    "budget", "pilot", "adoption", "forecast", "renewal", "workflow", "analytics", "dashboard",
+    "governance", "migration", "training", "sponsor", "milestone",
+]  # fmt: skip
 BUYER_ROLES = ["economic_buyer", "champion", "technical_evaluator", "security", "procurement", "legal"]
 SELLER_ROLES = ["account_executive", "sales_engineer", "executive_sponsor", "customer_success"]
 
@@ -57,7 +67,9 @@ def deal_text(index: int, rng: random.Random) -> str:
         "stakeholders:",
     ]
     for pid, name, side, role in people:
-        lines.append(f"  - {{id: {pid}, name: {name}, title: {role.replace('_', ' ').title()}, side: {side}, role: {role}}}")
+        lines.append(
+            f"  - {{id: {pid}, name: {name}, title: {role.replace('_', ' ').title()}, side: {side}, role: {role}}}"
+        )
     lines.append("milestones:")
     for n in range(15):
         phase = PHASES[min(n // 2, len(PHASES) - 1)]
@@ -66,8 +78,9 @@ def deal_text(index: int, rng: random.Random) -> str:
         depends = f", depends_on: [m{n - 1}]" if n and n % 3 else ""
         status = "done" if n < 3 else rng.choice(["pending", "in_progress", "pending", "at_risk"])
         lines.append(
-            f"  - {{phase: {phase}, id: m{n}, name: {rng.choice(WORDS).title()} {rng.choice(WORDS)} step {n}, "
-            f"owners: {owners}, due: {due}{depends}, status: {status}, notes: {rng.choice(WORDS)} check}}"
+            f"  - {{phase: {phase}, id: m{n}, name: {rng.choice(WORDS).title()} {rng.choice(WORDS)} "
+            f"step {n}, owners: {owners}, due: {due}{depends}, status: {status}, "
+            f"notes: {rng.choice(WORDS)} check}}"
         )
     lines.append("actions:")
     for n in range(10):
@@ -76,10 +89,13 @@ def deal_text(index: int, rng: random.Random) -> str:
             f"due: close - {20 - n}bd, done: {str(n < 3).lower()}}}"
         )
     lines.append("success_criteria:")
-    lines += [f"  - {{side: buyer, metric: {w.title()} time, current: 5 days, target: 3 days}}" for w in WORDS[:3]]
+    lines += [
+        f"  - {{side: buyer, metric: {w.title()} time, current: 5 days, target: 3 days}}" for w in WORDS[:3]
+    ]
     lines.append("risks:")
     lines += [
-        f"  - {{risk: {w.title()} delay, probability: medium, impact: high, mitigation: Escalate early, owner: p6}}"
+        f"  - {{risk: {w.title()} delay, probability: medium, impact: high, "
+        f"mitigation: Escalate early, owner: p6}}"
         for w in WORDS[3:6]
     ]
     lines += ["cadence:", "  - {name: Weekly MAP review, when: Tuesdays 10:00}", "---", ""]

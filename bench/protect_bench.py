@@ -41,7 +41,10 @@ def timed_build(site: Path, env: dict[str, str], cold: bool) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "mapsite", "build", "--site", str(site), "--today", TODAY],
-        check=True, capture_output=True, env={**os.environ, **env}, timeout=900,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=900,
     )
     return time.perf_counter() - started
 
@@ -101,7 +104,9 @@ def main() -> None:
         passwords = demo_passwords()
         results["example_site"] = build_times(example, passwords)
         results["unlock_s"] = unlock_times(
-            example / "output", "acme/", passwords["ACME_PORTAL_PASSWORD"],
+            example / "output",
+            "acme/",
+            passwords["ACME_PORTAL_PASSWORD"],
             "Acme x Northwind: Marketing Automation Rollout",
         )
         corpus = Path(tmp) / "corpus"
