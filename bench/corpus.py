@@ -67,9 +67,8 @@ def deal_text(index: int, rng: random.Random) -> str:
         "stakeholders:",
     ]
     for pid, name, side, role in people:
-        lines.append(
-            f"  - {{id: {pid}, name: {name}, title: {role.replace('_', ' ').title()}, side: {side}, role: {role}}}"
-        )
+        title = role.replace("_", " ").title()
+        lines.append(f"  - {{id: {pid}, name: {name}, title: {title}, side: {side}, role: {role}}}")
     lines.append("milestones:")
     for n in range(15):
         phase = PHASES[min(n // 2, len(PHASES) - 1)]
