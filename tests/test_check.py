@@ -282,3 +282,26 @@ def test_markdown_link_to_missing_file_warns_with_its_line(site_factory):
         f"{DEAL_PATH}:{line_of(deal, 'missing.png')}: warning: 'files/missing.png' does not exist in the "
         "deal folder"
     ]
+
+
+def test_stakeholder_without_side(site_factory):
+    deal = replace(
+        "  - {id: eb, name: Raj Patel, title: CFO, side: buyer, role: economic_buyer}",
+        "  - {id: eb, name: Raj Patel}",
+    )
+    messages = findings(site_factory, deal)
+    assert (
+        f"{DEAL_PATH}:{line_of(deal, 'id: eb')}: error: stakeholder 'eb' is missing the required field 'side'"
+        in messages
+    )
+
+
+def test_risk_with_unknown_owner_and_missing_impact(site_factory):
+    deal = replace(
+        "value_summary:", "risks:\n  - {risk: Budget freeze, probability: high, owner: bob}\nvalue_summary:"
+    )
+    assert findings(site_factory, deal) == [
+        f"{DEAL_PATH}:{line_of(deal, 'Budget freeze')}: error: owner 'bob' of risk 'Budget freeze' is not a "
+        "stakeholder id (hint: known ids: ae, champ, eb)",
+        f"{DEAL_PATH}:{line_of(deal, 'Budget freeze')}: error: risk 'Budget freeze' is missing the required field 'impact'",
+    ]

@@ -168,7 +168,9 @@ def test_only_rebuilds_one_deal(example_site):
     assert (out / "globex" / "index.html").stat().st_mtime_ns == globex_mtime
     assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".old"))]
     assert run("audit", "--site", str(example_site)).returncode == 0
-    preview = run("build", "--site", str(example_site), "--today", TODAY, "--only", "bluebird-bakery", "--no-protect")
+    preview = run(
+        "build", "--site", str(example_site), "--today", TODAY, "--only", "bluebird-bakery", "--no-protect"
+    )
     assert preview.returncode == 0, preview.stderr
     assert "Bluebird Bakehouse" in (out / "bluebird-bakery" / "index.html").read_text("utf-8")
     # One readable deal makes the whole output unprotected, even after a protected --only.

@@ -87,9 +87,15 @@ class FieldReader:
         return str(value)
 
     def choice(
-        self, parent: YamlMap, key: str, where: str, choices: tuple[str, ...], default: str | None
+        self,
+        parent: YamlMap,
+        key: str,
+        where: str,
+        choices: tuple[str, ...],
+        default: str | None,
+        required: bool = False,
     ) -> str | None:
-        value = self.text(parent, key, where)
+        value = self.text(parent, key, where, required)
         if value is None:
             return default
         if value not in choices:

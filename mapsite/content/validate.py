@@ -286,13 +286,11 @@ def _stakeholders(reader: FieldReader, data: YamlMap) -> tuple[Stakeholder, ...]
         if not isinstance(entry, YamlMap):
             reader.error(line, "each stakeholder must be a mapping {id, name, side, ...}")
             continue
-        where = "a stakeholder"
-        reader.unknown_keys(entry, STAKEHOLDER_KEYS, where)
-        person_id = reader.identifier(entry, "id", where, required=True)
-        name = reader.text(entry, "name", where, required=True)
-        side = reader.choice(entry, "side", where, SIDES, None)
-        if "side" not in entry:
-            reader.error(line, f"stakeholder '{person_id or name}' is missing the required field 'side'")
+        reader.unknown_keys(entry, STAKEHOLDER_KEYS, "a stakeholder")
+        person_id = reader.identifier(entry, "id", "a stakeholder", required=True)
+        name = reader.text(entry, "name", "a stakeholder", required=True)
+        where = f"stakeholder '{person_id or name}'" if person_id or name else "a stakeholder"
+        side = reader.choice(entry, "side", where, SIDES, None, required=True)
         role = reader.choice(entry, "role", where, ROLES, None)
         if person_id and person_id in seen:
             reader.error(
@@ -330,6 +328,19 @@ def _owner_ids(reader: FieldReader, entry: YamlMap, key: str, where: str, known:
             continue
         result.append(owner)
     return tuple(result)
+
+
+def _owner(reader: FieldReader, entry: YamlMap, where: str, people: set[str]) -> str | None:
+    """The ``owner`` field: a stakeholder id, or None (reported) when it names nobody."""
+    owner = reader.text(entry, "owner", where)
+    if owner is not None and owner not in people:
+        reader.error(
+            entry.line_of("owner"),
+            f"owner '{owner}' of {where} is not a stakeholder id",
+            _suggest(owner, people),
+        )
+        return None
+    return owner
 
 
 def _suggest(value: str, known: set[str]) -> str:
@@ -426,14 +437,7 @@ def _action(
     task = reader.text(entry, "task", "an action", required=True)
     where = f"action '{task}'" if task else "an action"
     reader.unknown_keys(entry, ACTION_KEYS if top_level else ACTION_KEYS[:4], where)
-    owner = reader.text(entry, "owner", where)
-    if owner is not None and owner not in people:
-        reader.error(
-            entry.line_of("owner"),
-            f"owner '{owner}' of {where} is not a stakeholder id",
-            _suggest(owner, people),
-        )
-        owner = None
+    owner = _owner(reader, entry, where, people)
     milestone = reader.text(entry, "milestone", where) if top_level else None
     if milestone is not None and milestone not in milestone_ids:
         reader.error(
@@ -521,11 +525,9 @@ def _criteria(reader: FieldReader, data: YamlMap) -> tuple[Criterion, ...]:
             continue
         where = "a success criterion"
         reader.unknown_keys(entry, CRITERION_KEYS, where)
-        side = reader.choice(entry, "side", where, ("buyer", "seller"), None)
+        side = reader.choice(entry, "side", where, ("buyer", "seller"), None, required=True)
         metric = reader.text(entry, "metric", where, required=True)
         target = reader.text(entry, "target", where, required=True)
-        if "side" not in entry:
-            reader.error(line, f"{where} is missing the required field 'side'")
         by = reader.iso_date(entry, "by", where)
         if side and metric and target:
             result.append(
@@ -549,18 +551,9 @@ def _risks(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Risk, 
         text = reader.text(entry, "risk", "a risk", required=True)
         where = f"risk '{text}'" if text else "a risk"
         reader.unknown_keys(entry, RISK_KEYS, where)
-        probability = reader.choice(entry, "probability", where, LEVELS, None)
-        impact = reader.choice(entry, "impact", where, LEVELS, None)
-        for key in ("probability", "impact"):
-            if key not in entry:
-                reader.error(line, f"{where} is missing the required field '{key}'")
-        owner = reader.text(entry, "owner", where)
-        if owner is not None and owner not in people:
-            reader.error(
-                entry.line_of("owner"),
-                f"owner '{owner}' of {where} is not a stakeholder id",
-                _suggest(owner, people),
-            )
+        probability = reader.choice(entry, "probability", where, LEVELS, None, required=True)
+        impact = reader.choice(entry, "impact", where, LEVELS, None, required=True)
+        owner = _owner(reader, entry, where, people)
         status = reader.choice(entry, "status", where, RISK_STATUSES, "open") or "open"
         if text and probability and impact:
             result.append(
@@ -569,7 +562,7 @@ def _risks(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Risk, 
                     probability=probability,
                     impact=impact,
                     mitigation=reader.text(entry, "mitigation", where),
-                    owner=owner if owner in people else None,
+                    owner=owner,
                     status=status,
                 )
             )
