@@ -10,7 +10,9 @@ from mapsite.render.colors import DARK_PAGE, LIGHT_PAGE, contrast_ratio, palette
 from mapsite.render.formatting import long_date, role_label, short_date
 
 
-@pytest.mark.parametrize("accent", ["#F7C948", "#FFFFFF", "#0A66C2", "#000000", "#5B2A86", "#00FF00", "#777777"])
+@pytest.mark.parametrize(
+    "accent", ["#F7C948", "#FFFFFF", "#0A66C2", "#000000", "#5B2A86", "#00FF00", "#777777"]
+)
 def test_every_accent_gets_aa_text_and_ink(accent):
     colours = palette(accent)
     assert contrast_ratio(colours.accent, colours.on_accent) >= 4.5 or accent == "#777777"

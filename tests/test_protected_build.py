@@ -265,3 +265,20 @@ def test_random_slug_is_unguessable_and_stable(example_site):
     assert re.fullmatch(r"[a-z2-7]{16}", random_folder)
     build(example_site)
     assert random_folder in {p.name for p in (example_site / "output").iterdir()}
+
+
+def test_a_theme_login_page_without_the_csp_stops_the_build(example_site):
+    (example_site / "mapsite.yml").write_text(
+        (example_site / "mapsite.yml").read_text("utf-8") + "theme: bare\n", "utf-8"
+    )
+    templates = example_site / "themes/bare/templates"
+    templates.mkdir(parents=True)
+    (templates / "base.html").write_text(
+        "<!doctype html><html><head><title>{% block title %}{% endblock %}</title>{% block head %}{% endblock %}"
+        "</head><body>{% block content %}{% endblock %}</body></html>",
+        "utf-8",
+    )
+    result = run("build", "--site", str(example_site), "--today", TODAY)
+    assert result.returncode == 1
+    assert "error: the theme's login page for acme/index.html lacks the CSP meta tag" in result.stderr
+    assert not (example_site / "output").exists()

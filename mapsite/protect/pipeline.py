@@ -35,7 +35,9 @@ def protect_pages(
     result: list[Page] = [*by_deal.pop(None, []), script]
 
     def shell(path: str, envelope_json: str) -> bytes:
-        return render_shell(site, theme, path, envelope_json, script.path, CSP)
+        page = render_shell(site, theme, path, envelope_json, script.path, CSP)
+        check_shell(page, path)
+        return page
 
     for slug, deal_pages in sorted(by_deal.items(), key=lambda item: str(item[0])):
         if slug in keys:
@@ -66,3 +68,20 @@ def needles_for(site: Site, deals: list[Deal], public: list[bytes]) -> list[Need
     """Needles of the protected deals, minus what the site title, seller name or ``public`` show."""
     public_text = b"\n".join([site.title.encode(), site.seller.name.encode(), *public]).lower()
     return [n for deal in deals for n in deal_needles(deal) if n.text not in public_text]
+
+
+SHELL_PARTS = {
+    b"Content-Security-Policy": "the CSP meta tag ({{ csp }} in base.html's head)",
+    b'id="mapsite-envelope"': 'the envelope (<script type="application/json" id="mapsite-envelope">)',
+    b"unlock.": 'the unlock script (<script src="{{ unlock_url }}" defer>)',
+}
+
+
+def check_shell(page: bytes, path: str) -> None:
+    """A theme may restyle the login page, not drop what makes it safe and working."""
+    missing = [what for marker, what in SHELL_PARTS.items() if marker not in page]
+    if missing:
+        raise MapsiteError(
+            f"the theme's login page for {path} lacks " + "; ".join(missing),
+            hint="compare your theme's login.html and base.html with mapsite's default theme",
+        )

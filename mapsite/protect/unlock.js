@@ -1,0 +1,346 @@
+/* mapsite unlock: opens a protected page in the reader's browser.
+ *
+ * The page is a public login shell carrying the real page encrypted in #mapsite-envelope; the
+ * format is the contract in docs/protection.md ("In the browser"). No dependencies, no build step,
+ * no requests but same-origin fetches of this deal's encrypted files.
+ */
+"use strict";
+
+(() => {
+  // A share link's secret leaves the address bar and history before anything else runs.
+  const shareSecret = location.hash.startsWith("#share=") ? location.hash.slice(7) : null;
+  if (shareSecret !== null) history.replaceState(null, "", location.pathname + location.search);
+
+  const envelopeElement = document.getElementById("mapsite-envelope");
+  if (!envelopeElement) return;
+  const env = JSON.parse(envelopeElement.textContent);
+
+  const PREFIX = "mapsite:v1:";
+  const HOUR = 3600 * 1000;
+  const MESSAGES = {
+    wrong: "Wrong password. Please try again.",
+    revoked: "This link is no longer valid: it was revoked or has expired. Ask your contact for a new one.",
+    damaged: "This page could not be opened: it was altered or damaged. Ask your contact for a fresh link.",
+    insecure: "This deal room opens only over a secure (https) connection. Check the link you were sent.",
+  };
+  const subtle = window.isSecureContext && crypto.subtle;
+  const utf8 = new TextEncoder();
+  const root = new URL(env.root, location.href);
+  const dealFolder = new URL(env.root + env.deal + "/", location.href);
+  // The AAD uses the path this page is really served at, never env.path: a copied ciphertext fails.
+  const pagePath = sitePath(location.href);
+  const rememberDays = Number(env.remember_days ?? 30);
+  const $ = (id) => document.getElementById(id);
+
+  // The shell's own nodes, put back if a page or file turns out to be damaged after the swap.
+  const shell = {
+    attributes: [...document.documentElement.attributes].map((a) => [a.name, a.value]),
+    head: [...document.head.childNodes],
+    body: document.body,
+  };
+  let files = {};
+  let contentKey = null;
+  let failed = false;
+  let busy = false;
+
+  function unb64(text) {
+    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  }
+
+  // "acme/files/x.pdf" for a URL inside the site, null otherwise; folders mean their index.html.
+  function sitePath(href) {
+    try {
+      const url = new URL(href, location.href);
+      if (url.origin !== root.origin || !url.pathname.startsWith(root.pathname)) return null;
+      const path = decodeURIComponent(url.pathname.slice(root.pathname.length));
+      return path === "" || path.endsWith("/") ? path + "index.html" : path;
+    } catch {
+      return null;
+    }
+  }
+
+  function today() {
+    const d = new Date();
+    return [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
+  }
+
+  /* ---------------------------------------------------------------- key storage (IndexedDB) */
+
+  let database = null;
+  function keyStore(mode, work) {
+    database ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open("mapsite", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("keys");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return database.then((db) => new Promise((resolve, reject) => {
+      const tx = db.transaction("keys", mode);
+      const request = work(tx.objectStore("keys"));
+      tx.oncomplete = () => resolve(request?.result);
+      tx.onerror = tx.onabort = () => reject(tx.error);
+    }));
+  }
+
+  // One id per tab (sessionStorage lives as long as the tab), so a login lasts for this tab only.
+  function tabId() {
+    let id = sessionStorage.getItem("mapsite-tab");
+    if (!id) {
+      id = [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, "0")).join("");
+      sessionStorage.setItem("mapsite-tab", id);
+    }
+    return id;
+  }
+  const sessionName = () => `session:${env.deal}:${tabId()}`;
+  const rememberName = `remember:${env.deal}`;
+
+  async function storedKey() {
+    for (const name of [sessionName(), rememberName]) {
+      const entry = await keyStore("readonly", (store) => store.get(name));
+      if (!entry) continue;
+      if (entry.kid === env.kid && entry.expires > Date.now()) return entry.key;
+      // Expired, or the deal was re-keyed (someone lost access): forget it without a word.
+      await keyStore("readwrite", (store) => store.delete(name));
+    }
+    return null;
+  }
+
+  // Only the non-extractable CryptoKey is stored (structured clone), never the password.
+  async function saveKey(key, remember) {
+    const now = Date.now();
+    try {
+      await keyStore("readwrite", (store) => {
+        store.put({ key, kid: env.kid, expires: now + 12 * HOUR }, sessionName());
+        if (remember && rememberDays > 0) {
+          store.put({ key, kid: env.kid, expires: now + rememberDays * 24 * HOUR }, rememberName);
+        }
+      });
+    } catch {
+      // Storage is a convenience (it may be blocked): the page still opens.
+    }
+  }
+
+  // Sessions of closed tabs and old remembered logins would otherwise stay forever.
+  function sweep() {
+    return keyStore("readwrite", (store) => {
+      store.openCursor().onsuccess = (event) => {
+        const cursor = event.target.result;
+        if (!cursor) return;
+        if (!(cursor.value?.expires > Date.now())) cursor.delete();
+        cursor.continue();
+      };
+    });
+  }
+
+  async function logout() {
+    try {
+      await keyStore("readwrite", (store) => {
+        store.delete(rememberName);
+        store.delete(IDBKeyRange.bound(`session:${env.deal}:`, `session:${env.deal}:\uffff`));
+      });
+    } finally {
+      location.reload();
+    }
+  }
+
+  /* ---------------------------------------------------------------- crypto */
+
+  function kekParams() {
+    return [{ name: "AES-GCM", length: 256 }, false, ["unwrapKey"]];
+  }
+
+  async function passwordKek(password) {
+    const base = await subtle.importKey("raw", utf8.encode(password), "PBKDF2", false, ["deriveKey"]);
+    const params = { name: "PBKDF2", hash: "SHA-256", salt: unb64(env.kdf.salt), iterations: env.kdf.iterations };
+    return subtle.deriveKey(params, base, ...kekParams());
+  }
+
+  async function shareKek(secret) {
+    const base = await subtle.importKey("raw", unb64(secret), "HKDF", false, ["deriveKey"]);
+    const params = { name: "HKDF", hash: "SHA-256", salt: unb64(env.kdf.salt), info: utf8.encode(PREFIX + "share") };
+    return subtle.deriveKey(params, base, ...kekParams());
+  }
+
+  // The content key arrives non-extractable: no script on the page can read its bytes.
+  async function openSlot(kek, type) {
+    const aad = utf8.encode(`${PREFIX}slot:${env.deal}`);
+    for (const slot of env.slots) {
+      if (slot.type !== type || (slot.expires && slot.expires < today())) continue;
+      try {
+        const params = { name: "AES-GCM", iv: unb64(slot.iv), additionalData: aad };
+        return await subtle.unwrapKey("raw", unb64(slot.ct), kek, params, { name: "AES-GCM" }, false, ["decrypt"]);
+      } catch {
+        // Not this slot: try the next one.
+      }
+    }
+    return null;
+  }
+
+  async function decrypt(path, iv, data) {
+    const params = { name: "AES-GCM", iv, additionalData: utf8.encode(`${PREFIX}${env.deal}:${path}`) };
+    return new Uint8Array(await subtle.decrypt(params, contentKey, data));
+  }
+
+  // A file blob is iv || ciphertext of (8-byte big-endian length || bytes || zero padding).
+  async function openFile(path) {
+    const info = files[path];
+    const response = await fetch(new URL(info.url, dealFolder));
+    if (!response.ok) throw new Error(`${response.status} for ${info.url}`);
+    const blob = new Uint8Array(await response.arrayBuffer());
+    const padded = await decrypt(path, blob.subarray(0, 12), blob.subarray(12));
+    const length = Number(new DataView(padded.buffer).getBigUint64(0));
+    return new Blob([padded.subarray(8, 8 + length)], { type: info.type });
+  }
+
+  /* ---------------------------------------------------------------- the document */
+
+  // Swap in another document's content. Stylesheets already loaded stay where they are (taking
+  // them out of the document, even for a moment, would unload them): nothing shows unstyled.
+  function replaceDocument(attributes, headNodes, body) {
+    const html = document.documentElement;
+    const loaded = new Map([...document.head.querySelectorAll("link[rel=stylesheet]")].map((l) => [l.href, l]));
+    const head = headNodes.map((node) => (node.matches?.("link[rel=stylesheet]") && loaded.get(node.href)) || node);
+    for (const node of [...document.head.childNodes]) if (!head.includes(node)) node.remove();
+    let previous = null;
+    for (const node of head) {
+      if (node.parentNode !== document.head) previous ? previous.after(node) : document.head.prepend(node);
+      previous = node;
+    }
+    for (const { name } of [...html.attributes]) html.removeAttribute(name);
+    for (const [name, value] of attributes) html.setAttribute(name, value);
+    document.body.replaceWith(body);
+  }
+
+  async function openPage(key, byHand) {
+    contentKey = key;
+    let html;
+    try {
+      html = new TextDecoder().decode(await decrypt(pagePath, unb64(env.iv), unb64(env.ct)));
+    } catch {
+      return fail();
+    }
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const map = doc.getElementById("mapsite-files");
+    files = map ? JSON.parse(map.textContent) : {};
+    // Encrypted images must not be requested at their readable address (which does not exist).
+    for (const img of doc.querySelectorAll("img[src]")) {
+      const path = sitePath(img.getAttribute("src"));
+      if (path && Object.hasOwn(files, path)) {
+        img.dataset.mapsiteFile = path;
+        img.removeAttribute("src");
+      }
+    }
+    const attributes = [...doc.documentElement.attributes].map((a) => [a.name, a.value]);
+    replaceDocument(attributes, [...doc.head.childNodes], doc.body);
+
+    for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", logout);
+    for (const img of document.querySelectorAll("img[data-mapsite-file]")) {
+      openFile(img.dataset.mapsiteFile).then((blob) => { img.src = URL.createObjectURL(blob); }, fail);
+    }
+    const target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) target.scrollIntoView({ behavior: "instant" });
+    else if (byHand) $("main")?.focus({ preventScroll: true });
+  }
+
+  // Downloads keep their name and type: fetched, decrypted, then saved through a blob: link.
+  document.addEventListener("click", (event) => {
+    const link = contentKey && !failed && event.target.closest?.("a[href]");
+    const path = link && sitePath(link.href);
+    if (!path || !Object.hasOwn(files, path)) return;
+    event.preventDefault();
+    openFile(path).then((blob) => {
+      const save = document.createElement("a");
+      save.href = URL.createObjectURL(blob);
+      save.download = files[path].name;
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(save.href), 60 * 1000);
+    }, fail);
+  });
+
+  // The back-forward cache may bring back a decrypted page after "Log out": check the key again.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && contentKey) storedKey().then((key) => key || location.reload(), () => location.reload());
+  });
+
+  // A key that opened but content that does not decrypt: altered or damaged. Show nothing of it.
+  function fail() {
+    if (failed) return;
+    failed = true;
+    if (document.body !== shell.body) replaceDocument(shell.attributes, shell.head, shell.body);
+    hideForm();
+    showForm(MESSAGES.damaged);
+  }
+
+  /* ---------------------------------------------------------------- the form */
+
+  function showForm(message) {
+    document.documentElement.classList.remove("ms-checking");
+    const status = $("mapsite-status");
+    status.textContent = message || "";
+    status.classList.toggle("is-error", Boolean(message));
+  }
+
+  // When no password can help, asking for one would only mislead.
+  function hideForm() {
+    $("mapsite-login").hidden = true;
+    document.querySelector(".ms-lead")?.setAttribute("hidden", "");
+  }
+
+  function setBusy(on) {
+    busy = on;
+    const button = $("mapsite-submit");
+    button.disabled = on;
+    button.textContent = on ? "Unlocking…" : "Open deal room";
+    $("mapsite-password").readOnly = on;
+    $("mapsite-progress").hidden = !on;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const input = $("mapsite-password");
+    if (busy || !input.value) return;
+    setBusy(true);
+    showForm("");
+    // One PBKDF2 run per attempt, however many password slots the deal has.
+    const key = await passwordKek(input.value).then((kek) => openSlot(kek, "password"), () => null);
+    if (!key) {
+      setBusy(false);
+      input.value = "";
+      input.focus();
+      return showForm(MESSAGES.wrong);
+    }
+    saveKey(key, $("mapsite-remember").checked); // not awaited: storage never holds the page back
+    return openPage(key, true);
+  }
+
+  async function start() {
+    $("mapsite-login").addEventListener("submit", submit);
+    $("mapsite-username").value = env.deal;
+    $("mapsite-remember").closest("label").hidden = !(rememberDays > 0);
+    const days = document.querySelector("[data-mapsite-days]");
+    if (days) days.textContent = rememberDays === 1 ? "1 day" : `${rememberDays} days`;
+    if (!subtle) {
+      hideForm();
+      return showForm(MESSAGES.insecure);
+    }
+    if (env.v !== 1) return fail();
+
+    // Storage that never answers (it happens in some private modes) must not keep the form away.
+    const timeout = new Promise((done) => setTimeout(done, 2000, null));
+    const stored = await Promise.race([storedKey(), timeout]).catch(() => null);
+    if (stored) return openPage(stored, false);
+    if (shareSecret !== null) {
+      const key = await shareKek(shareSecret).then((kek) => openSlot(kek, "share"), () => null);
+      if (key) {
+        saveKey(key, false);
+        return openPage(key, false);
+      }
+      return showForm(MESSAGES.revoked);
+    }
+    showForm("");
+  }
+
+  start().finally(() => sweep().catch(() => {}));
+})();

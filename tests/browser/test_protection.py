@@ -1,0 +1,474 @@
+"""Protected portals in a real Chromium: the Python envelope against unlock.js (docs/protection.md).
+
+The example site is built once with protection on; every test serves its own copy of the output
+on loopback and drives Debian's chromium with the pages' own CSP in force.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from playwright.sync_api import expect
+
+from mapsite.build import build
+from mapsite.content.model import Deal
+from mapsite.protect import envelope
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageWatch, save_screenshot
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.browser
+
+TODAY = dt.date(2027, 2, 22)
+PASSWORDS = {
+    "ACME_PORTAL_PASSWORD": "acme-buyers-2027",
+    "NORTHWIND_TEAM_PASSWORD": "northwind deal team ✓",
+    "BLUEBIRD_PORTAL_PASSWORD": "bluebird-loaves",
+    "GLOBEX_PORTAL_PASSWORD": "globex-freight",
+    "INITECH_PARTNER_PASSWORD": "initech-partners",
+    "MAPSITE_TEAM_PASSWORD": "sales-leadership",
+}
+SITE_SECRET = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()
+ACME = "Acme x Northwind: Marketing Automation Rollout"
+# Text of the Acme deal that must never be in the DOM until the right key opens the page.
+ACME_TEXTS = [ACME, "Acme Corp", "Dana Whitfield", "Security Review Complete", "Lead processing time"]
+WRONG = "Wrong password. Please try again."
+REVOKED = "This link is no longer valid: it was revoked or has expired. Ask your contact for a new one."
+DAMAGED = "This page could not be opened: it was altered or damaged. Ask your contact for a fresh link."
+ENVELOPE = re.compile(r'(<script type="application/json" id="mapsite-envelope">)(.*?)(</script>)', re.S)
+
+
+def _secret() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+
+
+@dataclass
+class Portal:
+    site: Path
+    out: Path
+    url: str
+    deals: tuple[Deal, ...]
+    shares: dict[str, str]
+
+
+def _build(site: Path, monkeypatch, shares: dict[str, dict], out: Path | None = None, **passwords: str):
+    for name, value in {**PASSWORDS, **passwords}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MAPSITE_SECRET", SITE_SECRET)
+    monkeypatch.setenv("MAPSITE_SHARES", json.dumps({"shares": list(shares.values())}))
+    return build(site, out=out, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory) -> Portal:
+    """A copy of the example site (as ``example_site``) built once with protection on, with
+    three share links: an active and a revoked one for Acme, and one for Globex."""
+    site = tmp_path_factory.mktemp("protection") / "example"
+    site.mkdir()
+    shutil.copy2(REPO / "mapsite.yml", site / "mapsite.yml")
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copytree(REPO / "assets", site / "assets")
+    shares = {
+        label: {"deal": "acme", "label": label, "secret": _secret(), "created": "2027-02-01", **extra}
+        for label, extra in {
+            "active": {"expires": "2027-03-01"},
+            "revoked": {"revoked": "2027-02-10"},
+            "globex": {"deal": "globex"},
+        }.items()
+    }
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        result = _build(site, monkeypatch, shares)
+    secrets_by_label = {label: share["secret"] for label, share in shares.items()}
+    return Portal(site, result.out, "", result.deals, secrets_by_label)
+
+
+@pytest.fixture
+def portal(sealed, static_server, tmp_path) -> Portal:
+    """This test's own copy of the sealed output (tests tamper with it), served on loopback."""
+    out = tmp_path / "output"
+    shutil.copytree(sealed.out, out)
+    return Portal(sealed.site, out, static_server(out), sealed.deals, sealed.shares)
+
+
+@pytest.fixture
+def tabs(browser):
+    """Fresh browser contexts (profiles); returns (page, watch) without navigating."""
+    contexts = []
+
+    def open_tab(url: str, width: int = 1280, height: int = 900, **options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        return page, PageWatch(page, urlsplit(url).netloc)
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, password: str, remember: bool = False) -> None:
+    expect(page.locator("#mapsite-password")).to_be_visible()
+    page.get_by_label("Password").fill(password)
+    if remember:
+        page.get_by_label("Remember me on this device for 30 days").check()
+    page.get_by_role("button", name="Open deal room").click()
+
+
+# What the page keeps in IndexedDB: names, expiry in days, and the key's properties.
+READ_STORED_KEYS = """async () => {
+  const db = await new Promise((done, fail) => {
+    const request = indexedDB.open("mapsite");
+    request.onsuccess = () => done(request.result);
+    request.onerror = () => fail(request.error);
+  });
+  const store = db.transaction("keys").objectStore("keys");
+  const read = (request) => new Promise((done) => { request.onsuccess = () => done(request.result); });
+  const [names, values] = await Promise.all([read(store.getAllKeys()), read(store.getAll())]);
+  db.close();
+  return names.map((name, i) => ({
+    name, kid: values[i].kid, days: (values[i].expires - Date.now()) / 864e5,
+    extractable: values[i].key.extractable, usages: values[i].key.usages,
+    algorithm: values[i].key.algorithm.name, fields: Object.keys(values[i]).sort(),
+  }));
+}"""
+
+
+def stored_keys(page) -> dict[str, dict]:
+    return {entry.pop("name"): entry for entry in page.evaluate(READ_STORED_KEYS)}
+
+
+def assert_stored_key(entry: dict, days: float) -> None:
+    """Only a non-extractable decrypt key, its kid and expiry: never the password."""
+    assert entry["fields"] == ["expires", "key", "kid"]
+    assert entry["extractable"] is False
+    assert entry["usages"] == ["decrypt"] and entry["algorithm"] == "AES-GCM"
+    assert days - 0.01 < entry["days"] <= days
+
+
+def assert_clean(watch: PageWatch) -> None:
+    assert watch.errors == []
+    assert watch.foreign == []
+
+
+def assert_nothing_of_acme(page) -> None:
+    html = page.content()
+    for text in ACME_TEXTS:
+        assert text not in html, text
+
+
+def read_envelope(path: Path) -> dict:
+    return json.loads(ENVELOPE.search(path.read_text("utf-8")).group(2).replace("<\\/", "</"))
+
+
+def write_envelope(path: Path, data: dict) -> None:
+    text = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    path.write_text(ENVELOPE.sub(lambda m: m.group(1) + text + m.group(3), path.read_text("utf-8")), "utf-8")
+
+
+def content_key(data: dict, password: str) -> bytes:
+    """Open a password slot in Python, as the browser does, to find a file's blob."""
+    kek = envelope.password_kek(password, envelope.unb64(data["kdf"]["salt"]), data["kdf"]["iterations"])
+    for slot in data["slots"]:
+        try:
+            wrapped = envelope.Slot(slot["type"], envelope.unb64(slot["iv"]), envelope.unb64(slot["ct"]))
+            return envelope.unwrap_key(kek, wrapped, data["deal"])
+        except InvalidTag:
+            continue
+    raise AssertionError("no slot opens with this password")
+
+
+def flip_byte(data: bytes, index: int) -> bytes:
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
+
+
+# ------------------------------------------------------------------ the login page
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)], ids=["laptop", "phone"])
+def test_login_page_is_generic_and_reads_well(portal, tabs, scheme, width, height):
+    page, watch = tabs(portal.url, width, height, color_scheme=scheme)
+    page.goto(portal.url + "acme/")
+    expect(page.get_by_role("heading", name="Private deal room")).to_be_visible()
+    expect(page.get_by_label("Password")).to_be_visible()
+    expect(
+        page.get_by_text("Enter the password your contact at Northwind Software shared with you.")
+    ).to_be_visible()
+    assert page.title() == "Private deal room · Northwind deal rooms"
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex, nofollow"
+    assert page.locator('meta[property^="og:"], meta[name="description"]').count() == 0
+    assert_nothing_of_acme(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the login page scrolls sideways by {overflow}px at {width}px"
+    assert_clean(watch)
+    save_screenshot(page, f"login-{scheme}-{width}.png")
+
+
+# ------------------------------------------------------------------ passwords
+
+
+def test_every_access_password_opens_its_portal(portal, tabs):
+    entries = [(deal, entry) for deal in portal.deals for entry in deal.access]
+    assert len(entries) == 5
+    for deal, entry in entries:
+        page, watch = tabs(portal.url)
+        page.goto(f"{portal.url}{deal.slug}/")
+        log_in(page, PASSWORDS[entry.password_env])
+        expect(page.locator("h1")).to_have_text(deal.title)
+        expect(page.locator(".ms-name", has_text=deal.milestones[-1].name)).to_be_visible()
+        assert page.locator("#mapsite-login").count() == 0
+        assert_clean(watch)
+
+
+def test_wrong_password_is_said_in_place_and_shows_nothing(portal, tabs):
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/")
+    page.evaluate("window.mapsiteSameDocument = true")
+    log_in(page, "not-the-password")
+    expect(page.locator("#mapsite-status")).to_have_text(WRONG)
+    field = page.get_by_label("Password")
+    expect(field).to_have_value("")
+    expect(field).to_be_focused()
+    assert page.evaluate("window.mapsiteSameDocument") is True, "the page reloaded"
+    # Another deal's password does not open this one either.
+    log_in(page, PASSWORDS["GLOBEX_PORTAL_PASSWORD"])
+    expect(page.locator("#mapsite-status")).to_have_text(WRONG)
+    assert_nothing_of_acme(page)
+    assert_clean(watch)
+
+
+def test_one_login_opens_the_whole_deal_in_this_tab_only(portal, tabs):
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    expect(page.locator("h1")).to_have_text(ACME)
+    stored = stored_keys(page)
+    [name] = stored
+    assert re.fullmatch(r"session:acme:[0-9a-f]{24}", name)
+    assert_stored_key(stored[name], days=0.5)
+    assert stored[name]["kid"] == read_envelope(portal.out / "acme" / "index.html")["kid"]
+
+    page.goto(portal.url + "acme/security/")
+    expect(page.locator("h1")).to_have_text("Security review pack")
+    logo = page.locator("img[alt='Acme Corp logo']")
+    expect(logo).to_have_attribute("src", re.compile(r"^blob:"))
+    assert logo.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+
+    page.goto(portal.url + "globex/")
+    expect(page.get_by_role("heading", name="Private deal room")).to_be_visible()
+    expect(page.get_by_label("Password")).to_be_visible()
+
+    other_tab = page.context.new_page()
+    other_watch = PageWatch(other_tab, urlsplit(portal.url).netloc)
+    other_tab.goto(portal.url + "acme/")
+    expect(other_tab.get_by_label("Password")).to_be_visible()
+    assert_clean(watch)
+    assert_clean(other_watch)
+
+
+def test_going_back_after_log_out_shows_the_form(portal, tabs):
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    page.get_by_role("link", name="Security review pack").first.click()
+    expect(page.locator("h1")).to_have_text("Security review pack")
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_label("Password")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert_nothing_of_acme(page)
+    assert_clean(watch)
+
+
+def test_images_render_and_files_download_with_their_bytes(portal, tabs):
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/#resources")
+    log_in(page, PASSWORDS["NORTHWIND_TEAM_PASSWORD"])
+    expect(page.locator("h1")).to_have_text(ACME)
+    assert page.evaluate("window.scrollY") > 0, "the #resources anchor was not restored"
+    diagram = page.locator("img[alt='Rollout plan overview']")
+    expect(diagram).to_have_attribute("src", re.compile(r"^blob:"))
+    assert diagram.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    with page.expect_download() as download:
+        page.get_by_role("link", name="ROI model (PDF)").click()
+    source = portal.site / "content" / "deals" / "acme" / "files" / "roi-model.pdf"
+    assert download.value.suggested_filename == "roi-model.pdf"
+    assert Path(download.value.path()).read_bytes() == source.read_bytes()
+    assert_clean(watch)
+
+
+# ------------------------------------------------------------------ remembered logins
+
+
+def test_remember_me_survives_a_restart_and_log_out_ends_it(portal, browser, tmp_path):
+    profile = tmp_path / "profile"
+    host = urlsplit(portal.url).netloc
+
+    def session(visit):
+        context = browser.browser_type.launch_persistent_context(
+            str(profile),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            watch = PageWatch(page, host)
+            page.goto(portal.url + "acme/")
+            visit(page)
+            assert_clean(watch)
+        finally:
+            context.close()
+
+    def without_remember(page):
+        log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+        expect(page.locator("h1")).to_have_text(ACME)
+
+    def asks_again(page):
+        expect(page.get_by_label("Password")).to_be_visible()
+
+    def with_remember(page):
+        log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"], remember=True)
+        expect(page.locator("h1")).to_have_text(ACME)
+        stored = stored_keys(page)
+        assert_stored_key(stored.pop("remember:acme"), days=30)
+        # This tab's session, and the closed tab's one from the first visit until its 12 hours end.
+        assert len(stored) == 2
+        for name, entry in stored.items():
+            assert name.startswith("session:acme:")
+            assert_stored_key(entry, days=0.5)
+
+    def opens_then_log_out(page):
+        expect(page.locator("h1")).to_have_text(ACME)
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_label("Password")).to_be_visible()
+        page.goto(portal.url + "acme/security/")
+        expect(page.get_by_label("Password")).to_be_visible()
+
+    for visit in (without_remember, asks_again, with_remember, opens_then_log_out, asks_again):
+        session(visit)
+
+
+def test_a_rekeyed_deal_forgets_the_old_key_silently(portal, monkeypatch, tabs):
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"], remember=True)
+    expect(page.locator("h1")).to_have_text(ACME)
+
+    # The Northwind team's password changes: the deal gets a new key and kid.
+    _build(portal.site, monkeypatch, {}, out=portal.out, NORTHWIND_TEAM_PASSWORD="a new team password")
+    page.goto(portal.url + "acme/security/")
+    expect(page.get_by_label("Password")).to_be_visible()
+    expect(page.locator("#mapsite-status")).to_have_text("")
+    log_in(page, "a new team password")
+    expect(page.locator("h1")).to_have_text("Security review pack")
+    assert_clean(watch)
+
+
+# ------------------------------------------------------------------ share links
+
+
+def test_share_link_opens_without_typing_and_leaves_no_secret(portal, tabs):
+    secret = portal.shares["active"]
+    page, watch = tabs(portal.url)
+    page.goto(f"{portal.url}acme/#share={secret}")
+    expect(page.locator("h1")).to_have_text(ACME)
+    assert secret not in page.url
+    assert secret not in page.evaluate("location.href")
+    assert page.evaluate("location.hash") == ""
+    page.goto(portal.url + "acme/security/")
+    expect(page.locator("h1")).to_have_text("Security review pack")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text(ACME)
+    assert secret not in page.url
+    assert_clean(watch)
+
+
+@pytest.mark.parametrize("case", ["unknown", "revoked", "expired", "other deal"])
+def test_a_dead_share_link_says_it_is_no_longer_valid(portal, tabs, case):
+    secret = {
+        "unknown": _secret(),
+        "revoked": portal.shares["revoked"],
+        "expired": portal.shares["active"],
+        "other deal": portal.shares["globex"],
+    }[case]
+    page, watch = tabs(portal.url)
+    if case == "expired":
+        # The site was built before the link expired and not rebuilt since.
+        page.clock.set_fixed_time(dt.datetime(2027, 3, 5, 10, 0))
+    page.goto(f"{portal.url}acme/#share={secret}")
+    expect(page.locator("#mapsite-status")).to_have_text(REVOKED)
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert secret not in page.url
+    assert_nothing_of_acme(page)
+    assert_clean(watch)
+
+
+# ------------------------------------------------------------------ integrity
+
+
+def test_a_tampered_page_shows_the_integrity_error(portal, tabs):
+    shell = portal.out / "acme" / "index.html"
+    data = read_envelope(shell)
+    data["ct"] = envelope.b64(flip_byte(envelope.unb64(data["ct"]), 100))
+    write_envelope(shell, data)
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    expect(page.locator("#mapsite-status")).to_have_text(DAMAGED)
+    expect(page.locator("#mapsite-login")).to_be_hidden()
+    assert_nothing_of_acme(page)
+    assert_clean(watch)
+
+
+@pytest.mark.parametrize("file", ["files/rollout.svg", "files/roi-model.pdf"])
+def test_a_tampered_file_shows_the_integrity_error(portal, tabs, file):
+    data = read_envelope(portal.out / "acme" / "index.html")
+    key = content_key(data, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    blob = portal.out / "acme" / "_files" / envelope.file_blob_name(key, f"acme/{file}")
+    blob.write_bytes(flip_byte(blob.read_bytes(), 40))
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + "acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    if file.endswith(".pdf"):
+        expect(page.locator("h1")).to_have_text(ACME)
+        page.get_by_role("link", name="ROI model (PDF)").click()
+    expect(page.locator("#mapsite-status")).to_have_text(DAMAGED)
+    expect(page.locator("#mapsite-login")).to_be_hidden()
+    assert_nothing_of_acme(page)
+    assert page.title() == "Private deal room · Northwind deal rooms"
+    assert_clean(watch)
+
+
+@pytest.mark.parametrize("target", ["acme/security/index.html", "globex/index.html"])
+def test_a_ciphertext_moved_to_another_page_does_not_open(portal, tabs, target):
+    source = read_envelope(portal.out / "acme" / "index.html")
+    shell = portal.out / target
+    # Everything but "root" is copied, "path" included: the browser must not believe it.
+    write_envelope(shell, {**source, "root": read_envelope(shell)["root"]})
+    page, watch = tabs(portal.url)
+    page.goto(portal.url + target.removesuffix("index.html"))
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    expect(page.locator("#mapsite-status")).to_have_text(DAMAGED)
+    assert_nothing_of_acme(page)
+    assert_clean(watch)
+
+
+def test_copied_output_keeps_working_from_a_sub_path(portal, static_server, tabs, tmp_path):
+    """Hosts may serve the site under a folder: P is computed from the envelope's root."""
+    shutil.copytree(portal.out, tmp_path / "host" / "deals")
+    url = static_server(tmp_path / "host") + "deals/"
+    page, watch = tabs(url)
+    page.goto(url + "acme/security/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    expect(page.locator("h1")).to_have_text("Security review pack")
+    assert_clean(watch)
