@@ -282,3 +282,23 @@ def test_a_theme_login_page_without_the_csp_stops_the_build(example_site):
     assert result.returncode == 1
     assert "error: the theme's login page for acme/index.html lacks the CSP meta tag" in result.stderr
     assert not (example_site / "output").exists()
+
+
+def test_a_fresh_clone_with_the_same_secrets_builds_the_same_bytes(example_site, tmp_path, monkeypatch):
+    """CI has no .mapsite/: MAPSITE_SECRET and MAPSITE_SHARES make its output identical."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q"], cwd=example_site, check=True)
+    (example_site / ".gitignore").write_text("output/\n.mapsite/\n", "utf-8")
+    subprocess.run(["git", "add", "."], cwd=example_site, check=True)
+    subprocess.run([*git, "commit", "-qm", "site"], cwd=example_site, check=True)
+    assert run("share", "acme", "--label", "Dana", "--site", str(example_site)).returncode == 0
+    build(example_site)
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(example_site), str(clone)], check=True)
+    assert not (clone / ".mapsite").exists()
+    monkeypatch.setenv("MAPSITE_SECRET", (example_site / ".mapsite/secret").read_text("utf-8").strip())
+    monkeypatch.setenv("MAPSITE_SHARES", (example_site / ".mapsite/shares.json").read_text("utf-8"))
+    build(clone)
+    assert output_files(clone / "output") == output_files(example_site / "output")
+    assert not (clone / ".mapsite" / "secret").exists()
