@@ -30,6 +30,11 @@ UNLOCKS = 5
 TODAY = "2027-02-22"
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
 def demo_passwords() -> dict[str, str]:
     pairs = (line.split("=", 1) for line in (REPO / "demo-passwords.env").read_text().splitlines())
     return {name: value for name, *rest in pairs if not name.startswith("#") and rest for value in rest}
@@ -59,8 +64,7 @@ def build_times(site: Path, env: dict[str, str]) -> dict[str, float]:
 def unlock_times(out: Path, path: str, password: str, heading: str) -> float:
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(_QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/{path}"

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
+
 from mapsite.content.model import Deal
 from mapsite.errors import Finding
 
@@ -22,6 +24,8 @@ MIN_SENTENCE = 24
 FILE_WINDOW = 32
 _MARKDOWN_NOISE = re.compile(r"[*_`#>\[\]()|]+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:;])\s+|\n+")
+_BLOB = re.compile(r"/_files/[0-9a-f]{32}\.bin$")
+_CIPHERTEXT_FIELDS = re.compile(rb'"(ct|iv|salt)":"[A-Za-z0-9_-]*"')
 
 
 @dataclass(frozen=True)
@@ -92,17 +96,24 @@ def _windows(size: int) -> list[int]:
 
 
 def audit(files: Iterable[tuple[str, bytes]], needles: list[Needle]) -> list[Finding]:
-    """Every needle found in a file's contents or path, one finding per (file, deal, what)."""
+    """Every needle found in a file's contents or path, one finding per (file, deal, what).
+
+    One Aho-Corasick pass per file keeps this linear in the size of the output however many
+    deals a site has. Ciphertext is skipped (file blobs, the envelope's base64 fields): it holds
+    no plaintext by construction, and random base64 would match short needles by chance.
+    """
     if not needles:
         return []
-    pattern = re.compile(b"|".join(re.escape(n.text) for n in sorted(needles, key=lambda n: -len(n.text))))
-    by_text = {n.text: n for n in needles}
+    automaton = ahocorasick.Automaton()
+    for needle in needles:
+        automaton.add_word(needle.text.decode("latin-1"), needle)
+    automaton.make_automaton()
     findings = []
     for path, content in files:
         seen = set()
-        for where, haystack in (("path", path.lower().encode()), ("contents", content.lower())):
-            for match in pattern.finditer(haystack):
-                needle = by_text[match.group()]
+        scanned = b"" if _BLOB.search(path) else _CIPHERTEXT_FIELDS.sub(b'"\\1":""', content)
+        for where, haystack in (("path", path.lower().encode()), ("contents", scanned.lower())):
+            for _end, needle in automaton.iter(haystack.decode("latin-1")):
                 if (needle.deal, needle.what) in seen:
                     continue
                 seen.add((needle.deal, needle.what))
