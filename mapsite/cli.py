@@ -26,6 +26,7 @@ from mapsite.config import load_site
 from mapsite.errors import Finding, MapsiteError
 from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
 from mapsite.scaffold import BLUEPRINTS, init_site, new_deal, password_env_name
+from mapsite.serve import serve
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -290,4 +291,32 @@ def share_command(
     stdout.print(share_link(site.base_url, slug, share))
     stdout.print(
         f'It works once the site is rebuilt and deployed. Revoke it with: mapsite share --revoke "{label}"'
+    )
+
+
+@main.command(name="serve")
+@site_option
+@today_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port."
+)
+@click.option(
+    "--protect", is_flag=True, help="Serve the protected build, with the login page, to test access."
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in your browser.")
+@friendly_errors
+def serve_command(
+    site_dir: Path, today: dt.datetime | None, host: str, port: int, protect: bool, open_browser: bool
+) -> None:
+    """Preview the site while you edit: rebuilds on save and reloads the browser."""
+    serve(
+        site_dir,
+        host,
+        port,
+        protect,
+        open_browser,
+        _day(today),
+        report=lambda line: stdout.print(line, markup=False),
+        report_findings=print_findings,
     )
