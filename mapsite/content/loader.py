@@ -71,13 +71,14 @@ def deal_sources(site: Site) -> tuple[list[tuple[Path, Path, str]], list[Finding
 
 def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
     sources, findings = deal_sources(site)
+    if only:
+        # The file or folder named like the slug, else a deal declaring it: one file to read.
+        sources = [s for s in sources if s[2] == only] or [s for s in sources if _declares_slug(s[0], only)]
     changed = last_changed_dates([path for path, _, _ in sources], site.root)
     deals: list[Deal] = []
     slugs: dict[str, str] = {}
     for path, root, default_slug in sources:
         display = site_display(path, site.root)
-        if only and default_slug != only and not _declares_slug(path, only):
-            continue
         item, extra = _deal_input(path, root, default_slug, display, site)
         findings.extend(extra)
         if item is None:
