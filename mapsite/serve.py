@@ -92,15 +92,16 @@ class Preview:
             self._set_errors({ALL: site_findings})
             return [], "failed"
         old_slug = self.slugs.get(key, key)
+        if not any(k == key for _, _, k in deal_sources(site)[0]):
+            with self.lock:
+                self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)}
+            self.slugs.pop(key, None)
+            return self._replace([], scope=old_slug), "removed"
         loaded = load_deals(site, self.today, only=key)
         deal = next(iter(loaded.deals), None)
         errors = self._by_deal(list(loaded.findings))
-        gone = not any(k == key for _, _, k in deal_sources(site)[0])
         with self.lock:
             self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)} | errors
-        if gone:
-            self.slugs.pop(key, None)
-            return self._replace([], scope=old_slug), "removed"
         if deal is None:
             return [], "failed"
         theme = Theme.for_site(site.theme_dir)

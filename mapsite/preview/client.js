@@ -19,8 +19,10 @@
   const normal = (path) => (path.endsWith("/") ? `${path}index.html` : path);
   const here = normal(decodeURI(location.pathname));
 
+  // Its own page, a stylesheet, or an image it shows (a logo keeps its name when it changes).
   function concerned(path) {
-    return path === "*" || normal(path) === here || path.endsWith(".css");
+    if (path === "*" || normal(path) === here || path.endsWith(".css")) return true;
+    return [...document.images].some((img) => img.src && decodeURI(new URL(img.src).pathname) === path);
   }
 
   function reload() {

@@ -15,7 +15,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-QUIET_SECONDS = 0.08
+QUIET_SECONDS = 0.1
 MAX_WAIT_SECONDS = 1.0
 IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~", ".pyc")
 IGNORED_EVENTS = ("opened", "closed_no_write")

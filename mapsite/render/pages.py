@@ -57,11 +57,15 @@ class RenderError(Exception):
 def brand_assets(site: Site) -> dict[Path, Page]:
     """The site seller's logo, published once under ``assets/brand/`` with a hashed name."""
     logo = site.seller.logo
-    return {logo: _logo_page(logo)} if logo and logo.is_file() else {}
+    if not logo or not logo.is_file():
+        return {}
+    stat = logo.stat()
+    return {logo: _logo_page(logo, stat.st_mtime_ns, stat.st_size)}
 
 
 @functools.lru_cache(maxsize=8)
-def _logo_page(logo: Path) -> Page:
+def _logo_page(logo: Path, _mtime_ns: int, _size: int) -> Page:
+    """Read and hash once per version of the file: a live preview sees a new logo at once."""
     content = logo.read_bytes()
     digest = hashlib.sha256(content).hexdigest()[:10]
     return Page(f"{ASSET_DIR}/brand/{logo.stem}.{digest}{logo.suffix.lower()}", content)
