@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mapsite.clock import resolve_today
 from mapsite.config import SITE_FILE, load_site
-from mapsite.content.loader import deal_sources, load_deals
+from mapsite.content.loader import deal_source, deal_sources, load_deals
 from mapsite.content.plan import build_plan
 from mapsite.errors import Finding, MapsiteError, sort_findings
 from mapsite.preview.errorpage import error_page
@@ -57,6 +57,7 @@ class Preview:
     owners: dict[str, str | None] = field(default_factory=dict)
     slugs: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[Finding]] = field(default_factory=dict)
+    theme: Theme | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     notify: Callable[[list[str]], None] = lambda paths: None
 
@@ -69,7 +70,8 @@ class Preview:
             self._set_errors({ALL: site_findings})
             return [], 0
         loaded = load_deals(site, self.today)
-        theme = Theme.for_site(site.theme_dir)
+        # A full build may follow a theme change: templates and assets are read afresh.
+        theme = self.theme = Theme.for_site(site.theme_dir)
         pages: list[Page] = []
         try:
             pages.extend(render_shared(site, theme).pages)
@@ -92,7 +94,7 @@ class Preview:
             self._set_errors({ALL: site_findings})
             return [], "failed"
         old_slug = self.slugs.get(key, key)
-        if not any(k == key for _, _, k in deal_sources(site)[0]):
+        if deal_source(site, key) is None:
             with self.lock:
                 self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)}
             self.slugs.pop(key, None)
@@ -104,7 +106,10 @@ class Preview:
             self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)} | errors
         if deal is None:
             return [], "failed"
-        theme = Theme.for_site(site.theme_dir)
+        # One deal changed, not the theme: compiled templates are reused (the slow part otherwise).
+        if self.theme is None or self.theme.folders != Theme.for_site(site.theme_dir).folders:
+            self.theme = Theme.for_site(site.theme_dir)
+        theme = self.theme
         try:
             pages = list(render_deal(deal, build_plan(deal, self.today), site, theme, self.protect).pages)
             if self.protect:

@@ -69,11 +69,27 @@ def deal_sources(site: Site) -> tuple[list[tuple[Path, Path, str]], list[Finding
     return found, findings
 
 
+def deal_source(site: Site, key: str) -> tuple[Path, Path, str] | None:
+    """The deal file ``<key>.md`` or folder ``<key>/index.md``, if it exists."""
+    if key.startswith((".", "_")) or "/" in key:
+        return None
+    single, folder = site.deals_dir / f"{key}.md", site.deals_dir / key
+    if single.is_file():
+        return single, site.deals_dir, key
+    if (folder / INDEX).is_file():
+        return folder / INDEX, folder, key
+    return None
+
+
 def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
-    sources, findings = deal_sources(site)
-    if only:
-        # The file or folder named like the slug, else a deal declaring it: one file to read.
-        sources = [s for s in sources if s[2] == only] or [s for s in sources if _declares_slug(s[0], only)]
+    named = deal_source(site, only) if only else None
+    if named:
+        # The file or folder named like the slug: no need to list a folder of a thousand deals.
+        sources, findings = [named], []
+    else:
+        sources, findings = deal_sources(site)
+        if only:
+            sources = [s for s in sources if _declares_slug(s[0], only)]
     changed = last_changed_dates([path for path, _, _ in sources], site.root)
     deals: list[Deal] = []
     slugs: dict[str, str] = {}
