@@ -220,9 +220,11 @@ class Preview:
                 elif what == "rebuilt":
                     slug = self.slugs[key]
                     self.report(f"rebuilt {slug} in {_ms(started)} ms ({len(paths_changed)} pages changed)")
-        except Exception as exc:
-            self.report(f"internal error while rebuilding: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # the preview must outlive any bug of its own
+            message = f"internal error while rebuilding: {type(exc).__name__}: {exc}"
             traceback.print_exc()
+            self._set_errors({ALL: [Finding("mapsite", None, "error", message, "this is a bug in mapsite")]})
+            self._failed()
             return
         if self.current_errors():
             self._failed()

@@ -508,3 +508,25 @@ def test_a_normal_build_has_no_preview_script_or_banner(example_site, tmp_path, 
         assert "Preview, not protected" not in text, page
     if not protect:
         assert ACME_TITLE in (out / "acme" / "index.html").read_text("utf-8")
+
+
+def test_an_internal_error_is_shown_and_the_server_stays_up(tmp_path):
+    """A bug inside mapsite during a rebuild: message in the terminal and the browser, detail logged."""
+    import datetime as dt
+
+    from mapsite.serve import Preview
+
+    lines: list[str] = []
+    preview = Preview(tmp_path, tmp_path, dt.date(2027, 2, 22), False, lines.append, lambda findings: None)
+
+    def broken(key):
+        raise RuntimeError("renderer exploded")
+
+    preview.build_deal = broken
+    sent: list[list[str]] = []
+    preview.notify = sent.append
+    preview.on_change({tmp_path / "content" / "deals" / "acme.md"})
+    assert "build failed: fix the error and save again (the browser shows it too)" in lines
+    page = preview.error_for("acme/index.html").decode()
+    assert "internal error while rebuilding: RuntimeError: renderer exploded" in page
+    assert sent == [["*"]]
