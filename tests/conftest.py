@@ -74,6 +74,15 @@ class SiteFactory:
         return self.root
 
 
+def add_site_theme(site: Path, name: str) -> Path:
+    """Name a site theme in mapsite.yml and return its (created) templates folder."""
+    site_file = site / "mapsite.yml"
+    site_file.write_text(site_file.read_text("utf-8") + f"theme: {name}\n", "utf-8")
+    templates = site / "themes" / name / "templates"
+    templates.mkdir(parents=True)
+    return templates
+
+
 @pytest.fixture(autouse=True)
 def access_passwords(monkeypatch):
     """Every test (and every mapsite process it starts) sees the passwords, and no outside secret."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from mapsite.protect import envelope
-from tests.conftest import PASSWORDS, TODAY
+from tests.conftest import PASSWORDS, TODAY, add_site_theme
 
 
 def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -114,11 +114,7 @@ def test_audit_refuses_an_unprotected_output(example_site):
 
 
 def test_a_template_that_leaks_stops_the_build_before_writing(example_site):
-    (example_site / "mapsite.yml").write_text(
-        (example_site / "mapsite.yml").read_text("utf-8") + "theme: leaky\n", "utf-8"
-    )
-    templates = example_site / "themes/leaky/templates"
-    templates.mkdir(parents=True)
+    templates = add_site_theme(example_site, "leaky")
     (templates / "landing.html").write_text(
         '{% extends "base.html" %}{% block content %}<p>Our customers: Globex Logistics</p>{% endblock %}',
         "utf-8",
@@ -268,11 +264,7 @@ def test_random_slug_is_unguessable_and_stable(example_site):
 
 
 def test_a_theme_login_page_without_the_csp_stops_the_build(example_site):
-    (example_site / "mapsite.yml").write_text(
-        (example_site / "mapsite.yml").read_text("utf-8") + "theme: bare\n", "utf-8"
-    )
-    templates = example_site / "themes/bare/templates"
-    templates.mkdir(parents=True)
+    templates = add_site_theme(example_site, "bare")
     (templates / "base.html").write_text(
         "<!doctype html><html><head><title>{% block title %}{% endblock %}</title>{% block head %}{% endblock %}"
         "</head><body>{% block content %}{% endblock %}</body></html>",

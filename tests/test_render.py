@@ -242,13 +242,13 @@ def test_extra_page_has_its_own_title_and_way_back(built):
 
 
 def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
-    from tests.conftest import SITE_YML
+    from tests.conftest import add_site_theme
 
-    root = site_factory.make(site_yml=SITE_YML + "theme: brand\n")
-    (root / "themes/brand/templates/partials").mkdir(parents=True)
-    (root / "themes/brand/static").mkdir(parents=True)
+    root = site_factory.make()
+    templates = add_site_theme(root, "brand")
+    (root / "themes/brand/static").mkdir()
     (root / "themes/brand/static/mapsite.css").write_text("body { color: rebeccapurple; }\n", "utf-8")
-    (root / "themes/brand/templates/landing.html").write_text(
+    (templates / "landing.html").write_text(
         '{% extends "base.html" %}{% block content %}<p>Welcome to {{ site.title }}</p>{% endblock %}',
         "utf-8",
     )
@@ -264,11 +264,11 @@ def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
 
 def test_broken_site_template_is_reported_with_file_and_line(site_factory):
     from mapsite.build import check
-    from tests.conftest import SITE_YML
+    from tests.conftest import add_site_theme
 
-    root = site_factory.make(site_yml=SITE_YML + "theme: brand\n")
-    (root / "themes/brand/templates").mkdir(parents=True)
-    (root / "themes/brand/templates/landing.html").write_text(
+    root = site_factory.make()
+    templates = add_site_theme(root, "brand")
+    (templates / "landing.html").write_text(
         '{% extends "base.html" %}\n{% block content %}\n{{ site.nonexistent.deeper }}\n{% endblock %}\n',
         "utf-8",
     )
@@ -277,7 +277,7 @@ def test_broken_site_template_is_reported_with_file_and_line(site_factory):
         "themes/brand/templates/landing.html:3: error: template error: 'mapsite.config.Site object' has no "
         "attribute 'nonexistent'"
     ]
-    (root / "themes/brand/templates/landing.html").write_text("{% block content %}\n{% if %}\n", "utf-8")
+    (templates / "landing.html").write_text("{% block content %}\n{% if %}\n", "utf-8")
     messages = [f.format() for f in check(root, TODAY).findings]
     assert messages == [
         "themes/brand/templates/landing.html:2: error: template syntax error: Expected an expression, got 'end of "
