@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
@@ -17,14 +18,27 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.text import Text
 
 from mapsite import __version__
 from mapsite.build import audit_output, build, check, render_all
 from mapsite.clock import resolve_today
 from mapsite.config import load_site
+from mapsite.deploy.manifest import FileEntry, local_manifest
+from mapsite.deploy.plan import DEFAULT_MAX_DELETES, DeployPlan
+from mapsite.deploy.report import plan_counts, plan_lines, size_text, summary
+from mapsite.deploy.run import audit_before_deploy, check_plan, choose_target, load_deploy_site, public_url
+from mapsite.deploy.target import Target, open_target
 from mapsite.errors import Finding, MapsiteError
-from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
+from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link, site_secret
 from mapsite.scaffold import BLUEPRINTS, init_site, new_deal, password_env_name
 from mapsite.serve import serve
 
@@ -137,6 +151,12 @@ def build_command(
     site_dir: Path, today: dt.datetime | None, out: Path | None, only: str | None, no_protect: bool
 ) -> None:
     """Build every deal portal into output/, encrypted unless the deal is public."""
+    _build_and_report(site_dir, today, out, only, no_protect)
+
+
+def _build_and_report(
+    site_dir: Path, today: dt.datetime | None, out: Path | None, only: str | None, no_protect: bool
+) -> None:
     result = build(site_dir, out=out, today=_day(today), only=only, protect=not no_protect)
     print_findings(result.findings, stderr)
     deals = len(result.deals)
@@ -242,6 +262,78 @@ def audit_command(site_dir: Path, out: Path | None) -> None:
         )
         sys.exit(1)
     stdout.print(f"Audited {files} files in {target}: no plaintext of {deals} protected deals found.")
+
+
+@main.command(name="deploy")
+@click.argument("target_name", metavar="[TARGET]", required=False)
+@click.option("--dry-run", is_flag=True, help="Print exactly what would change, and change nothing.")
+@click.option("--yes", is_flag=True, help="Replace files on the target that this site did not publish.")
+@click.option(
+    "--max-deletes",
+    type=click.IntRange(0),
+    default=DEFAULT_MAX_DELETES,
+    show_default=True,
+    help="Stop before deleting anything if the deploy would delete more files than this.",
+)
+@click.option("--no-build", is_flag=True, help="Publish output/ as it is, without building first.")
+@site_option
+@friendly_errors
+def deploy_command(
+    target_name: str | None, dry_run: bool, yes: bool, max_deletes: int, no_build: bool, site_dir: Path
+) -> None:
+    """Build, audit and publish output/ to a target of mapsite.yml, sending only what changed."""
+    started = time.perf_counter()
+    site = load_deploy_site(site_dir)
+    settings = choose_target(site, target_name)
+    out = site_dir / "output"
+    if not no_build:
+        _build_and_report(site_dir, None, None, None, no_protect=False)
+    audit_before_deploy(site_dir, out)
+    local = local_manifest(out, settings.headers)
+    target = open_target(settings, site_dir, site_secret(site_dir, create=False)[0])
+    try:
+        plan = target.plan(local)
+        replace = yes
+        if plan.deletes and plan.untracked and not yes and not dry_run and sys.stdin.isatty():
+            replace = click.confirm(
+                f"{target.location} holds {len(plan.deletes)} file(s) this site did not publish. "
+                "Replace them?"
+            )
+        if dry_run:
+            for line in plan_lines(plan):
+                stdout.print(line, markup=False)
+            stdout.print(f"Dry run for {target.location}: {plan_counts(plan, done=False)}; ", end="")
+            stdout.print(f"{size_text(plan.bytes_to_send)} to send. Nothing was changed.")
+            check_plan(plan, target.location, max_deletes, replace or dry_run)
+            return
+        check_plan(plan, target.location, max_deletes, replace)
+        _publish(target, plan, local, out)
+    except KeyboardInterrupt:
+        stderr.print(
+            "deploy interrupted: the target still serves whole portals (old or new); "
+            "run mapsite deploy again to finish."
+        )
+        sys.exit(130)
+    finally:
+        target.close()
+    for line in summary(plan, target.location, time.perf_counter() - started, public_url(site)):
+        stdout.print(line, markup=False)
+
+
+def _publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out: Path) -> None:
+    steps = len(plan.transfers) + len(plan.deletes)
+    if not steps:
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task(f"Deploying to {target.location}", total=steps)
+        target.publish(plan, local, out, lambda _path, size: progress.update(task, advance=1))
 
 
 @main.command(name="share")

@@ -16,6 +16,7 @@ from mapsite.content.dates import Calendar
 from mapsite.content.fields import FieldReader
 from mapsite.content.model import AccessEntry, Brand
 from mapsite.content.yamlread import YamlMap, YamlProblem, parse_yaml
+from mapsite.deploy.settings import TargetSettings, read_deploy
 from mapsite.errors import Finding
 from mapsite.paths import inside
 
@@ -33,7 +34,7 @@ class Site:
     base_url: str = "/"
     calendar: Calendar = field(default_factory=Calendar)
     team_access: tuple[AccessEntry, ...] = ()
-    deploy: dict[str, Any] = field(default_factory=dict)
+    deploy: dict[str, TargetSettings] = field(default_factory=dict)
     theme: str | None = None
     remember_days: int = DEFAULT_REMEMBER_DAYS
 
@@ -97,10 +98,6 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
             "create themes/NAME/templates or themes/NAME/static, or remove 'theme'",
         )
         theme = None
-    deploy = data.get("deploy") or {}
-    if not isinstance(deploy, dict):
-        reader.error(data.line_of("deploy"), "'deploy' must be a mapping of named targets")
-        deploy = {}
     site = Site(
         root=root,
         title=title,
@@ -108,7 +105,7 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
         base_url=base_url,
         calendar=_read_calendar(reader, data),
         team_access=read_access(reader, data, "team_access", SITE_FILE),
-        deploy=dict(deploy),
+        deploy=read_deploy(reader, data, root),
         theme=theme,
         remember_days=_read_remember_days(reader, data),
     )

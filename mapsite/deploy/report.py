@@ -1,0 +1,50 @@
+"""The words ``mapsite deploy`` prints: the plan of a dry run and the closing summary."""
+
+from __future__ import annotations
+
+from mapsite.deploy.plan import DeployPlan
+
+
+def size_text(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def plan_lines(plan: DeployPlan) -> list[str]:
+    """Every change in the order it would happen."""
+    new = {entry.path for entry in plan.uploads}
+    reasons = {update.entry.path: update.reason for update in plan.updates}
+    lines = []
+    for entry in plan.transfers:
+        if entry.path in new:
+            lines.append(f"upload  {entry.path}  ({size_text(entry.size)})")
+        else:
+            lines.append(f"update  {entry.path}  ({size_text(entry.size)}, {reasons[entry.path]} changed)")
+    lines.extend(f"delete  {path}" for path in plan.deletes)
+    return lines
+
+
+def plan_counts(plan: DeployPlan, done: bool) -> str:
+    verbs = ("uploaded", "updated", "deleted") if done else ("to upload", "to update", "to delete")
+    return (
+        f"{len(plan.uploads)} {verbs[0]}, {len(plan.updates)} {verbs[1]}, "
+        f"{len(plan.deletes)} {verbs[2]}, {plan.unchanged} unchanged"
+    )
+
+
+def summary(plan: DeployPlan, location: str, seconds: float, url: str | None) -> list[str]:
+    if plan.is_empty:
+        first = (
+            f"Nothing to deploy: {location} already serves this build "
+            f"({plan.unchanged} files unchanged, 0 B sent, {seconds:.2f} s)."
+        )
+    else:
+        first = (
+            f"Deployed to {location}: {plan_counts(plan, done=True)}; "
+            f"{size_text(plan.bytes_to_send)} sent in {seconds:.2f} s."
+        )
+    return [first, f"Live at {url}"] if url else [first]

@@ -1,0 +1,44 @@
+"""One interface for every kind of host, and the factory that opens the configured one.
+
+Each target type lives in its own module and is imported only when used, so a site that
+deploys to a folder never loads boto3 or paramiko.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Protocol
+
+from mapsite.deploy.manifest import FileEntry
+from mapsite.deploy.plan import DeployPlan
+from mapsite.deploy.settings import TargetSettings
+from mapsite.deploy.store import Progress
+
+MODULES = {
+    "folder": "mapsite.deploy.folder",
+    "s3": "mapsite.deploy.s3",
+    "sftp": "mapsite.deploy.sftp",
+    "rsync": "mapsite.deploy.rsync",
+    "git": "mapsite.deploy.git",
+}
+
+
+class Target(Protocol):
+    location: str
+
+    def plan(self, local: dict[str, FileEntry]) -> DeployPlan:
+        """Compare the build with what the target serves; connects, but changes nothing."""
+        ...
+
+    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+        """Carry out ``plan``; ``progress`` is called once per file sent or deleted."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -> Target:
+    """Every target module exposes ``open_target(settings, site_root, site_secret)``."""
+    module = importlib.import_module(MODULES[settings.type])
+    return module.open_target(settings, site_root, site_secret)
