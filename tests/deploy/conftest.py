@@ -1,0 +1,51 @@
+"""Deploy fixtures: a built example site with a deploy section, and the CLI in a real process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TODAY
+
+
+def run_mapsite(*args: str, site: Path, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
+    """``mapsite ARGS --site SITE`` as a rep's terminal runs it; ``env`` adds variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+    )
+
+
+def build_site(site: Path) -> None:
+    result = run_mapsite("build", "--today", TODAY, site=site)
+    assert result.returncode == 0, result.stderr
+
+
+def add_targets(site: Path, yaml_text: str) -> None:
+    """Append a deploy section (YAML text, starting with 'deploy:') to the site's mapsite.yml."""
+    site_file = site / "mapsite.yml"
+    site_file.write_text(site_file.read_text("utf-8") + "\n" + yaml_text, "utf-8")
+
+
+def published(folder: Path) -> dict[str, str]:
+    """path -> sha256 of every file a build publishes (the dot-file build marker excluded)."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
+
+
+@pytest.fixture
+def built_site(example_site: Path) -> Path:
+    """The example site (three protected deals), built into output/ as of TODAY."""
+    build_site(example_site)
+    return example_site
