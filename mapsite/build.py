@@ -21,6 +21,7 @@ from mapsite.output import read_marker, write_deal, write_site
 from mapsite.paths import site_display
 from mapsite.protect.audit import audit_folder
 from mapsite.protect.pipeline import needles_for, protect_pages, public_files
+from mapsite.protect.receipt import forget_receipt, record_receipt
 from mapsite.protect.secrets import password_source
 from mapsite.render.pages import Page, RenderError, render_deal, render_shared
 from mapsite.render.theme import Theme
@@ -130,8 +131,13 @@ def build(
         previous = read_marker(target)
         info["protected"] = protect and (previous is None or bool(previous.get("protected")))
         written = write_deal(pages, only, target, site_dir, info)
+        forget_receipt(site_dir, target)
     else:
         written = write_site(pages, target, site_dir, info)
+        if protect:
+            record_receipt(site_dir, target)  # the pages just passed the audit in protect_pages
+        else:
+            forget_receipt(site_dir, target)
     return BuildResult(
         site=result.site,
         out=target,
@@ -163,4 +169,7 @@ def audit_output(site_dir: Path, out: Path) -> tuple[list[Finding], int, int]:
     protected = [deal for deal in result.deals if not deal.public]
     needles = needles_for(result.site, protected, public_files(list(result.pages)))
     files = sum(1 for p in out.rglob("*") if p.is_file())
-    return audit_folder(out, needles), files, len(protected)
+    findings = audit_folder(out, needles)
+    if not findings:
+        record_receipt(site_dir, out)
+    return findings, files, len(protected)

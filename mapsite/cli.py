@@ -288,8 +288,11 @@ def deploy_command(
     out = site_dir / "output"
     if not no_build:
         _build_and_report(site_dir, None, None, None, no_protect=False)
-    audit_before_deploy(site_dir, out)
     local = local_manifest(out, settings.headers)
+    if audit_before_deploy(site_dir, out, local):
+        stdout.print(f"Leak audit passed: {len(local)} files, no plaintext of a protected deal.")
+    else:
+        stdout.print("Leak audit: output and sources unchanged since they passed the audit.")
     target = open_target(settings, site_dir, site_secret(site_dir, create=False)[0])
     try:
         plan = target.plan(local)

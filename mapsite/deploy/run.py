@@ -12,9 +12,12 @@ from urllib.parse import urlsplit
 
 from mapsite.build import audit_output
 from mapsite.config import Site, load_site
+from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings
 from mapsite.errors import MapsiteError, has_errors, sort_findings
+from mapsite.output import read_marker
+from mapsite.protect.receipt import has_receipt
 
 EXAMPLE = "add to mapsite.yml:  deploy: {site: {type: folder, path: /var/www/deals}}  (see README, Deploying)"
 
@@ -45,16 +48,23 @@ def choose_target(site: Site, name: str | None) -> TargetSettings:
     return site.deploy[name]
 
 
-def audit_before_deploy(site_dir: Path, out: Path) -> int:
-    """Refuse an unprotected or leaking build; returns the number of files audited."""
-    findings, files, _deals = audit_output(site_dir, out)
+def audit_before_deploy(site_dir: Path, out: Path, local: dict[str, FileEntry]) -> bool:
+    """Refuse an unprotected or leaking build; returns whether a full audit had to run.
+
+    A build (or audit) that passed leaves a receipt; an output and sources still matching it
+    byte for byte need no second audit.
+    """
+    marker = read_marker(out)
+    if marker is not None and marker.get("protected") and has_receipt(site_dir, out, local.values()):
+        return False
+    findings, _files, _deals = audit_output(site_dir, out)
     if findings:
         raise MapsiteError(
             f"the leak audit found plaintext of protected deals in {out}; nothing was deployed",
             findings,
             hint="rebuild with mapsite build, and run mapsite audit to see the leaks",
         )
-    return files
+    return True
 
 
 def check_plan(plan: DeployPlan, location: str, max_deletes: int, replace_untracked: bool) -> None:
