@@ -39,10 +39,12 @@ class FolderStore:
         return files
 
     def read(self, path: str) -> bytes | None:
-        try:
-            return self._path(path).read_bytes()
-        except FileNotFoundError:
-            return None
+        target = self._path(path)
+        with file_errors(target):
+            try:
+                return target.read_bytes()
+            except FileNotFoundError:
+                return None
 
     def write(self, path: str, data: bytes) -> None:
         target = self._path(path)
