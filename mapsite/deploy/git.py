@@ -1,0 +1,418 @@
+"""Deploying to a branch of a git repository (GitHub, GitLab and Cloudflare Pages, any git-driven host).
+
+The user's own checkout is never touched: a deploy that switched branches or used the index
+could lose uncommitted work. The only command run in the site's repository is ``git remote
+get-url``; everything else happens in a private bare repository kept in ``.mapsite/deploy/``,
+where the output is written as a tree straight from the files (no work tree at all), committed
+and pushed. A push is atomic, and it lands only if the branch still points where the plan found
+it, so the host serves the old build or the new one, and never loses a commit made meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.deploy.failures import file_errors
+from mapsite.deploy.manifest import FileEntry, headers_for
+from mapsite.deploy.plan import DeployPlan, Update
+from mapsite.deploy.settings import TargetSettings
+from mapsite.deploy.store import Progress
+from mapsite.errors import MapsiteError
+
+LOCAL_TIMEOUT = 120
+NETWORK_TIMEOUT = 600
+# Written into every commit, so a branch mapsite never published to can be told apart
+# (a docs site, or the source branch named by mistake) before its files are replaced.
+TRAILER = "Deployed-by: mapsite"
+FILE_MODE = "100644"
+NOJEKYLL, CNAME = ".nojekyll", "CNAME"
+FALLBACK_IDENTITY = {"NAME": "mapsite", "EMAIL": "mapsite@localhost"}
+# Variables that would point git at the user's repository instead of the deploy cache.
+REPOSITORY_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+)
+URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+SCP_LIKE = re.compile(r"^[^/]*:")
+REMOTE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+AUTH_FAILED = re.compile(
+    r"authentication failed|could not read (username|password)|terminal prompts disabled|"
+    r"permission denied \(|invalid username or password|access denied|http basic|"
+    r"returned error: 40[13]|host key verification failed",
+    re.I,
+)
+NO_REPOSITORY = re.compile(
+    r"does not appear to be a git repository|repository .*not found|not found|"
+    r"could not resolve host|connection refused|connection timed out|no route to host|"
+    r"unable to access|could not read from remote repository|not a git repository",
+    re.I,
+)
+MISSING_BRANCH = re.compile(r"couldn't find remote ref", re.I)
+GENERIC = re.compile(
+    r"^hint:|could not read from remote repository|correct access rights|the repository exists|"
+    r"failed to push some refs",
+    re.I,
+)
+PREFIX = re.compile(r"^(?:(?:fatal|error|remote|ssh|remote error):\s*)+", re.I)
+REMOTE_MOVED = re.compile(r"fetch first|non-fast-forward|stale info", re.I)
+
+
+def git_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """No prompt may wait for a password, and messages stay in English so they can be read."""
+    env = {name: value for name, value in os.environ.items() if name not in REPOSITORY_VARIABLES}
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    env.update(extra or {})
+    return env
+
+
+def run_git(
+    args: list[str], *, stdin: bytes = b"", timeout: float = LOCAL_TIMEOUT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """One git command. A new session has no terminal, so ssh cannot ask for a passphrase either."""
+    try:
+        return subprocess.run(
+            ["git", *args],
+            input=stdin,
+            capture_output=True,
+            timeout=timeout,
+            env=git_environment(env),
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise MapsiteError(
+            "git is not installed, and the git deploy target runs it",
+            hint="install git (e.g. apt install git), then deploy again",
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise MapsiteError(
+            f"git did not finish within {timeout:.0f} s",
+            hint="check the network and that the remote answers, then deploy again",
+        ) from None
+
+
+def last_message(stderr: bytes) -> str:
+    """The line of git's complaint that names the cause, without git's generic advice around it."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    causes = [line for line in lines if line and not GENERIC.search(line)]
+    marked = [line for line in causes if PREFIX.match(line)] or causes
+    return PREFIX.sub("", marked[0]).strip() if marked else "git gave no reason"
+
+
+def redact(url: str) -> str:
+    """A URL as it may be printed: a token written into it (https://user:TOKEN@host) stays hidden."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1***@", url)
+
+
+def is_local_path(remote: str) -> bool:
+    return not URL_SCHEME.match(remote) and not SCP_LIKE.match(remote)
+
+
+def resolve_remote(remote: str, site_root: Path) -> str:
+    """A URL or path as given, or the URL of a remote of the site's own repository."""
+    if REMOTE_NAME.match(remote) and not (site_root / remote).exists():
+        result = run_git(["-C", str(site_root), "remote", "get-url", remote])
+        if result.returncode != 0:
+            raise _remote_name_error(remote, site_root, result.stderr)
+        remote = result.stdout.decode("utf-8", "replace").strip()
+    if is_local_path(remote):
+        return str((site_root / Path(remote).expanduser()).resolve())
+    return remote
+
+
+def _remote_name_error(remote: str, site_root: Path, stderr: bytes) -> MapsiteError:
+    message = last_message(stderr)
+    hint = "set remote: to the repository's URL in mapsite.yml, e.g. remote: git@github.com:you/deals.git"
+    if "not a git repository" in message:
+        return MapsiteError(
+            f"the git deploy target names the remote '{remote}', "
+            f"but {site_root.resolve()} is not a git repository",
+            hint=hint,
+        )
+    if "dubious ownership" in message:
+        return MapsiteError(
+            f"git refuses to read {site_root}: it belongs to another user",
+            hint=f"git config --global --add safe.directory {site_root.resolve()}, or {hint}",
+        )
+    return MapsiteError(
+        f"the site's git repository has no remote '{remote}'",
+        hint=f"add it with git remote add {remote} URL, or {hint}",
+    )
+
+
+def cache_name(target_name: str) -> str:
+    """A file name for any target name of mapsite.yml."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", target_name) + ".git"
+
+
+@dataclass
+class GitTarget:
+    url: str
+    branch: str
+    cname: str | None
+    single_commit: bool
+    message: str
+    cache: Path
+    out: Path
+    location: str = ""
+    head: str | None = None
+    tree: str | None = None
+
+    def __post_init__(self) -> None:
+        self.location = f"git:{redact(self.url)} (branch {self.branch})"
+
+    def plan(self, local: dict[str, FileEntry]) -> DeployPlan:
+        self._open_cache()
+        self.head = self._fetch()
+        remote = self._remote_tree()
+        blobs = dict(zip(local, self._hash_files([self.out / path for path in local]), strict=True))
+        contents = self._extra_contents(remote)
+        blobs.update(self._hash_contents(contents))
+        self.tree = self._write_tree(blobs)
+        extras = {path: _entry(path, data) for path, data in contents.items()}
+        plan = _compare({**local, **extras}, blobs, remote, uncounted=set(extras))
+        plan.untracked = bool(remote) and not self._published_before()
+        return plan
+
+    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+        """Commit the tree made by ``plan`` (from the same output) and push it in one step."""
+        if plan.is_empty or self.tree is None:
+            return
+        commit = self._commit(self.tree)
+        self._push(commit)
+        for entry in plan.transfers:
+            progress(entry.path, entry.size)
+        for path in plan.deletes:
+            progress(path, 0)
+
+    def close(self) -> None:
+        """The cache stays for the next deploy; no connection is kept open."""
+
+    def _git(
+        self,
+        *args: str,
+        stdin: bytes = b"",
+        timeout: float = LOCAL_TIMEOUT,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """A command in the cache; its own hooks folder, so a global core.hooksPath never runs here."""
+        base = ["--git-dir", str(self.cache), "-c", f"core.hooksPath={self.cache / 'hooks'}"]
+        return run_git([*base, *args], stdin=stdin, timeout=timeout, env=env)
+
+    def _checked_bytes(self, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> bytes:
+        result = self._git(*args, stdin=stdin, env=env)
+        if result.returncode != 0:
+            raise MapsiteError(
+                f"git {args[0]} failed in the deploy cache {self.cache}: {last_message(result.stderr)}",
+                hint=f"delete {self.cache} and deploy again",
+            )
+        return result.stdout
+
+    def _checked(self, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> str:
+        return self._checked_bytes(*args, stdin=stdin, env=env).decode("utf-8", "replace")
+
+    def _open_cache(self) -> None:
+        """Create the private repository, or re-create it when it is damaged."""
+        if self._git("rev-parse", "--is-bare-repository").stdout.strip() == b"true":
+            return
+        with file_errors(self.cache):
+            if self.cache.is_dir() and not self.cache.is_symlink():
+                shutil.rmtree(self.cache)
+            elif self.cache.exists() or self.cache.is_symlink():
+                self.cache.unlink()
+            self.cache.parent.mkdir(parents=True, exist_ok=True)
+        result = run_git(["init", "--bare", "--quiet", str(self.cache)])
+        if result.returncode != 0:
+            raise MapsiteError(f"cannot create the deploy cache {self.cache}: {last_message(result.stderr)}")
+
+    def _fetch(self) -> str | None:
+        """The branch's head commit on the remote, or None when the branch does not exist yet."""
+        ref = f"refs/remotes/deploy/{self.branch}"
+        result = self._git(
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            self.url,
+            f"+refs/heads/{self.branch}:{ref}",
+            timeout=NETWORK_TIMEOUT,
+        )
+        if result.returncode != 0:
+            if not MISSING_BRANCH.search(result.stderr.decode("utf-8", "replace")):
+                raise self._remote_error(result.stderr, "read")
+            self._git("update-ref", "-d", ref)
+            return None
+        return self._checked("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+
+    def _remote_error(self, stderr: bytes, verb: str) -> MapsiteError:
+        text = stderr.decode("utf-8", "replace")
+        where = redact(self.url)
+        if AUTH_FAILED.search(text):
+            return MapsiteError(
+                f"git could not log in to {where} to {verb} the branch {self.branch}",
+                hint="check that git's credential helper or your SSH agent can log in there "
+                f"(try: git ls-remote {where}), and that you may {verb} the repository",
+            )
+        if NO_REPOSITORY.search(text):
+            return MapsiteError(
+                f"cannot reach the git repository {where}: {last_message(stderr).replace(self.url, where)}",
+                hint="check remote: in mapsite.yml, create the repository, or check the network",
+            )
+        return MapsiteError(
+            f"git could not {verb} {where}: {last_message(stderr).replace(self.url, where)}",
+            hint="run the same deploy again; if it persists, try git ls-remote on the remote",
+        )
+
+    def _remote_tree(self) -> dict[str, tuple[str, str]]:
+        """path -> (mode, object id) of everything the branch holds now."""
+        if self.head is None:
+            return {}
+        listing = self._checked("ls-tree", "-r", "-z", "--full-tree", self.head)
+        entries = {}
+        for record in filter(None, listing.split("\0")):
+            info, path = record.split("\t", 1)
+            mode, _kind, object_id = info.split()
+            entries[path] = (mode, object_id)
+        return entries
+
+    def _published_before(self) -> bool:
+        """Did mapsite make any commit of this branch? Otherwise its files are someone else's."""
+        found = self._checked("rev-list", "-1", "--fixed-strings", f"--grep={TRAILER}", str(self.head))
+        return bool(found.strip())
+
+    def _extra_contents(self, remote: dict[str, tuple[str, str]]) -> dict[str, bytes]:
+        """``.nojekyll`` (GitHub Pages would hide ``_files/`` otherwise) and the custom domain.
+
+        A CNAME set in the host's settings page lives only on the branch; without a ``cname``
+        of our own it is carried over, so no deploy takes the site off its domain.
+        """
+        contents = {NOJEKYLL: b""}
+        if self.cname:
+            contents[CNAME] = f"{self.cname}\n".encode()
+        elif CNAME in remote:
+            contents[CNAME] = self._checked_bytes("cat-file", "blob", remote[CNAME][1])
+        return contents
+
+    def _hash_files(self, files: list[Path]) -> list[str]:
+        """Blob ids of the files, written into the cache; no filter (autocrlf, LFS) may alter a byte."""
+        if not files:
+            return []
+        paths = "".join(f"{path}\n" for path in files).encode()
+        output = self._checked("hash-object", "-w", "--no-filters", "--stdin-paths", stdin=paths)
+        return output.split()
+
+    def _hash_contents(self, contents: dict[str, bytes]) -> dict[str, str]:
+        return {
+            path: self._checked("hash-object", "-w", "--no-filters", "--stdin", stdin=data).strip()
+            for path, data in contents.items()
+        }
+
+    def _write_tree(self, entries: dict[str, str]) -> str:
+        """The tree of ``entries`` via a throwaway index file: the user's index is never involved."""
+        index = self.cache / f"mapsite-index-{os.getpid()}"
+        records = "".join(f"{FILE_MODE} {blob}\t{path}\0" for path, blob in sorted(entries.items()))
+        env = {"GIT_INDEX_FILE": str(index)}
+        try:
+            index.unlink(missing_ok=True)
+            self._checked("update-index", "-z", "--index-info", stdin=records.encode(), env=env)
+            return self._checked("write-tree", env=env).strip()
+        finally:
+            index.unlink(missing_ok=True)
+
+    def _commit(self, tree: str) -> str:
+        parents = [] if self.single_commit or self.head is None else ["-p", self.head]
+        message = f"{self.message}\n\n{TRAILER}\n".encode()
+        return self._checked("commit-tree", tree, *parents, stdin=message, env=self._identity()).strip()
+
+    def _identity(self) -> dict[str, str]:
+        """Who commits: git's own settings, else ``mapsite <mapsite@localhost>`` for this commit only."""
+        env = {}
+        for key, fallback in FALLBACK_IDENTITY.items():
+            configured = self._git("config", f"user.{key.lower()}").stdout.strip()
+            for role in ("AUTHOR", "COMMITTER"):
+                if not configured and f"GIT_{role}_{key}" not in os.environ:
+                    env[f"GIT_{role}_{key}"] = fallback
+        return env
+
+    def _push(self, commit: str) -> None:
+        """Fast-forward only; a single-commit history replaces the branch only if nobody moved it."""
+        force = (
+            [f"--force-with-lease=refs/heads/{self.branch}:{self.head or ''}"] if self.single_commit else []
+        )
+        result = self._git(
+            "push",
+            "--porcelain",
+            "--quiet",
+            *force,
+            self.url,
+            f"{commit}:refs/heads/{self.branch}",
+            timeout=NETWORK_TIMEOUT,
+        )
+        if result.returncode == 0:
+            return
+        report = result.stdout.decode("utf-8", "replace")
+        rejected = [line for line in report.splitlines() if line.startswith("!")]
+        if rejected and REMOTE_MOVED.search(rejected[0]):
+            raise MapsiteError(
+                "the branch changed on the remote while deploying; run mapsite deploy again",
+                hint=f"nothing was pushed to {self.location}; the next deploy builds on its new head",
+            )
+        if rejected:
+            reason = rejected[0].split("\t")[-1]
+            raise MapsiteError(
+                f"{redact(self.url)} refused the push to {self.branch}: {reason}",
+                hint=f"check the branch protection rules of {self.branch} and your permission to push",
+            )
+        raise self._remote_error(result.stderr, "push to")
+
+
+def _entry(path: str, data: bytes) -> FileEntry:
+    content_type, cache_control = headers_for(path, ())
+    return FileEntry(path, len(data), hashlib.sha256(data).hexdigest(), content_type, cache_control)
+
+
+def _compare(
+    files: dict[str, FileEntry],
+    blobs: dict[str, str],
+    remote: dict[str, tuple[str, str]],
+    uncounted: set[str],
+) -> DeployPlan:
+    """The tree difference: equal trees give an empty plan, so nothing is committed.
+
+    ``uncounted`` files (.nojekyll, CNAME) show up when they change, but are not the site's
+    published files, so they never count as unchanged ones.
+    """
+    plan = DeployPlan()
+    for path, entry in files.items():
+        if path not in remote:
+            plan.uploads.append(entry)
+        elif remote[path] != (FILE_MODE, blobs[path]):
+            plan.updates.append(Update(entry, "content"))
+        elif path not in uncounted:
+            plan.unchanged += 1
+    plan.deletes = sorted(path for path in remote if path not in files)
+    return plan
+
+
+def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -> GitTarget:
+    """``plan`` hashes the files of output/, the folder the deploy command publishes: it gets no path."""
+    options = settings.options
+    return GitTarget(
+        url=resolve_remote(options["remote"], site_root),
+        branch=options["branch"],
+        cname=options["cname"],
+        single_commit=options["single_commit"],
+        message=options["message"],
+        cache=site_root.resolve() / ".mapsite" / "deploy" / cache_name(settings.name),
+        out=site_root.resolve() / "output",
+    )
