@@ -292,7 +292,7 @@ def deploy_command(
     if audit_before_deploy(site_dir, out, local):
         stdout.print(f"Leak audit passed: {len(local)} files, no plaintext of a protected deal.")
     else:
-        stdout.print("Leak audit: output and sources unchanged since they passed the audit.")
+        stdout.print("Leak audit: passed already; nothing changed in output/ or the sources since.")
     target = open_target(settings, site_dir, site_secret(site_dir, create=False)[0])
     try:
         plan = target.plan(local)
@@ -334,7 +334,7 @@ def _publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out:
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
         task = progress.add_task(f"Deploying to {target.location}", total=steps)
         target.publish(plan, local, out, lambda _path, size: progress.update(task, advance=1))
 
