@@ -36,7 +36,7 @@ from mapsite.deploy.manifest import FileEntry, local_manifest
 from mapsite.deploy.plan import DEFAULT_MAX_DELETES, DeployPlan
 from mapsite.deploy.report import plan_counts, plan_lines, size_text, summary
 from mapsite.deploy.run import audit_before_deploy, check_plan, choose_target, load_deploy_site, public_url
-from mapsite.deploy.target import Target, open_target
+from mapsite.deploy.target import DeployContext, Target, open_target
 from mapsite.errors import Finding, MapsiteError
 from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link, site_secret
 from mapsite.scaffold import BLUEPRINTS, init_site, new_deal, password_env_name
@@ -293,7 +293,7 @@ def deploy_command(
         stdout.print(f"Leak audit passed: {len(local)} files, no plaintext of a protected deal.")
     else:
         stdout.print("Leak audit: passed already; nothing changed in output/ or the sources since.")
-    target = open_target(settings, site_dir, site_secret(site_dir, create=False)[0])
+    target = open_target(settings, DeployContext(site_dir, out, site_secret(site_dir, create=False)[0]))
     try:
         plan = target.plan(local)
         replace = yes

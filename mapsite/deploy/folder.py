@@ -11,6 +11,7 @@ from mapsite.deploy.failures import file_errors
 from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.store import StoreTarget, is_listed, temporary_name
+from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 from mapsite.paths import safe_relpath
 
@@ -89,5 +90,5 @@ class FolderStore:
         return self.root / relpath
 
 
-def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -> StoreTarget:
-    return StoreTarget(FolderStore(settings.options["path"]), site_secret)
+def open_target(settings: TargetSettings, context: DeployContext) -> StoreTarget:
+    return StoreTarget(FolderStore(settings.options["path"]), context.site_secret)

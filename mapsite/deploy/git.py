@@ -23,6 +23,7 @@ from mapsite.deploy.manifest import FileEntry, headers_for
 from mapsite.deploy.plan import DeployPlan, Update
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.store import Progress
+from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 
 LOCAL_TIMEOUT = 120
@@ -404,9 +405,9 @@ def _compare(
     return plan
 
 
-def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -> GitTarget:
-    """``plan`` hashes the files of output/, the folder the deploy command publishes: it gets no path."""
+def open_target(settings: TargetSettings, context: DeployContext) -> GitTarget:
     options = settings.options
+    site_root = context.site_root
     return GitTarget(
         url=resolve_remote(options["remote"], site_root),
         branch=options["branch"],
@@ -414,5 +415,5 @@ def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -
         single_commit=options["single_commit"],
         message=options["message"],
         cache=site_root.resolve() / ".mapsite" / "deploy" / cache_name(settings.name),
-        out=site_root.resolve() / "output",
+        out=context.out.resolve(),
     )

@@ -38,6 +38,7 @@ from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.state import STATE_NAME
 from mapsite.deploy.store import Progress, StoreTarget, is_listed
+from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 
 # Retries follow boto3's "standard" mode (AWS_MAX_ATTEMPTS can change their number). Checksums
@@ -292,7 +293,7 @@ class S3Target:
             ) from None
 
 
-def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -> S3Target:
+def open_target(settings: TargetSettings, context: DeployContext) -> S3Target:
     options = settings.options
     session = _session(options["profile"])
     with aws_errors("S3", options["endpoint_url"] or "AWS", f"bucket {options['bucket']}", settings.name):
@@ -301,7 +302,7 @@ def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -
         )
     store = S3Store(client, options["bucket"], options["prefix"], settings.name)
     return S3Target(
-        StoreTarget(store, site_secret),
+        StoreTarget(store, context.site_secret),
         session,
         options["prefix"],
         settings.name,

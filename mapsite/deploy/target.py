@@ -7,6 +7,7 @@ deploys to a folder never loads boto3 or paramiko.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +25,15 @@ MODULES = {
 }
 
 
+@dataclass(frozen=True)
+class DeployContext:
+    """What every target may need besides its settings: where the site and its build are."""
+
+    site_root: Path
+    out: Path
+    site_secret: bytes
+
+
 class Target(Protocol):
     location: str
 
@@ -38,7 +48,7 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
-def open_target(settings: TargetSettings, site_root: Path, site_secret: bytes) -> Target:
-    """Every target module exposes ``open_target(settings, site_root, site_secret)``."""
+def open_target(settings: TargetSettings, context: DeployContext) -> Target:
+    """Every target module exposes ``open_target(settings, context)``."""
     module = importlib.import_module(MODULES[settings.type])
-    return module.open_target(settings, site_root, site_secret)
+    return module.open_target(settings, context)
