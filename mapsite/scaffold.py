@@ -24,7 +24,7 @@ SAMPLE_BUYER = "Example Corp"
 SAMPLE_CLOSE_IN_DAYS = 45
 
 SITE_TEMPLATE = """\
-# The site file of your deal rooms: see README "The site file".
+# The site file of your deal rooms: see docs/deal-format.md in mapsite's repository.
 title: {title}
 seller:
   name: {seller}
@@ -33,6 +33,9 @@ seller:
 calendar:
   holidays: []
   blackouts: []
+# Where `mapsite deploy` publishes output/ (git, s3, rsync, sftp or folder); no credentials here.
+# deploy:
+#   pages: {{type: git, remote: origin, branch: gh-pages}}
 """
 GITIGNORE = "output/\n.mapsite/\n"
 
