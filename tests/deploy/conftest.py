@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
+from tests.conftest import PASSWORDS, REPO, TODAY
 
 
 def run_mapsite(*args: str, site: Path, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
@@ -42,6 +43,27 @@ def published(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     }
+
+
+def built_example(folder: Path, deploy_section: str) -> Path:
+    """The repo's example site with ``deploy_section``, built as of TODAY.
+
+    For module-scoped fixtures, which cannot use the function-scoped ``example_site`` and
+    password fixtures: the environment is set up the same way for the build alone.
+    """
+    site = folder / "example"
+    site.mkdir()
+    shutil.copy2(REPO / "mapsite.yml", site / "mapsite.yml")
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copytree(REPO / "assets", site / "assets")
+    add_targets(site, deploy_section)
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in PASSWORDS.items():
+            env.setenv(name, value)
+        for name in ("MAPSITE_SECRET", "MAPSITE_SHARES", "SOURCE_DATE_EPOCH"):
+            env.delenv(name, raising=False)
+        build_site(site)
+    return site
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ developer's ``~/.ssh`` and SSH agent are kept out of the picture by ``isolate_ss
 from __future__ import annotations
 
 import getpass
-import shutil
 import socket
 import subprocess
 import time
@@ -20,9 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import PASSWORDS, REPO
-from tests.deploy.conftest import add_targets, build_site
 
 SSHD = "/usr/sbin/sshd"
 PRIVSEP_DIR = Path("/run/sshd")
@@ -197,27 +193,6 @@ def failing_targets(kind: str, server: SshServer, folder: Path) -> str:
         )
         + target_yaml("read-only", kind, READ_ONLY, server.client_config(folder / "client.conf"))
     )
-
-
-def built_example(folder: Path, deploy_section: str) -> Path:
-    """The repo's example site with ``deploy_section``, built as of TODAY.
-
-    For module-scoped fixtures, which cannot use the function-scoped ``example_site`` and
-    password fixtures: the environment is set up the same way for the build alone.
-    """
-    site = folder / "example"
-    site.mkdir()
-    shutil.copy2(REPO / "mapsite.yml", site / "mapsite.yml")
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copytree(REPO / "assets", site / "assets")
-    add_targets(site, deploy_section)
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in PASSWORDS.items():
-            env.setenv(name, value)
-        for name in ("MAPSITE_SECRET", "MAPSITE_SHARES", "SOURCE_DATE_EPOCH"):
-            env.delenv(name, raising=False)
-        build_site(site)
-    return site
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int, int]]:

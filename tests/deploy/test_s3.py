@@ -27,8 +27,7 @@ from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.s3 import S3Store, S3Target, invalidation_paths
 from mapsite.errors import MapsiteError
-from tests.conftest import PASSWORDS, REPO
-from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
+from tests.deploy.conftest import add_targets, build_site, built_example, published, run_mapsite
 
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
 REGION = "us-east-1"
@@ -84,18 +83,7 @@ def endpoint() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site built once: a build takes a second, copying its output a few milliseconds."""
-    site = tmp_path_factory.mktemp("s3") / "example"
-    site.mkdir()
-    shutil.copy2(REPO / "mapsite.yml", site / "mapsite.yml")
-    for folder in ("content", "assets"):
-        shutil.copytree(REPO / folder, site / folder)
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in PASSWORDS.items():
-            env.setenv(name, value)
-        for name in ("MAPSITE_SECRET", "MAPSITE_SHARES", "SOURCE_DATE_EPOCH"):
-            env.delenv(name, raising=False)
-        build_site(site)
-    return site
+    return built_example(tmp_path_factory.mktemp("s3"), "")
 
 
 @pytest.fixture
