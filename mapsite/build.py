@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mapsite.clock import resolve_today
-from mapsite.config import Site, load_site
+from mapsite.config import SITE_FILE, Site, load_site
 from mapsite.content.loader import load_deals
 from mapsite.content.model import Deal
 from mapsite.content.plan import build_plan
@@ -23,8 +23,9 @@ from mapsite.protect.audit import audit_folder
 from mapsite.protect.pipeline import needles_for, protect_pages, public_files
 from mapsite.protect.receipt import forget_receipt, record_receipt
 from mapsite.protect.secrets import password_source
-from mapsite.render.pages import Page, RenderError, render_deal, render_shared
+from mapsite.render.pages import Page, RenderError, render_deal, render_shared, render_team
 from mapsite.render.theme import Theme
+from mapsite.status import status_rows
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ def render_all(
                 rendered = render_deal(deal, build_plan(deal, today), site, theme, protected)
                 pages.extend(rendered.pages)
                 findings.extend(rendered.findings)
+            if site.team_access and only is None:
+                # A one-deal (--only) build keeps the dashboard it has rather than list one deal.
+                pages.append(render_team(site, theme, status_rows(loaded.deals, today), today, protect))
         except RenderError as exc:
             findings.append(exc.finding)
     return BuildResult(
@@ -83,17 +87,18 @@ def render_all(
 def check(site_dir: Path, today: dt.date | None = None) -> BuildResult:
     """What would stop a build, plus warnings for the rep (passwords not set here, ...)."""
     result = render_all(site_dir, today)
+    guarded = [(site_display(deal.source, site_dir), deal.access) for deal in result.deals if not deal.public]
+    guarded.append((SITE_FILE, result.site.team_access))
     missing = [
         Finding(
-            site_display(deal.source, site_dir),
+            display,
             None,
             "warning",
             f"the password of access entry '{entry.label}' comes from {entry.password_env}, which is not set",
             f"export {entry.password_env}=... or add it to .mapsite/passwords before mapsite build",
         )
-        for deal in result.deals
-        if not deal.public
-        for entry in deal.access
+        for display, access in guarded
+        for entry in access
         if not password_source(entry, site_dir)
     ]
     return replace(result, findings=tuple(sort_findings([*result.findings, *missing])))

@@ -8,6 +8,8 @@ a wall of Python.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
 import os
 import sys
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,21 +29,30 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.table import Table
 from rich.text import Text
 
 from mapsite import __version__
 from mapsite.build import audit_output, build, check, render_all
 from mapsite.clock import resolve_today
 from mapsite.config import load_site
+from mapsite.content.feasibility import DurationSyntaxError, Feasibility, feasibility, parse_slip
+from mapsite.content.fields import slugify
+from mapsite.content.loader import deal_sources, load_deals
+from mapsite.content.model import Deal
 from mapsite.deploy.manifest import FileEntry, local_manifest
 from mapsite.deploy.plan import DEFAULT_MAX_DELETES, DeployPlan
 from mapsite.deploy.report import plan_counts, plan_lines, size_text, summary
 from mapsite.deploy.run import audit_before_deploy, check_plan, choose_target, load_deploy_site, public_url
 from mapsite.deploy.target import DeployContext, Target, open_target
-from mapsite.errors import Finding, MapsiteError
+from mapsite.errors import Finding, MapsiteError, has_errors
+from mapsite.pdf import write_pdf
 from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link, site_secret
+from mapsite.render.formatting import long_date, short_date
 from mapsite.scaffold import BLUEPRINTS, init_site, new_deal, password_env_name
 from mapsite.serve import serve
+from mapsite.status import SORTS, status_json, status_rows
+from mapsite.status_table import status_table
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -337,6 +349,270 @@ def _publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out:
     with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
         task = progress.add_task(f"Deploying to {target.location}", total=steps)
         target.publish(plan, local, out, lambda _path, size: progress.update(task, advance=1))
+
+
+@main.command(name="plan")
+@click.argument("slug")
+@today_option
+@click.option(
+    "--what-if",
+    "what_ifs",
+    multiple=True,
+    metavar='"ID +Nbd"',
+    help='Add business days to a milestone, e.g. "security-review +5bd"; repeat for several.',
+)
+@site_option
+@friendly_errors
+def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...], site_dir: Path) -> None:
+    """Print a deal's schedule from today: earliest finishes, slack and the critical path."""
+    day = resolve_today(_day(today))
+    deal = _one_deal(site_dir, slug, day)
+    slips = [_slip(deal, text) for text in what_ifs]
+    result = feasibility(deal, deal.calendar, day)
+    stdout.print(_schedule_table(deal, result))
+    stdout.print(
+        f"Projected signature: {long_date(result.projected_close)} "
+        f"({'on track: target' if result.on_track else result.target_phrase} {long_date(deal.close_date)})"
+    )
+    for milestone_id, days in slips:
+        slipped = feasibility(deal, deal.calendar, day, {milestone_id: days})
+        stdout.print(f"If {milestone_id} {_slip_words(days)}, {_lands(slipped)}")
+    if len(slips) > 1:
+        together: dict[str, int] = {}
+        for milestone_id, days in slips:
+            together[milestone_id] = together.get(milestone_id, 0) + days
+        stdout.print(f"If all of these happen, {_lands(feasibility(deal, deal.calendar, day, together))}")
+
+
+def _one_deal(site_dir: Path, slug: str, today: dt.date) -> Deal:
+    """The deal with this slug, or a one-line error (with the nearest slug) when there is none."""
+    site, findings = load_site(site_dir)
+    if has_errors(findings):
+        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    loaded = load_deals(site, today, only=slug)
+    deal = next((d for d in loaded.deals if d.slug == slug), None)
+    if deal is not None:
+        return deal
+    problems = [f for f in loaded.findings if f.is_error and f.path != "content/deals"]
+    if problems:
+        raise MapsiteError(f"deal '{slug}' has errors; fix them first", problems)
+    known = sorted(name for _, _, name in deal_sources(site)[0])
+    close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else "list the deals with: mapsite check"
+    raise MapsiteError(f"no deal with slug '{slug}'", hint=hint)
+
+
+def _slip(deal: Deal, text: str) -> tuple[str, int]:
+    """A --what-if as (open milestone id, business days); the milestone may be named by id or name."""
+    try:
+        target, days = parse_slip(text)
+    except DurationSyntaxError as exc:
+        raise MapsiteError(f"--what-if '{text}': {exc}") from None
+    milestone = deal.milestone(target) or next(
+        (m for m in deal.milestones if m.name.casefold() == target.casefold()), None
+    )
+    if milestone is None:
+        ids = [m.id for m in deal.milestones]
+        close = difflib.get_close_matches(slugify(target), ids, n=1, cutoff=0.6)
+        raise MapsiteError(
+            f"--what-if '{text}': deal '{deal.slug}' has no milestone '{target}'",
+            hint=f"did you mean '{close[0]}'?" if close else f"milestone ids: {', '.join(ids)}",
+        )
+    if milestone.is_closed:
+        raise MapsiteError(f"--what-if '{text}': '{milestone.id}' is {milestone.status}, so it cannot slip")
+    if milestone.duration + days < 1:
+        raise MapsiteError(
+            f"--what-if '{text}': '{milestone.id}' takes {milestone.duration} business day(s); "
+            "it cannot take less than 1"
+        )
+    return milestone.id, days
+
+
+def _schedule_table(deal: Deal, result: Feasibility) -> Table:
+    people = {s.id: s.name for s in deal.stakeholders}
+    table = Table(
+        title=Text(f"{deal.title}: schedule as of {long_date(result.today)}"),
+        title_justify="left",
+        caption="Slack: business days from the earliest finish to the due date (negative: late). "
+        "◆ on the critical path to signature.",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("Phase")
+    table.add_column("Milestone", ratio=3)
+    table.add_column("Owners", ratio=2)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Earliest finish", min_width=8)
+    table.add_column("Slack", justify="right", no_wrap=True)
+    table.add_column("Critical", justify="center", no_wrap=True)
+    for phase in deal.phases:
+        members = [m for m in deal.milestones if m.phase == phase]
+        for index, milestone in enumerate(members):
+            row = result.milestones[milestone.id]
+            if row.earliest_start is None:
+                finish = Text(milestone.status, style="dim")
+                slack = Text("")
+            else:
+                finish = Text(short_date(row.earliest_finish))
+                slack = Text(f"{row.slack_due:+d}" if row.slack_due else "0", style="red" if row.late else "")
+            # Text, not str: a "[" in a name is the rep's text, not rich markup.
+            table.add_row(
+                Text(phase if index == 0 else ""),
+                Text(milestone.name),
+                Text(", ".join(people.get(o, o) for o in milestone.owners)),
+                short_date(milestone.due),
+                finish,
+                slack,
+                "◆" if row.critical else "",
+                end_section=index == len(members) - 1,
+            )
+    return table
+
+
+def _slip_words(days: int) -> str:
+    amount = f"{abs(days)} business day{'s' * (abs(days) != 1)}"
+    return f"slips {amount}" if days > 0 else f"takes {amount} less"
+
+
+def _lands(result: Feasibility) -> str:
+    return f"signature lands on {short_date(result.projected_close)} ({result.target_phrase})"
+
+
+@main.command(name="pdf")
+@click.argument("slug")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PDF to write (default: SLUG.pdf in the current folder).",
+)
+@today_option
+@site_option
+@friendly_errors
+def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir: Path) -> None:
+    """Print a deal's plan to PDF with headless Chromium, as the portal prints."""
+    day = resolve_today(_day(today))
+    deal = _one_deal(site_dir, slug, day)
+    target = out or Path(f"{slug}.pdf")
+    result = write_pdf(site_dir, slug, target, day)
+    print_findings(result.findings, stderr)
+    stdout.print(f"Wrote {target}: the plan of {deal.title}, as of {day:%Y-%m-%d}.", markup=False)
+
+
+@main.command(name="export")
+@click.argument("slug")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "json", "ics", "md")),
+    required=True,
+    help="csv for spreadsheets, json for scripts and CRMs, ics for calendars, md for documents.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: the terminal).",
+)
+@site_option
+@friendly_errors
+def export_command(slug: str, fmt: str, out: Path | None, site_dir: Path) -> None:
+    """Write the plan of deal SLUG with resolved dates; passwords are never exported."""
+    from mapsite.exchange.write import export_text, load_deal
+
+    deal = load_deal(site_dir, slug, resolve_today())
+    if fmt == "ics":
+        from mapsite.calendars import plan_calendar
+
+        data = plan_calendar(deal)
+    else:
+        # A byte-order mark lets Excel open a saved CSV as UTF-8; a pipe gets plain UTF-8.
+        data = export_text(deal, fmt).encode("utf-8-sig" if out and fmt == "csv" else "utf-8")
+    if out is None:
+        click.echo(data, nl=False)
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise MapsiteError(f"cannot write {out}: {exc.strerror or exc}") from None
+    stdout.print(f"Wrote the plan of {slug} ({len(deal.milestones)} milestones) to {out}.", markup=False)
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slug", help="URL folder of the new deal (default: from --buyer, else the file name).")
+@click.option("--buyer", help="The buying company's name (default: from the slug).")
+@click.option(
+    "--close",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Target signature date (default: the due date of the plan's close or signature step).",
+)
+@site_option
+@friendly_errors
+def import_command(
+    file: Path, slug: str | None, buyer: str | None, close: dt.datetime | None, site_dir: Path
+) -> None:
+    """Turn a spreadsheet MAP (.csv or .xlsx) into a new deal file that passes check."""
+    from mapsite.exchange.importer import import_plan
+
+    result = import_plan(
+        site_dir,
+        file,
+        resolve_today(),
+        report=lambda line: stderr.print(Text(line, style="yellow")),
+        slug=slug,
+        buyer=buyer,
+        close=_day(close),
+    )
+    plan, table = result.plan, result.table
+    skipped = plan.data_rows - len(plan.milestones)
+
+    def say(line: str) -> None:
+        stdout.print(line, markup=False)  # names from cells may hold [brackets]
+
+    say(
+        f"Read {plan.data_rows} rows of {table.name} ({table.described}): {len(plan.milestones)} "
+        f"milestone{'s' * (len(plan.milestones) != 1)}, {skipped} row{'s' * (skipped != 1)} skipped."
+    )
+    say(f"created {result.path} with {len(plan.people)} stakeholders")
+    say(f"Close date {result.close_date:%Y-%m-%d}: {result.close_reason}.")
+    if not buyer:
+        source = "slug" if slug else "file name"
+        say(f"The buyer is called '{result.buyer}' after the {source}: edit buyer: and title: in the deal.")
+    say(
+        f"Set its password before building: export {password_env_name(result.path.stem)}=... "
+        "(or add that line to .mapsite/passwords)"
+    )
+    say("Next: replace the [bracketed] placeholders, starting with value_summary, then run: mapsite check")
+
+
+@main.command(name="status")
+@site_option
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON format (docs/status.md).")
+@click.option("--stage", help="Only deals in this stage (active, won, lost, on_hold).")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="close", show_default=True, help="Order of the rows."
+)
+@friendly_errors
+def status_command(
+    site_dir: Path, today: dt.datetime | None, as_json: bool, stage: str | None, sort: str
+) -> None:
+    """One row per deal: progress, overdue items per side, projected close against target."""
+    day = resolve_today(_day(today))
+    site, findings = load_site(site_dir)
+    if has_errors(findings):
+        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    loaded = load_deals(site, day)
+    errors = [f for f in loaded.findings if f.is_error]
+    if errors:
+        raise MapsiteError("some deals have errors; run mapsite check", errors)
+    rows = status_rows(loaded.deals, day, stage, sort)
+    if as_json:
+        click.echo(json.dumps(status_json(rows, day), indent=2, ensure_ascii=False))
+        return
+    # Piped output is not cut to 80 columns: scripts and logs get one line per deal.
+    console = stdout if stdout.is_terminal else Console(highlight=False, width=180)
+    console.print(status_table(rows, day))
 
 
 @main.command(name="share")

@@ -2,13 +2,14 @@
 
 These never stop a build. They flag what a sales manager would flag in a deal review: a plan
 with no buyer-side owner, a missing economic buyer, milestones slipping past close, overdue work
-not marked done, a plan nobody has touched in two weeks.
+not marked done, a plan nobody has touched in two weeks, a close date the open work cannot make.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from mapsite.content.feasibility import feasibility
 from mapsite.content.fields import FieldReader
 from mapsite.content.model import Deal, Milestone
 from mapsite.content.schedule import transitive_dependencies
@@ -45,6 +46,8 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) ->
                 f"{deal.close_date:%Y-%m-%d}",
                 "the signature cannot happen before it; move it earlier or move close_date",
             )
+    if deal.stage == "active":
+        _warn_if_late(deal, data, reader, today)
     roles = {s.role for s in deal.stakeholders if s.side == "buyer"}
     for role, description in NEEDED_BUYER_ROLES.items():
         if role not in roles and deal.stage == "active":
@@ -59,6 +62,22 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) ->
             f"the plan was last updated {deal.updated:%Y-%m-%d}, {(today - deal.updated).days} days ago",
             "review it with the buyer and set updated: to the review date",
         )
+
+
+def _warn_if_late(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:
+    """The open work, at its durations, cannot finish by close_date: say when it can."""
+    result = feasibility(deal, deal.calendar, today)
+    if result.on_track:
+        return
+    signature = deal.milestone(result.signature)
+    path = " -> ".join(result.critical_path)
+    reader.warning(
+        signature.line if signature else data.line_of("close_date"),
+        f"at the current pace the signature lands on {result.projected_close:%Y-%m-%d}, "
+        f"{result.target_phrase} ({deal.close_date:%Y-%m-%d}); critical path: {path}",
+        "shorten or parallelise the critical path (duration, depends_on), or move close_date "
+        "and tell the buyer",
+    )
 
 
 def pre_close_milestones(deal: Deal) -> list[Milestone]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from mapsite.content.dates import Calendar
+
 Side = Literal["buyer", "seller", "partner"]
 SIDES: tuple[Side, ...] = ("buyer", "seller", "partner")
 STAGES = ("active", "won", "lost", "paused")
@@ -83,6 +85,7 @@ class Milestone:
     notes: str | None = None
     actions: tuple[Action, ...] = ()
     line: int = 0
+    duration: int = 1  # business days of work it takes (or still takes, once started)
 
     @property
     def is_closed(self) -> bool:
@@ -178,6 +181,9 @@ class Deal:
     body: str = ""
     pages: tuple[ExtraPage, ...] = ()
     files: tuple[DealFile, ...] = field(default=())
+    # The site's working calendar, which resolved the deal's business-day dates: later steps
+    # (feasibility, check, the portal) count business days with the same holidays and blackouts.
+    calendar: Calendar = field(default_factory=Calendar)
 
     def stakeholder(self, stakeholder_id: str | None) -> Stakeholder | None:
         return next((s for s in self.stakeholders if s.id == stakeholder_id), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from mapsite.content.feasibility import Feasibility, MilestoneFeasibility, feasibility
 from mapsite.content.model import (
     SIDES,
     Action,
@@ -61,6 +62,8 @@ class MilestoneView:
     overdue: bool
     actions: tuple[ActionView, ...]
     depends_on_names: tuple[str, ...]
+    schedule: MilestoneFeasibility
+    critical: bool  # on the critical path to signature of an active deal: marked in the plan
 
     @property
     def is_relative(self) -> bool:
@@ -132,11 +135,15 @@ class Plan:
     risks: tuple[RiskView, ...]
     cadence: tuple[CadenceView, ...]
     resources: tuple[Resource, ...]
+    feasibility: Feasibility
+    behind_target: bool  # an active deal whose open work cannot make close_date: the portal says so
     next_up_days: int = NEXT_UP_DAYS
 
 
 def build_plan(deal: Deal, today: dt.date) -> Plan:
     people = {s.id: s for s in deal.stakeholders}
+    schedule = feasibility(deal, deal.calendar, today)
+    active = deal.stage == "active"
     milestone_names = {m.id: m.name for m in deal.milestones}
 
     def action_view(action: Action) -> ActionView:
@@ -160,6 +167,8 @@ def build_plan(deal: Deal, today: dt.date) -> Plan:
                 overdue=not m.is_closed and m.due < today,
                 actions=tuple(action_view(a) for a in m.actions),
                 depends_on_names=tuple(milestone_names[d] for d in m.depends_on if d in milestone_names),
+                schedule=schedule.milestones[m.id],
+                critical=active and schedule.milestones[m.id].critical,
             )
             for m in members
         )
@@ -198,6 +207,8 @@ def build_plan(deal: Deal, today: dt.date) -> Plan:
             for c in deal.cadence
         ),
         resources=deal.resources,
+        feasibility=schedule,
+        behind_target=active and not schedule.on_track,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mapsite.config import Site, read_access, read_brand
 from mapsite.content.dates import DateExpr, DateSyntaxError, parse_date_expr
+from mapsite.content.feasibility import DurationSyntaxError, parse_duration
 from mapsite.content.fields import FieldReader, slugify
 from mapsite.content.model import (
     LEVELS,
@@ -50,7 +51,8 @@ DEAL_KEYS = (
 )  # fmt: skip
 STAKEHOLDER_KEYS = ("id", "name", "title", "side", "role", "email", "notes")
 MILESTONE_KEYS = (
-    "id", "phase", "name", "owners", "due", "depends_on", "status", "completed", "notes", "actions",
+    "id", "phase", "name", "owners", "due", "duration", "depends_on", "status", "completed", "notes",
+    "actions",
 )  # fmt: skip
 ACTION_KEYS = ("task", "owner", "due", "done", "milestone")
 CRITERION_KEYS = ("side", "metric", "current", "target", "by")
@@ -89,6 +91,7 @@ class _RawMilestone:
     name: str
     owners: tuple[str, ...]
     due: DateExpr | None
+    duration: int
     depends_on: tuple[str, ...]
     status: str
     completed: dt.date | None
@@ -226,6 +229,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
                 owners=m.owners,
                 due=dates[m.id],
                 due_text=m.due.text if m.due else "",
+                duration=m.duration,
                 depends_on=m.depends_on,
                 status=m.status,
                 completed=m.completed,
@@ -245,6 +249,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         root=item.root,
         pages=item.pages,
         files=tuple(sorted(files, key=lambda f: f.relpath)),
+        calendar=site.calendar,
     )
 
 
@@ -407,6 +412,7 @@ def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_R
                 name=name or milestone_id,
                 owners=owners,
                 due=due,
+                duration=_duration(reader, entry, where),
                 depends_on=tuple(depends),
                 status=status,
                 completed=reader.iso_date(entry, "completed", where),
@@ -421,6 +427,17 @@ def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_R
             )
         )
     return milestones
+
+
+def _duration(reader: FieldReader, entry: YamlMap, where: str) -> int:
+    """Business days the milestone takes; 1 when not given or not readable (then reported)."""
+    if entry.get("duration") is None:
+        return 1
+    try:
+        return parse_duration(entry["duration"])
+    except DurationSyntaxError as exc:
+        reader.error(entry.line_of("duration"), f"'duration' of {where}: {exc}")
+        return 1
 
 
 def _action(

@@ -9,13 +9,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from mapsite.content.model import Deal
+from mapsite.content.model import AccessEntry
 from mapsite.errors import MapsiteError
 from mapsite.paths import site_display
 from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.secrets import Share, load_shares, resolve_password
+
+
+class Guarded(Protocol):
+    """What is locked with its own key: a deal, or the team dashboard."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def access(self) -> tuple[AccessEntry, ...]: ...
+
+    @property
+    def source(self) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +43,7 @@ class DealKeys:
 
 
 def derive_deal_keys(
-    deals: list[Deal], site_root: Path, site_secret: bytes, today: dt.date
+    deals: list[Guarded], site_root: Path, site_secret: bytes, today: dt.date
 ) -> dict[str, DealKeys]:
     """Keys of every protected deal; all missing passwords are reported in one error."""
     shares = load_shares(site_root)

@@ -7,16 +7,27 @@ Runs on pages in memory, so a leak found by the audit stops the build before any
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
 
-from mapsite.config import Site
-from mapsite.content.model import Deal
+from mapsite.config import SITE_FILE, Site
+from mapsite.content.model import AccessEntry, Deal
 from mapsite.errors import MapsiteError
 from mapsite.protect.audit import Needle, audit, deal_needles
-from mapsite.protect.keys import derive_deal_keys
+from mapsite.protect.keys import Guarded, derive_deal_keys
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import site_secret
-from mapsite.render.pages import Page, render_shell
+from mapsite.render.pages import TEAM_SLUG, Page, render_shell
 from mapsite.render.theme import Theme
+
+
+@dataclass(frozen=True)
+class TeamRoom:
+    """The team dashboard, locked like a deal with the passwords of ``team_access``."""
+
+    slug: str
+    access: tuple[AccessEntry, ...]
+    source: Path
 
 
 def protect_pages(
@@ -24,10 +35,13 @@ def protect_pages(
 ) -> tuple[list[Page], bool]:
     """Sealed pages of every non-public deal; returns (pages, whether a site secret was created)."""
     protected = [deal for deal in deals if not deal.public]
-    if not protected:
+    guarded: list[Guarded] = list(protected)
+    if site.team_access and any(page.deal == TEAM_SLUG for page in pages):
+        guarded.append(TeamRoom(TEAM_SLUG, site.team_access, site.root / SITE_FILE))
+    if not guarded:
         return list(pages), False
     secret, created = site_secret(site.root)
-    keys = derive_deal_keys(protected, site.root, secret, today)
+    keys = derive_deal_keys(guarded, site.root, secret, today)
     script = unlock_asset()
     by_deal: dict[str | None, list[Page]] = {}
     for page in pages:
@@ -39,7 +53,8 @@ def protect_pages(
         check_shell(page, path)
         return page
 
-    for slug, deal_pages in sorted(by_deal.items(), key=lambda item: str(item[0])):
+    # Deals first, the team dashboard last: a theme problem is reported on a deal's page.
+    for slug, deal_pages in sorted(by_deal.items(), key=lambda item: (item[0] == TEAM_SLUG, str(item[0]))):
         if slug in keys:
             result.extend(seal_deal(deal_pages, keys[slug], shell, site.remember_days))
         else:

@@ -232,6 +232,13 @@
     }
     const attributes = [...doc.documentElement.attributes].map((a) => [a.name, a.value]);
     replaceDocument(attributes, [...doc.head.childNodes], doc.body);
+    // A page's own scripts (theme assets; the CSP allows this origin only) never run as parsed
+    // nodes: each is re-created so it runs as it would on a readable page.
+    for (const parsed of document.head.querySelectorAll("script[src]")) {
+      const script = document.createElement("script");
+      script.src = parsed.getAttribute("src");
+      parsed.replaceWith(script);
+    }
 
     for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", logout);
     for (const img of document.querySelectorAll("img[data-mapsite-file]")) {

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from mapsite.calendars import CalendarFile, deal_calendars
 from mapsite.config import Site
 from mapsite.content.model import Brand, Deal, Resource
 from mapsite.content.plan import Plan
@@ -114,7 +115,9 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
         for p in deal.pages
     ]
     context = _deal_context(deal, plan, site, theme, index_path, deal.title, "deal", extra, protected)
+    calendars = deal_calendars(deal)
     context.update(
+        calendars=_calendar_links(deal, calendars, index_path),
         value_summary_html=markdown(deal.value_summary, index_path, deal.source, 3),
         body_html=markdown(deal.body, index_path, deal.source, 3),
         timeline_svg=render_timeline(plan),
@@ -141,6 +144,8 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
     for relpath in sorted(used_files):
         source = deal.root / relpath
         pages.append(Page(f"{deal.slug}/{relpath}", source.read_bytes(), deal.slug))
+    # Deal files like any attachment: protect/ seals them and the portal's links open them.
+    pages.extend(Page(f"{deal.slug}/{c.relpath}", c.content, deal.slug) for c in calendars)
     return Rendered(tuple(pages), tuple(findings))
 
 
@@ -220,6 +225,22 @@ def _logo_url(deal: Deal, brand: Brand | None, site: Site, page_path: str) -> st
     return relative_url(page_path, f"{deal.slug}/{relpath}")
 
 
+def _calendar_links(
+    deal: Deal, calendars: tuple[CalendarFile, ...], page_path: str
+) -> SimpleNamespace | None:
+    """The portal's "Add to your calendar" links: the whole plan, then each person with items."""
+    if not calendars:
+        return None
+    plan, *people = calendars
+    return SimpleNamespace(
+        plan_url=relative_url(page_path, f"{deal.slug}/{plan.relpath}"),
+        people=[
+            SimpleNamespace(person=c.person, url=relative_url(page_path, f"{deal.slug}/{c.relpath}"))
+            for c in people
+        ],
+    )
+
+
 def _resource_url(deal: Deal, resource: Resource, page_path: str) -> str:
     if resource.file:
         return relative_url(page_path, f"{deal.slug}/{resource.file}")
@@ -283,3 +304,20 @@ def _line_of(source: Path, problem: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None
+
+
+TEAM_SLUG = "_team"
+TEAM_PAGE = f"{TEAM_SLUG}/index.html"
+
+
+def render_team(site: Site, theme: Theme, rows: list, today: Any, protected: bool) -> Page:
+    """The pipeline page for the seller's managers; sealed with the team passwords when protected."""
+    context = _base_context(site, theme, TEAM_PAGE, "Pipeline", "team", site.seller.accent, "")
+    context.update(
+        rows=rows,
+        late=[row for row in rows if not row.on_track],
+        today=today,
+        protected=protected,
+        portal_url=lambda slug: relative_url(TEAM_PAGE, f"{slug}/"),
+    )
+    return Page(TEAM_PAGE, _render(theme, "team.html", context), TEAM_SLUG)

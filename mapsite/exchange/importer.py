@@ -1,0 +1,109 @@
+"""``mapsite import``: a spreadsheet MAP -> a new deal file that passes ``mapsite check``.
+
+The rep gets a deal from the good rows and a list of the rows that need a look, rather than
+nothing until the whole sheet is clean; only a sheet without a single usable row is refused.
+An existing deal is never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.config import load_site
+from mapsite.content.fields import slugify
+from mapsite.errors import MapsiteError
+from mapsite.exchange.deal_writer import DealHeader, deal_text
+from mapsite.exchange.read_csv import read_csv
+from mapsite.exchange.read_xlsx import read_xlsx
+from mapsite.exchange.rows import ImportedMilestone, ImportedPlan, read_plan
+from mapsite.exchange.table import RawTable
+
+READERS: dict[str, Callable[[Path, str], RawTable]] = {
+    ".csv": read_csv,
+    ".tsv": read_csv,
+    ".txt": read_csv,
+    ".xlsx": read_xlsx,
+    ".xlsm": read_xlsx,
+}
+SIGNATURE = re.compile(r"\b(close|closing|signature|signing|signed)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    table: RawTable
+    plan: ImportedPlan
+    close_date: dt.date
+    close_reason: str
+    buyer: str
+
+
+def import_plan(
+    site_dir: Path,
+    file: Path,
+    today: dt.date,
+    report: Callable[[str], None],
+    slug: str | None = None,
+    buyer: str | None = None,
+    close: dt.date | None = None,
+) -> ImportResult:
+    """Write ``content/deals/<slug>.md``; every row not taken over is passed to ``report`` first."""
+    site, findings = load_site(site_dir)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise MapsiteError("fix mapsite.yml first", errors)
+    reader = READERS.get(file.suffix.lower())
+    if reader is None:
+        hint = "save it from Excel as .xlsx or CSV" if file.suffix.lower() == ".xls" else None
+        raise MapsiteError(f"{file.name}: mapsite imports .csv and .xlsx files", hint=hint)
+    if not file.is_file():
+        raise MapsiteError(f"{file} does not exist")
+    slug = slug or slugify(buyer or file.stem)
+    if not slug or slugify(slug) != slug:
+        raise MapsiteError(f"'{slug}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes")
+    target = site.deals_dir / f"{slug}.md"
+    if target.exists() or (site.deals_dir / slug).exists():
+        raise MapsiteError(
+            f"a deal named '{slug}' already exists in content/deals; it was left as it is",
+            hint="pick another name with --slug",
+        )
+
+    table = reader(file, file.name)
+    plan = read_plan(table)
+    for problem in plan.problems:
+        report(
+            f"{table.name} row {problem.row}: {problem.message}"
+            if problem.row
+            else f"{table.name}: {problem.message}"
+        )
+    if not plan.milestones:
+        raise MapsiteError(
+            f"none of the {plan.data_rows} rows of {table.name} could be read; no deal was written",
+            hint="every row needs a milestone name and a due date",
+        )
+    close_date, close_reason = _close_date(plan.milestones, close)
+    buyer_name = buyer or slug.replace("-", " ").title()
+    header = DealHeader(slug, buyer_name, site.seller.name, close_date, today, file.name)
+    site.deals_dir.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as handle:  # "x": never replace a deal written meanwhile
+        handle.write(deal_text(header, plan))
+    return ImportResult(target, table, plan, close_date, close_reason, buyer_name)
+
+
+def _close_date(milestones: tuple[ImportedMilestone, ...], given: dt.date | None) -> tuple[dt.date, str]:
+    """The target signature date and where it came from, for the rep to confirm."""
+    if given:
+        return given, "given with --close"
+    signing = [m for m in milestones if SIGNATURE.search(f"{m.phase or ''} {m.name}")]
+    if signing:
+        last = max(signing, key=lambda m: m.due)
+        return last.due, f"the due date of '{last.name}'"
+    last = max(milestones, key=lambda m: m.due)
+    return last.due, (
+        f"the latest due date, of '{last.name}', as no milestone is a close or signature step "
+        "(pass --close to choose)"
+    )

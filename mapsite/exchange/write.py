@@ -1,0 +1,227 @@
+"""``mapsite export``: a deal's plan as CSV, JSON or Markdown, with every date resolved.
+
+CSV uses the columns ``mapsite import`` reads, so a plan can go out to a spreadsheet and come
+back. JSON is for scripts and CRMs: its structure is documented in docs/deal-format.md and only
+grows (fields are added, never renamed). Access passwords are never part of any export.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from mapsite.config import load_site
+from mapsite.content.loader import load_deals
+from mapsite.content.model import Action, Brand, Deal, Milestone, Stakeholder
+from mapsite.content.plan import STATUS_LABELS
+from mapsite.errors import MapsiteError
+from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
+from mapsite.render.formatting import role_label
+
+TEXT_FORMATS = ("csv", "json", "md")
+JSON_FORMAT = "mapsite-plan"
+JSON_VERSION = 1
+
+
+def load_deal(site_dir: Path, slug: str, today: dt.date) -> Deal:
+    """The deal with this slug, validated as a build would; its errors stop the export."""
+    site, findings = load_site(site_dir)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise MapsiteError("fix mapsite.yml first", errors)
+    loaded = load_deals(site, today, only=slug)
+    deal = next((d for d in loaded.deals if d.slug == slug), None)
+    if deal is None:
+        raise MapsiteError(
+            f"cannot export '{slug}'", [f for f in loaded.findings if f.is_error], hint="run mapsite check"
+        )
+    return deal
+
+
+def export_text(deal: Deal, fmt: str) -> str:
+    writers = {"csv": plan_csv, "json": plan_json, "md": plan_markdown}
+    return writers[fmt](deal)
+
+
+def plan_csv(deal: Deal) -> str:
+    """One row per milestone, owners written 'Name (Title)' so a re-import keeps the titles."""
+    columns = _columns(deal)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([EXPORT_HEADERS[key] for key in columns])
+    for milestone in deal.milestones:
+        cells = _cells(deal, milestone, dependency_separator="; ")
+        writer.writerow([cells[key] for key in columns])
+    return buffer.getvalue()
+
+
+def plan_markdown(deal: Deal) -> str:
+    counted = [m for m in deal.milestones if m.status != "skipped"]
+    done = sum(1 for m in counted if m.status == "done")
+    facts = [f"Target close: {deal.close_date:%Y-%m-%d}"]
+    if deal.go_live:
+        facts.append(f"Go-live: {deal.go_live:%Y-%m-%d}")
+    facts.append(f"{done} of {len(counted)} milestones done")
+    lines = [
+        f"# {deal.title}",
+        "",
+        f"{deal.buyer.name} and {deal.seller.name}. " + ". ".join(facts) + ".",
+        "",
+        deal.value_summary.strip(),
+        "",
+        "## Plan",
+        "",
+    ]
+    columns = [key for key in _columns(deal) if key != "ref"]
+    headers = {**EXPORT_HEADERS, "due": "Due", "depends_on": "Depends on"}
+    lines += _md_table(
+        [headers[key] for key in columns],
+        [[_cells(deal, m, dependency_separator=", ")[key] for key in columns] for m in deal.milestones],
+    )
+    actions = deal.all_actions
+    if actions:
+        lines += ["", "## Commitments", ""]
+        lines += _md_table(
+            ["Task", "Owner", "Due", "Done"],
+            [[a.task, _name(deal, a.owner), _iso(a.due), "yes" if a.done else ""] for a in actions],
+        )
+    lines += ["", "## Contacts", ""]
+    lines += _md_table(
+        ["Name", "Title", "Company", "Role"],
+        [[s.name, s.title or "", _company(deal, s), role_label(s.role)] for s in deal.stakeholders],
+    )
+    return "\n".join(lines) + "\n"
+
+
+def plan_json(deal: Deal) -> str:
+    """The documented structure: every key always present, null when the deal has no value."""
+    data = {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "slug": deal.slug,
+        "title": deal.title,
+        "buyer": _brand(deal.buyer),
+        "seller": _brand(deal.seller),
+        "partner": _brand(deal.partner) if deal.partner else None,
+        "close_date": _iso(deal.close_date),
+        "go_live": _iso(deal.go_live) or None,
+        "stage": deal.stage,
+        "updated": _iso(deal.updated) or None,
+        "public": deal.public,
+        "value_summary": deal.value_summary,
+        "stakeholders": [_stakeholder(s) for s in deal.stakeholders],
+        "milestones": [_milestone(m) for m in deal.milestones],
+        "actions": [_action(a) | {"milestone": a.milestone} for a in deal.actions],
+        "success_criteria": [
+            {
+                "side": c.side,
+                "metric": c.metric,
+                "current": c.current,
+                "target": c.target,
+                "by": _iso(c.by) or None,
+            }
+            for c in deal.success_criteria
+        ],
+        "risks": [
+            {
+                "risk": r.risk,
+                "probability": r.probability,
+                "impact": r.impact,
+                "mitigation": r.mitigation,
+                "owner": r.owner,
+                "status": r.status,
+            }
+            for r in deal.risks
+        ],
+        "cadence": [{"name": c.name, "when": c.when, "attendees": list(c.attendees)} for c in deal.cadence],
+        "resources": [{"title": r.title, "url": r.url, "file": r.file} for r in deal.resources],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _columns(deal: Deal) -> list[str]:
+    """The export columns; Owner (Partner) only for a deal with partner-side owners."""
+    partner_ids = {s.id for s in deal.stakeholders if s.side == "partner"}
+    with_partner = any(partner_ids.intersection(m.owners) for m in deal.milestones)
+    return [key for key in EXPORT_HEADERS if key != "owner_partner" or with_partner]
+
+
+def _cells(deal: Deal, milestone: Milestone, dependency_separator: str) -> dict[str, str]:
+    names = {m.id: m.name for m in deal.milestones}
+    cells = {
+        "ref": milestone.id,
+        "phase": milestone.phase,
+        "milestone": milestone.name,
+        "due": _iso(milestone.due),
+        "status": STATUS_LABELS[milestone.status],
+        "depends_on": dependency_separator.join(names[d] for d in milestone.depends_on),
+        "notes": milestone.notes or "",
+    }
+    for key, side in OWNER_SIDES.items():
+        people = [deal.stakeholder(owner) for owner in milestone.owners]
+        cells[key] = ", ".join(_owner_label(p) for p in people if p and p.side == side)
+    return cells
+
+
+def _owner_label(person: Stakeholder) -> str:
+    return f"{person.name} ({person.title})" if person.title else person.name
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(" ".join(c.replace("|", "\\|").split()) for c in cells) + " |"
+
+    return [line(headers), "|" + "---|" * len(headers), *(line(row) for row in rows)]
+
+
+def _name(deal: Deal, person_id: str | None) -> str:
+    person = deal.stakeholder(person_id)
+    return person.name if person else ""
+
+
+def _company(deal: Deal, person: Stakeholder) -> str:
+    brand = {"buyer": deal.buyer, "seller": deal.seller, "partner": deal.partner}[person.side]
+    return brand.name if brand else person.side
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _brand(brand: Brand) -> dict[str, object]:
+    return {"name": brand.name, "accent": brand.accent}
+
+
+def _stakeholder(person: Stakeholder) -> dict[str, object]:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "title": person.title,
+        "side": person.side,
+        "role": person.role,
+        "email": person.email,
+        "notes": person.notes,
+    }
+
+
+def _milestone(milestone: Milestone) -> dict[str, object]:
+    return {
+        "id": milestone.id,
+        "phase": milestone.phase,
+        "name": milestone.name,
+        "owners": list(milestone.owners),
+        "due": _iso(milestone.due),
+        "due_as_written": milestone.due_text,
+        "depends_on": list(milestone.depends_on),
+        "status": milestone.status,
+        "completed": _iso(milestone.completed) or None,
+        "notes": milestone.notes,
+        "actions": [_action(a) for a in milestone.actions],
+    }
+
+
+def _action(action: Action) -> dict[str, object]:
+    return {"task": action.task, "owner": action.owner, "due": _iso(action.due) or None, "done": action.done}
