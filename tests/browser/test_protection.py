@@ -12,6 +12,7 @@ import json
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -332,6 +333,12 @@ def test_remember_me_survives_a_restart_and_log_out_ends_it(portal, browser, tmp
     def without_remember(page):
         log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
         expect(page.locator("h1")).to_have_text(ACME)
+        # The tab's session key is written to IndexedDB after the page opens: wait for it before
+        # the browser closes, or a loaded machine may close it first.
+        deadline = time.monotonic() + 10
+        while not any(name.startswith("session:acme:") for name in stored_keys(page)):
+            assert time.monotonic() < deadline, "the session key was never stored"
+            page.wait_for_timeout(50)
 
     def asks_again(page):
         expect(page.get_by_label("Password")).to_be_visible()

@@ -72,10 +72,11 @@ def test_a_changed_deal_sends_only_its_files_and_a_removed_deal_is_deleted(examp
     assert published(www) == published(site / "output")
     after = stamps(www)
     resent = {path for path in after if path in before and after[path] != before[path]}
-    assert resent == {"bluebird-bakery/index.html"}
+    # The edited deal's page, and the team dashboard, which no longer lists the removed deal.
+    assert resent == {"bluebird-bakery/index.html", "_team/index.html"}
     assert not (www / "globex").exists(), "the removed deal's folder is pruned"
     deleted = [path for path in before if path.startswith("globex/")]
-    assert f"0 uploaded, 1 updated, {len(deleted)} deleted" in result.stdout
+    assert f"0 uploaded, 2 updated, {len(deleted)} deleted" in result.stdout
 
 
 def test_dry_run_prints_the_exact_plan_in_publishing_order_and_changes_nothing(example_site, tmp_path):

@@ -229,26 +229,30 @@ def test_removed_deals_are_deleted_unless_more_than_max_deletes(
     deployed(deploy(built_site))
     tag_all(s3, bucket)
     everything = keys(s3, bucket)
+    before = published(built_site / "output")
     shutil.rmtree(built_site / "content" / "deals" / "globex")
     (built_site / "content" / "deals" / "bluebird-bakery.md").unlink()
     build_site(built_site)
     files = published(built_site / "output")
+    gone = set(before) - set(files)
+    assert {path.split("/")[0] for path in gone} == {"globex", "bluebird-bakery"} and len(gone) > 2
 
     refused = deploy(built_site, "--max-deletes", "1")
 
     assert refused.returncode == 1
-    assert "would delete 2 files" in refused.stderr and "--max-deletes 1" in refused.stderr
+    assert f"would delete {len(gone)} files" in refused.stderr and "--max-deletes 1" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert keys(s3, bucket) == everything and rewritten(s3, bucket) == set()
 
     out = deployed(deploy(built_site))
 
-    assert f"0 uploaded, 0 updated, 2 deleted, {len(files)} unchanged" in out
+    # The team dashboard no longer lists the two removed deals: the only page that changes.
+    assert f"0 uploaded, 1 updated, {len(gone)} deleted, {len(files) - 1} unchanged" in out
     assert keys(s3, bucket) == site_keys(files) | {STATE_KEY} | foreign
     assert not any(
         key.startswith((PREFIX + "globex/", PREFIX + "bluebird-bakery/")) for key in keys(s3, bucket)
     )
-    assert rewritten(s3, bucket) == {STATE_KEY}
+    assert rewritten(s3, bucket) == {STATE_KEY, PREFIX + "_team/index.html"}
 
 
 def test_a_changed_header_rule_reuploads_exactly_the_objects_it_matches(

@@ -176,33 +176,35 @@ def test_only_a_changed_deal_is_sent_removed_deals_are_deleted_and_host_files_st
     new_files = published(built_site / "output")
     changed = sorted(path for path in new_files if old_files.get(path) != new_files[path])
     deleted = sorted(set(old_files) - set(new_files))
-    assert changed == ["acme/index.html"]
-    assert deleted == ["bluebird-bakery/index.html", "globex/index.html"]
+    # The edited deal's page, and the team dashboard that no longer lists the removed deals.
+    assert changed == ["_team/index.html", "acme/index.html"]
+    assert {path.split("/")[0] for path in deleted} == {"bluebird-bakery", "globex"}
 
     dry = run_mapsite("deploy", "--no-build", "--dry-run", site=built_site)
     assert dry.returncode == 0, dry.stderr
     plan = [line for line in dry.stdout.splitlines() if line.startswith(("upload", "update", "delete"))]
     assert [line.split("  (")[0] for line in plan] == [
+        "update  _team/index.html",
         "update  acme/index.html",
-        "delete  bluebird-bakery/index.html",
-        "delete  globex/index.html",
+        *(f"delete  {path}" for path in deleted),
     ]
-    assert plan[0].endswith(", content changed)")
+    assert all(line.endswith(", content changed)") for line in plan[:2])
     assert "Nothing was changed." in dry.stdout
     assert stamps(www) == before
 
     stopped = run_mapsite("deploy", "--no-build", "--max-deletes", "1", site=built_site)
     assert stopped.returncode == 1
     assert (
-        f"error: this deploy would delete 2 files from {where}, more than --max-deletes 1; nothing was changed"
-        in error_line(stopped.stderr)
+        f"error: this deploy would delete {len(deleted)} files from {where}, more than --max-deletes 1; "
+        "nothing was changed" in error_line(stopped.stderr)
     )
     assert stamps(www) == before, "neither the update nor a deletion happened"
 
     result = run_mapsite("deploy", "--no-build", site=built_site)
     assert result.returncode == 0, result.stderr
-    assert f"Deployed to {where}: 0 uploaded, 1 updated, 2 deleted, {len(new_files) - 1} unchanged" in (
-        result.stdout
+    assert (
+        f"Deployed to {where}: 0 uploaded, 2 updated, {len(deleted)} deleted, {len(new_files) - 2} unchanged"
+        in result.stdout
     )
     assert published(www) == new_files
     after = stamps(www)
