@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import socket
 import statistics
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import write_corpus
+from bench.machine import machine
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "deploy.json"
@@ -117,11 +117,7 @@ def measure(site: Path, env: dict[str, str], target: str, server: S3Server | Non
 
 def main() -> None:
     results: dict = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "deals": DEALS,
     }
     with tempfile.TemporaryDirectory() as tmp:

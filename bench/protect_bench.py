@@ -11,7 +11,6 @@ import functools
 import http.server
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import write_corpus
+from bench.machine import machine
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "protect.json"
@@ -92,13 +92,7 @@ def unlock_times(out: Path, path: str, password: str, heading: str) -> float:
 
 
 def main() -> None:
-    results: dict = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "processor": platform.processor() or platform.machine(),
-            "python": platform.python_version(),
-        }
-    }
+    results: dict = {"machine": machine()}
     with tempfile.TemporaryDirectory() as tmp:
         example = Path(tmp) / "example"
         example.mkdir()

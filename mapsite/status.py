@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from mapsite.content.feasibility import feasibility
 from mapsite.content.model import Deal, Side
-from mapsite.content.plan import LEVEL_SCORE
+from mapsite.content.plan import risk_score, risk_severity
 
 JSON_VERSION = 1
 SIDES: tuple[Side, ...] = ("buyer", "seller", "partner")
 SORTS = ("close", "risk", "updated")
-HIGH_RISK = 6  # probability x impact on a 1-3 scale: high x medium and above
 
 
 @dataclass(frozen=True)
@@ -115,9 +114,7 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
         updated=deal.updated,
         days_since_update=(today - deal.updated).days if deal.updated else None,
         open_high_risks=sum(
-            1
-            for risk in deal.risks
-            if risk.status == "open" and LEVEL_SCORE[risk.probability] * LEVEL_SCORE[risk.impact] >= HIGH_RISK
+            1 for risk in deal.risks if risk.status == "open" and risk_severity(risk_score(risk)) == "high"
         ),
     )
 

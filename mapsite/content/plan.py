@@ -282,9 +282,18 @@ def _action_order(action: Action) -> tuple:
     return (action.done, action.due or dt.date.max, action.task)
 
 
+def risk_score(risk) -> int:
+    """Probability x impact on a 1-3 scale: what the portal and the pipeline views rank risks by."""
+    return LEVEL_SCORE[risk.probability] * LEVEL_SCORE[risk.impact]
+
+
+def risk_severity(score: int) -> str:
+    return "high" if score >= 6 else "medium" if score >= 3 else "low"
+
+
 def _risk_view(risk, people: dict[str, Stakeholder]) -> RiskView:
-    score = LEVEL_SCORE[risk.probability] * LEVEL_SCORE[risk.impact]
-    severity = "high" if score >= 6 else "medium" if score >= 3 else "low"
+    score = risk_score(risk)
+    severity = risk_severity(score)
     return RiskView(
         risk=risk.risk,
         probability=risk.probability,
