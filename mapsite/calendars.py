@@ -28,6 +28,9 @@ copies, which is why everything here is stable and deterministic:
 
 A stakeholder's file holds the milestones they own, the actions they own and the meetings that
 list them as attendees; meetings without attendees belong to the whole plan's file only.
+
+Events are written line by line by ``mapsite.ical`` (the same bytes icalendar writes, without its
+per-property objects); icalendar writes the VTIMEZONE components, once per zone and date range.
 """
 
 from __future__ import annotations
@@ -36,10 +39,12 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
 
+from mapsite import ical
 from mapsite.content.fields import slugify
 from mapsite.content.model import Action, Cadence, Deal, Milestone, Stakeholder
 from mapsite.content.plan import STATUS_LABELS, side_company
@@ -137,8 +142,12 @@ def plan_calendar(deal: Deal, stakeholder_id: str | None = None) -> bytes:
     return _calendar(deal, person, entries)
 
 
+@lru_cache(maxsize=1024)
 def parse_cadence(when: str) -> Recurrence | None:
-    """Read "Tuesdays 10:00 PT" and the like (see the module docstring); None when unsure."""
+    """Read "Tuesdays 10:00 PT" and the like (see the module docstring); None when unsure.
+
+    Cached: every calendar of a deal asks again, and many deals share their meeting rhythm.
+    """
     text = when.lower().strip()
     # A number is a time only with minutes or am/pm: "every 2 weeks" and "24 hours" are not.
     times = [m for m in _TIME.finditer(text) if m["sm"] or m["sap"] or m["eap"]]
@@ -183,24 +192,42 @@ class _Entry:
     zone: str | None = None  # the IANA zone of a meeting's times
 
 
+@dataclass(frozen=True)
+class _Revision:
+    """The DTSTAMP, SEQUENCE and LAST-MODIFIED lines, the same in every event of a deal."""
+
+    dtstamp: bytes
+    sequence: bytes
+    last_modified: bytes
+
+    @classmethod
+    def of(cls, deal: Deal) -> _Revision:
+        stamp = _stamp(deal)
+        return cls(
+            ical.datetime_line("DTSTAMP", stamp),
+            ical.content_line("SEQUENCE", str((stamp.date() - EPOCH).days)),
+            ical.datetime_line("LAST-MODIFIED", stamp),
+        )
+
+
 def _entries(deal: Deal) -> list[_Entry]:
     """Milestones, then dated actions, then the meetings whose ``when`` reads reliably."""
-    stamp = _stamp(deal)
-    entries = [
-        _Entry(_serialize(_milestone_event(deal, m), stamp), frozenset(m.owners)) for m in deal.milestones
-    ]
+    revision = _Revision.of(deal)
+    entries = [_Entry(_milestone_event(deal, m, revision), frozenset(m.owners)) for m in deal.milestones]
     seen: dict[str, int] = {}
     for action in deal.all_actions:
         # Numbered over all actions, dated or not, so a person's file and the plan's agree.
         uid = _unique(f"action-{_action_key(action)}", seen)
         if action.due:
-            event = _action_event(deal, action, f"{uid}@{deal.slug}.mapsite", action.due)
-            entries.append(_Entry(_serialize(event, stamp), frozenset(filter(None, [action.owner]))))
+            event = _action_event(deal, action, f"{uid}@{deal.slug}.mapsite", action.due, revision)
+            entries.append(_Entry(event, frozenset(filter(None, [action.owner]))))
     for meeting in deal.cadence:
         uid = _unique(f"meeting-{slugify(meeting.name) or _digest(meeting.name)}", seen)
         recurrence = parse_cadence(meeting.when)
-        if recurrence and (event := _meeting_event(deal, meeting, recurrence, f"{uid}@{deal.slug}.mapsite")):
-            entries.append(_Entry(_serialize(event, stamp), frozenset(meeting.attendees), recurrence.zone))
+        if recurrence and (
+            event := _meeting_event(deal, meeting, recurrence, f"{uid}@{deal.slug}.mapsite", revision)
+        ):
+            entries.append(_Entry(event, frozenset(meeting.attendees), recurrence.zone))
     return entries
 
 
@@ -210,36 +237,47 @@ def _unique(key: str, seen: dict[str, int]) -> str:
     return key if seen[key] == 1 else f"{key}-{seen[key]}"
 
 
-def _serialize(event: icalendar.Event, stamp: dt.datetime) -> bytes:
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    event.add("sequence", (stamp.date() - EPOCH).days)
-    return event.to_ical()
-
-
 def _calendar(deal: Deal, person: Stakeholder | None, entries: list[_Entry]) -> bytes:
-    """The calendar's properties and time zones from icalendar, then the entries' event bytes."""
-    calendar = icalendar.Calendar()
-    calendar.add("version", "2.0")
-    calendar.add("prodid", PRODID)
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    """The calendar's properties, its time zones, then the entries' event bytes.
+
+    Properties come in the order icalendar writes a VCALENDAR's (its canonical order).
+    """
     # NAME and DESCRIPTION are RFC 7986; Google and Outlook read the X-WR- forms, as text.
-    name = icalendar.vText(f"{deal.title} ({person.name})" if person else deal.title)
-    description = icalendar.vText(_calendar_description(deal, person.id if person else None))
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
-    calendar.add("description", description)
-    calendar.add("x-wr-caldesc", description)
+    name = f"{deal.title} ({person.name})" if person else deal.title
+    description = _calendar_description(deal, person.id if person else None)
     first, last = _stamp(deal).date(), _plan_end(deal) + dt.timedelta(days=1)
-    for zone in sorted({e.zone for e in entries if e.zone and e.zone != "UTC"}):
-        calendar.add_component(icalendar.Timezone.from_tzinfo(ZoneInfo(zone), zone, first, last))
-    head = calendar.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    return head[: -len(end)] + b"".join(e.ical for e in entries) + end
+    zones = sorted({e.zone for e in entries if e.zone and e.zone != "UTC"})
+    return ical.component(
+        "VCALENDAR",
+        [
+            _HEAD,
+            ical.text_line("DESCRIPTION", description),
+            ical.text_line("X-WR-CALDESC", description),
+            ical.text_line("NAME", name),
+            ical.text_line("X-WR-CALNAME", name),
+            *(_timezone(zone, first, last) for zone in zones),
+            *(e.ical for e in entries),
+        ],
+    )
 
 
-def _milestone_event(deal: Deal, milestone: Milestone) -> icalendar.Event:
+_HEAD = b"".join(
+    (
+        ical.text_line("VERSION", "2.0"),
+        ical.text_line("PRODID", PRODID),
+        ical.text_line("CALSCALE", "GREGORIAN"),
+        ical.text_line("METHOD", "PUBLISH"),
+    )
+)
+
+
+@lru_cache(maxsize=64)
+def _timezone(zone: str, first: dt.date, last: dt.date) -> bytes:
+    """A VTIMEZONE covering ``first`` to ``last``: many deals share one, so it is made once."""
+    return icalendar.Timezone.from_tzinfo(ZoneInfo(zone), zone, first, last).to_ical()
+
+
+def _milestone_event(deal: Deal, milestone: Milestone, revision: _Revision) -> bytes:
     status = STATUS_LABELS[milestone.status]
     if milestone.status == "done" and milestone.completed:
         status += f" (completed {milestone.completed:%Y-%m-%d})"
@@ -257,10 +295,11 @@ def _milestone_event(deal: Deal, milestone: Milestone) -> icalendar.Event:
         "\n".join(lines),
         milestone.due,
         "CANCELLED" if milestone.status == "skipped" else "CONFIRMED",
+        revision,
     )
 
 
-def _action_event(deal: Deal, action: Action, uid: str, due: dt.date) -> icalendar.Event:
+def _action_event(deal: Deal, action: Action, uid: str, due: dt.date, revision: _Revision) -> bytes:
     lines = [deal.title]
     if action.owner:
         lines.append(f"Owner: {_people(deal, (action.owner,))}")
@@ -273,10 +312,13 @@ def _action_event(deal: Deal, action: Action, uid: str, due: dt.date) -> icalend
         "\n".join(lines),
         due,
         "CONFIRMED",
+        revision,
     )
 
 
-def _meeting_event(deal: Deal, meeting: Cadence, recurrence: Recurrence, uid: str) -> icalendar.Event | None:
+def _meeting_event(
+    deal: Deal, meeting: Cadence, recurrence: Recurrence, uid: str, revision: _Revision
+) -> bytes | None:
     """A weekly recurring event, or None when the plan ends before the first meeting."""
     anchor = _stamp(deal).date()
     first = next(
@@ -293,31 +335,44 @@ def _meeting_event(deal: Deal, meeting: Cadence, recurrence: Recurrence, uid: st
     lines = [deal.title, f"When: {meeting.when}"]
     if meeting.attendees:
         lines.append(f"With: {_people(deal, meeting.attendees)}")
-    event = icalendar.Event()
-    event.add("uid", uid)
-    event.add("summary", f"Meeting: {meeting.name}")
-    event.add("description", "\n".join(lines))
-    event.add("dtstart", start)
-    event.add("duration", dt.timedelta(minutes=recurrence.minutes))
-    rule: dict[str, object] = {"freq": "weekly", "byday": list(recurrence.days)}
-    if recurrence.interval > 1:
-        rule["interval"] = recurrence.interval
-    rule["until"] = until.astimezone(dt.UTC) if zone else until
-    event.add("rrule", rule)
-    event.add("status", "CONFIRMED")
-    return event
+    rule = ical.weekly_rule(recurrence.days, recurrence.interval, until.astimezone(dt.UTC) if zone else until)
+    # In icalendar's order: its canonical properties first, then the others alphabetically.
+    return ical.component(
+        "VEVENT",
+        (
+            ical.text_line("SUMMARY", f"Meeting: {meeting.name}"),
+            ical.datetime_line("DTSTART", start),
+            ical.content_line("DURATION", ical.duration_value(dt.timedelta(minutes=recurrence.minutes))),
+            revision.dtstamp,
+            ical.text_line("UID", uid),
+            revision.sequence,
+            ical.content_line("RRULE", rule),
+            ical.text_line("DESCRIPTION", "\n".join(lines)),
+            revision.last_modified,
+            ical.text_line("STATUS", "CONFIRMED"),
+        ),
+    )
 
 
-def _all_day(uid: str, summary: str, description: str, day: dt.date, status: str) -> icalendar.Event:
-    event = icalendar.Event()
-    event.add("uid", uid)
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("dtstart", day)
-    event.add("dtend", day + dt.timedelta(days=1))
-    event.add("transp", "TRANSPARENT")
-    event.add("status", status)
-    return event
+def _all_day(
+    uid: str, summary: str, description: str, day: dt.date, status: str, revision: _Revision
+) -> bytes:
+    """A free-time, all-day event (DTEND is the next day), in the order icalendar writes one."""
+    return ical.component(
+        "VEVENT",
+        (
+            ical.text_line("SUMMARY", summary),
+            ical.date_line("DTSTART", day),
+            ical.date_line("DTEND", day + dt.timedelta(days=1)),
+            revision.dtstamp,
+            ical.text_line("UID", uid),
+            revision.sequence,
+            ical.text_line("DESCRIPTION", description),
+            revision.last_modified,
+            ical.text_line("STATUS", status),
+            ical.text_line("TRANSP", "TRANSPARENT"),
+        ),
+    )
 
 
 def _calendar_description(deal: Deal, stakeholder_id: str | None) -> str:

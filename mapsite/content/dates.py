@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _RELATIVE = re.compile(
     r"^\s*(?P<anchor>[a-z0-9][a-z0-9_-]*)\s*(?:(?P<sign>[+-])\s*(?P<amount>\d{1,4})\s*(?P<unit>bd|d|w)\s*)?$"
@@ -19,7 +21,13 @@ UNIT_NAMES = {"d": "calendar days", "bd": "business days", "w": "weeks"}
 
 @dataclass(frozen=True)
 class Calendar:
-    """Non-working days of the site: weekends always, plus holidays and blackout ranges."""
+    """Non-working days of the site: weekends always, plus holidays and blackout ranges.
+
+    Plans ask for thousands of spans (slack of every milestone, every deal, every build), so
+    counting is arithmetic rather than a walk over the days: whole weeks give five business days
+    each, and the holidays and blackouts are merged once into sorted day ranges that are looked
+    up by bisection.
+    """
 
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     blackouts: tuple[tuple[dt.date, dt.date], ...] = ()
@@ -35,31 +43,122 @@ class Calendar:
         Zero business days from a non-working day moves to the previous business day, so a
         deadline never lands on a day nobody works.
         """
-        step = 1 if amount >= 0 else -1
-        day = start
         if amount == 0:
-            while not self.is_business_day(day):
-                day -= dt.timedelta(days=1)
-            return day
-        remaining = abs(amount)
-        while remaining:
-            day += dt.timedelta(days=step)
-            if self.is_business_day(day):
-                remaining -= 1
-        return day
+            if self.is_business_day(start):
+                return start
+            # The last business day before the day after ``start``: ``start`` itself or earlier.
+            return _from_day_number(self._off_days.before(_day_number(start) + 1, 1))
+        if amount > 0:
+            return _from_day_number(self._off_days.after(_day_number(start) + 1, amount))
+        return _from_day_number(self._off_days.before(_day_number(start), -amount))
 
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
         """Business days after ``start`` up to and including ``end`` (negative when end < start)."""
-        if end == start:
-            return 0
-        sign = 1 if end > start else -1
-        low, high = (start, end) if sign > 0 else (end, start)
-        count = 0
-        day = low + dt.timedelta(days=1)
-        while day <= high:
-            count += self.is_business_day(day)
-            day += dt.timedelta(days=1)
-        return sign * count
+        low, high = _day_number(start) + 1, _day_number(end) + 1
+        if high >= low:
+            return self._off_days.business_days(low, high)
+        return -self._off_days.business_days(high, low)
+
+    @cached_property
+    def _off_days(self) -> _OffDays:
+        """The holidays and blackouts as merged day ranges; built on first use, once per calendar."""
+        ranges = [(_day_number(day), _day_number(day) + 1) for day in self.holidays]
+        ranges += [
+            (_day_number(first), _day_number(last) + 1) for first, last in self.blackouts if first <= last
+        ]
+        return _OffDays.merged(ranges)
+
+
+def _day_number(day: dt.date) -> int:
+    """Days since Monday 0001-01-01: day n is a weekend day when n % 7 >= 5."""
+    return day.toordinal() - 1
+
+
+def _from_day_number(number: int) -> dt.date:
+    """The date of a day number; OverflowError beyond the calendar, as date arithmetic raises."""
+    if not 0 <= number < dt.date.max.toordinal():
+        raise OverflowError("date value out of range")
+    return dt.date.fromordinal(number + 1)
+
+
+def _weekdays_before(number: int) -> int:
+    """Monday-to-Friday days among day numbers 0 .. number - 1."""
+    weeks, rest = divmod(number, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _weekday_number(index: int) -> int:
+    """The day number of the weekday with this 0-based index among all weekdays."""
+    weeks, rest = divmod(index, 5)
+    return weeks * 7 + rest
+
+
+@dataclass(frozen=True)
+class _OffDays:
+    """Non-working weekdays as sorted, disjoint half-open day-number ranges [start, end).
+
+    ``counted[i]`` is the number of weekdays in the ranges before range ``i``, so the weekdays
+    off between two days take two bisections and a few subtractions.
+    """
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    counted: tuple[int, ...]
+
+    @classmethod
+    def merged(cls, ranges: list[tuple[int, int]]) -> _OffDays:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        counted = [0]
+        for start, end in merged:
+            counted.append(counted[-1] + _weekdays_before(end) - _weekdays_before(start))
+        return cls(tuple(s for s, _ in merged), tuple(e for _, e in merged), tuple(counted))
+
+    def business_days(self, low: int, high: int) -> int:
+        """Business days among day numbers low .. high - 1 (low <= high)."""
+        first = bisect_right(self.ends, low)  # the first range ending after ``low``
+        stop = bisect_left(self.starts, high)  # ranges from ``stop`` on start at or after ``high``
+        off = 0
+        if first < stop:
+            off = self.counted[stop] - self.counted[first]
+            # The outer ranges may stick out of [low, high): take their outside weekdays back.
+            off -= max(0, _weekdays_before(low) - _weekdays_before(self.starts[first]))
+            off -= max(0, _weekdays_before(self.ends[stop - 1]) - _weekdays_before(high))
+        return _weekdays_before(high) - _weekdays_before(low) - off
+
+    def after(self, day: int, count: int) -> int:
+        """The ``count``-th business day (count >= 1) at or after day number ``day``."""
+        index = bisect_right(self.ends, day)  # the first range that ends after ``day``
+        while True:
+            if index < len(self.starts) and self.starts[index] <= day:
+                day = self.ends[index]  # inside a range: resume where it ends
+                index += 1
+                continue
+            found = _weekday_number(_weekdays_before(day) + count - 1)
+            if index == len(self.starts) or found < self.starts[index]:
+                return found
+            count -= _weekdays_before(self.starts[index]) - _weekdays_before(day)
+            day = self.ends[index]
+            index += 1
+
+    def before(self, day: int, count: int) -> int:
+        """The ``count``-th business day (count >= 1) before day number ``day``, going backwards."""
+        index = bisect_left(self.starts, day) - 1  # the last range that starts before ``day``
+        while True:
+            if index >= 0 and self.ends[index] >= day:
+                day = self.starts[index]  # the day before ``day`` is off: resume before the range
+                index -= 1
+                continue
+            found = _weekday_number(_weekdays_before(day) - count)
+            if index < 0 or found >= self.ends[index]:
+                return found
+            count -= _weekdays_before(day) - _weekdays_before(self.ends[index])
+            day = self.starts[index]
+            index -= 1
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_STR_TAG = "tag:yaml.org,2002:str"
 _FLOW_CHARS = re.compile(r"[\[\]{}]")
 
 
@@ -79,8 +80,7 @@ def parse_yaml(text: str) -> Any:
     _check_flow_depth(text)
     builder = _Builder()
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        _read(text, builder)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -90,6 +90,16 @@ def parse_yaml(text: str) -> Any:
     except yaml.YAMLError as exc:
         raise YamlProblem(1, f"YAML error: {exc}") from None
     return builder.result
+
+
+def _read(text: str, builder: _Builder) -> None:
+    """Feed every parser event to ``builder``: yaml.parse() without its generator frame per event."""
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            builder.feed(loader.get_event())
+    finally:
+        loader.dispose()
 
 
 def _check_flow_depth(text: str) -> None:
@@ -113,8 +123,24 @@ def _syntax_hint(problem: str) -> str | None:
     return None
 
 
+# First characters of the values PyYAML's implicit types (null, bool, int, float, timestamp...)
+# can start with; without path resolvers or "any character" resolvers, a quoted scalar or a plain
+# one starting otherwise resolves to a string.
+_IMPLICIT_FIRST = frozenset(Resolver.yaml_implicit_resolvers)
+_SHORTCUT = None not in _IMPLICIT_FIRST and not Resolver.yaml_path_resolvers
+
+
+def _surely_string(value: str, implicit: tuple[bool, bool]) -> bool:
+    """True when the resolver would say ``str`` without trying a pattern: skip asking it."""
+    return _SHORTCUT and (not implicit[0] or (value != "" and value[0] not in _IMPLICIT_FIRST))
+
+
 class _Builder:
-    """Turns parser events into values; a stack replaces the recursion of PyYAML's composer."""
+    """Turns parser events into values; a stack replaces the recursion of PyYAML's composer.
+
+    Deal files are read on every build, and nearly all their events are plain strings: those take
+    the shortest path (no node, no constructor call).
+    """
 
     def __init__(self) -> None:
         self.stack: list[tuple[Any, str | None, list[Any]]] = []
@@ -127,14 +153,15 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark else 1
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise YamlProblem(line, "more than one YAML document in the frontmatter")
+        # The most frequent events first; the event classes are disjoint, so the order is free.
+        if isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event, line)
+            self._count(1, line)
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            self._add(value, line)
         elif isinstance(event, yaml.MappingStartEvent):
             self._open(YamlMap(), event, line)
-        elif isinstance(event, yaml.SequenceStartEvent):
-            self._open(YamlList(), event, line)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             container, anchor, _pending = self.stack.pop()
             if isinstance(container, YamlMap) and _pending:
@@ -142,12 +169,12 @@ class _Builder:
             if anchor:
                 self.anchors[anchor] = (container, self._size(container))
             self._add(container, container.line)
-        elif isinstance(event, yaml.ScalarEvent):
-            value = self._scalar(event, line)
-            self._count(1, line)
-            if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self._add(value, line)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._open(YamlList(), event, line)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise YamlProblem(line, "more than one YAML document in the frontmatter")
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 raise YamlProblem(line, f"unknown alias *{event.anchor}")
@@ -215,7 +242,11 @@ class _Builder:
         self._check_tag(event.tag, line)
         tag = event.tag
         if tag is None or tag == "!":
+            if _surely_string(event.value, event.implicit):
+                return event.value  # what SafeConstructor makes of a string
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+            if tag == _STR_TAG:
+                return event.value
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         construct = self.constructor.yaml_constructors.get(tag)
         if construct is None:
