@@ -1,7 +1,8 @@
 """The build pipeline: site -> deals -> plans -> pages -> output/.
 
-This module knows the order of the steps, not their details. ``check`` runs the same steps
-without writing, so whatever would stop a build is what ``check`` reports.
+This module knows the order of the steps, not their details. ``render_all`` runs them in
+memory, for ``check``, the preview and the commands that read deals; ``build`` runs them per
+deal in worker processes, straight to disk. What would stop a build is what ``check`` reports.
 """
 
 from __future__ import annotations
@@ -11,19 +12,31 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mapsite import output
+from mapsite.build_inputs import LastBuild, inputs_digest, load_last_build, save_last_build, sources_digest
 from mapsite.clock import resolve_today
 from mapsite.config import SITE_FILE, Site, load_site
-from mapsite.content.loader import load_deals
+from mapsite.content.loader import (
+    duplicate_slug,
+    last_changed_dates,
+    load_deals,
+    no_such_deal,
+    select_sources,
+)
 from mapsite.content.model import Deal
 from mapsite.content.plan import build_plan
+from mapsite.deal_worker import DealJob, DealOutcome, raise_for_passwords, run_deals
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
-from mapsite.output import read_marker, write_deal, write_site
+from mapsite.output import read_marker
 from mapsite.paths import site_display
-from mapsite.protect.audit import audit_folder
-from mapsite.protect.pipeline import needles_for, protect_pages, public_files
+from mapsite.protect.audit import audit, audit_folder
+from mapsite.protect.kdf import KdfCache
+from mapsite.protect.keys import derive_deal_keys
+from mapsite.protect.pipeline import TeamRoom, needles_for, public_files, shell_renderer, visible_needles
 from mapsite.protect.receipt import forget_receipt, record_receipt
-from mapsite.protect.secrets import password_source
-from mapsite.render.pages import Page, RenderError, render_deal, render_shared, render_team
+from mapsite.protect.seal import seal_deal, unlock_asset
+from mapsite.protect.secrets import load_shares, password_source, site_secret
+from mapsite.render.pages import TEAM_SLUG, Page, RenderError, render_deal, render_shared, render_team
 from mapsite.render.theme import Theme
 from mapsite.status import status_rows
 
@@ -36,11 +49,8 @@ class BuildResult:
     deals: tuple[Deal, ...]
     pages: tuple[Page, ...]
     findings: tuple[Finding, ...]
-    files_written: int = 0
     seconds: float = 0.0
     theme: Theme | None = None
-    protected: bool = False
-    created_secret: bool = False
 
 
 def render_all(
@@ -104,58 +114,207 @@ def check(site_dir: Path, today: dt.date | None = None) -> BuildResult:
     return replace(result, findings=tuple(sort_findings([*result.findings, *missing])))
 
 
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the terminal; the deals themselves stayed in the workers."""
+
+    out: Path
+    today: dt.date
+    deals: int
+    protected: int
+    findings: tuple[Finding, ...]
+    files_written: int
+    seconds: float
+    created_secret: bool = False
+    up_to_date: bool = False
+
+
 def build(
     site_dir: Path,
     out: Path | None = None,
     today: dt.date | None = None,
     only: str | None = None,
     protect: bool = True,
-) -> BuildResult:
+    force: bool = False,
+) -> BuildReport:
     """Render, protect, audit and write; on any error the previous output stays as it was.
 
-    Without ``protect`` the output is readable and marked so that deploy refuses it.
+    Each deal goes through its whole pipeline in a worker process (see deal_worker), straight
+    into a staging folder; the shared pages, the team dashboard and the leak audit come after,
+    and only then does the staging folder replace ``out``. A full build whose inputs are all
+    as they were for the output it would replace stops early (unless ``force``). Without
+    ``protect`` the output is readable and marked so that deploy refuses it.
     """
     started = time.perf_counter()
-    result = render_all(site_dir, today, only, protect)
-    errors = [f for f in result.findings if f.is_error]
-    if errors:
-        raise MapsiteError(
-            f"build stopped: {len(errors)} error{'s' if len(errors) != 1 else ''}; "
-            "the previous output was left untouched",
-            result.findings,
-        )
+    today = resolve_today(today)
+    site, findings = load_site(site_dir)
+    if has_errors(findings):
+        raise _stopped(findings)
     target = out or site_dir / "output"
-    pages, created_secret = list(result.pages), False
-    if protect and result.theme is not None:
-        pages, created_secret = protect_pages(
-            result.site, result.deals, result.pages, result.theme, result.today
-        )
-    info = {"generator": "mapsite", "protected": protect, "today": result.today.isoformat()}
-    if only:
-        # The other deals stay as they were: the output is protected only if they were too.
-        previous = read_marker(target)
-        info["protected"] = protect and (previous is None or bool(previous.get("protected")))
-        written = write_deal(pages, only, target, site_dir, info)
-        forget_receipt(site_dir, target)
-    else:
-        written = write_site(pages, target, site_dir, info)
-        if protect:
-            record_receipt(site_dir, target)  # the pages just passed the audit in protect_pages
-        else:
-            forget_receipt(site_dir, target)
-    return BuildResult(
-        site=result.site,
+    sources, listing = select_sources(site, only)
+    findings.extend(listing)
+    changed = last_changed_dates([path for path, _, _ in sources], site.root)
+    secret, created_secret = site_secret(site.root) if protect else (b"", False)
+    read_before = b"" if only else sources_digest(site.root, today, protect, changed)
+    last = None if only or force else load_last_build(site_dir, target)
+    if (
+        last
+        and (read_marker(target) or {}).get("inputs") == last.inputs
+        and inputs_digest(read_before, site.root, secret, last.password_names) == last.inputs
+    ):
+        warnings = tuple(sort_findings([*findings, *last.warnings]))
+        seconds = time.perf_counter() - started
+        return BuildReport(target, today, last.deals, last.protected, warnings, 0, seconds, up_to_date=True)
+    theme = Theme.for_site(site.theme_dir)
+    job = DealJob(
+        site=site,
+        theme=theme,
+        today=today,
+        parts=Path(),
+        changed=changed,
+        protect=protect,
+        secret=secret,
+        shares=tuple(load_shares(site.root)) if protect else (),
+        kdf=KdfCache(site.root, secret) if protect else None,
+        unlock_path=unlock_asset().path,
+        read_before=read_before,
+    )
+    staging = output.begin(target, site_dir, only)
+    try:
+        job = replace(job, parts=staging.parts)
+        built, findings, written, info = _build_into(staging, job, sources, findings)
+    except BaseException:
+        output.discard(staging)
+        raise
+    if job.kdf is not None:
+        job.kdf.save()
+    public = sum(1 for outcome in built if outcome.public)
+    report = BuildReport(
         out=target,
-        today=result.today,
-        deals=result.deals,
-        pages=tuple(pages),
-        findings=result.findings,
+        today=today,
+        deals=len(built),
+        protected=len(built) - public if protect else 0,
+        findings=tuple(sort_findings(findings)),
         files_written=written,
         seconds=time.perf_counter() - started,
-        theme=result.theme,
-        protected=protect,
         created_secret=created_secret,
     )
+    if only:
+        save_last_build(site_dir, target, None)
+        forget_receipt(site_dir, target)
+        return report
+    warnings = tuple(f for f in report.findings if not f.is_error)
+    record = LastBuild(info["inputs"], info["password_names"], report.deals, report.protected, warnings)
+    save_last_build(site_dir, target, record)
+    if protect:
+        record_receipt(site_dir, target)  # the pages just passed the audit
+    else:
+        forget_receipt(site_dir, target)
+    return report
+
+
+def _build_into(
+    staging: output.Staging, job: DealJob, sources: list, findings: list[Finding]
+) -> tuple[list[DealOutcome], list[Finding], int, dict]:
+    """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
+    site, only = job.site, staging.only
+    outcomes = sorted(run_deals(job, sources), key=lambda outcome: outcome.index)
+    if job.kdf is not None:
+        for outcome in outcomes:
+            job.kdf.merge(outcome.kdf_fresh, outcome.kdf_used)
+    placed = _place(outcomes, findings)
+    if only and only not in placed and not has_errors(findings):
+        findings.append(no_such_deal(only))
+    findings = list(dict.fromkeys(findings))  # a broken theme fails every deal the same way
+    if has_errors(findings):
+        raise _stopped(findings)
+    for outcome in outcomes:
+        if outcome.failure:
+            raise outcome.failure.error()
+    raise_for_passwords(outcomes)
+    built = [o for o in outcomes if o.slug in placed and placed[o.slug] == o.index]
+    shared = _shared_pages(site, job.theme, built, job.today, only is None, job)
+    if job.protect:
+        _audit(site, built, shared)
+    info: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
+    if only:
+        # The other deals stay as they were: the output is protected only if they were too.
+        previous = read_marker(staging.out)
+        info["protected"] = job.protect and (previous is None or bool(previous.get("protected")))
+        written = output.finish_deal(staging, placed[only], shared, info)
+    else:
+        names = {name for outcome in built for name in outcome.password_names}
+        names |= {entry.password_env for entry in site.team_access if entry.password_env}
+        info["password_names"] = tuple(sorted(names))
+        info["inputs"] = inputs_digest(job.read_before, site.root, job.secret, info["password_names"])
+        marker = {key: value for key, value in info.items() if key != "password_names"}
+        written = output.finish_site(staging, placed, shared, marker)
+    return built, findings, written + sum(outcome.files for outcome in built), info
+
+
+def _stopped(findings: list[Finding]) -> MapsiteError:
+    errors = [f for f in findings if f.is_error]
+    return MapsiteError(
+        f"build stopped: {len(errors)} error{'s' if len(errors) != 1 else ''}; "
+        "the previous output was left untouched",
+        findings,
+    )
+
+
+def _place(outcomes: list[DealOutcome], findings: list[Finding]) -> dict[str, int]:
+    """Each slug's part; a second deal claiming a slug is an error at its ``slug:`` line."""
+    placed: dict[str, int] = {}
+    first: dict[str, str] = {}
+    for outcome in outcomes:
+        findings.extend(outcome.findings)
+        if outcome.slug is None or has_errors(outcome.findings):
+            continue
+        if outcome.slug in first:
+            findings.append(duplicate_slug(outcome.loaded, outcome.slug, first[outcome.slug]))
+        else:
+            first[outcome.slug] = outcome.loaded.display
+            placed[outcome.slug] = outcome.index
+    return placed
+
+
+def _shared_pages(
+    site: Site, theme: Theme, built: list[DealOutcome], today: dt.date, team: bool, job: DealJob
+) -> list[Page]:
+    """Landing, 404 and theme assets; the unlock script and the (sealed) team dashboard if any."""
+    pages = list(render_shared(site, theme).pages)
+    team_page = None
+    if team and site.team_access:
+        rows = sorted((o.status for o in built if o.status), key=lambda row: (row.close_date, row.slug))
+        team_page = render_team(site, theme, rows, today, job.protect)
+    if job.protect and (team_page or any(not outcome.public for outcome in built)):
+        pages.append(unlock_asset())
+    if team_page and job.protect:
+        pages.extend(seal_team(site, team_page, job))
+    elif team_page:
+        pages.append(team_page)
+    return pages
+
+
+def seal_team(site: Site, page: Page, job: DealJob) -> list[Page]:
+    assert job.kdf is not None, "a protected build has a KDF cache"
+    room = TeamRoom(TEAM_SLUG, site.team_access, site.root / SITE_FILE)
+    keys = derive_deal_keys([room], site.root, job.secret, job.today, job.kdf, list(job.shares))
+    shell = shell_renderer(site, job.theme, job.unlock_path)
+    return seal_deal([page], keys[TEAM_SLUG], shell, site.remember_days)
+
+
+def _audit(site: Site, built: list[DealOutcome], shared: list[Page]) -> None:
+    """The leak audit over every file's readable bytes, before anything replaces the output."""
+    needles = visible_needles(site, [n for o in built for n in o.needles], public_files(shared))
+    files = [(p.path, p.content) for p in shared]
+    files += [(path, content) for outcome in built for path, content in outcome.scannable]
+    leaks = audit(files, needles)
+    if leaks:
+        raise MapsiteError(
+            f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
+            "nothing was written",
+            leaks,
+        )
 
 
 def audit_output(site_dir: Path, out: Path) -> tuple[list[Finding], int, int]:

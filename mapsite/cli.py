@@ -158,23 +158,44 @@ def main() -> None:
     is_flag=True,
     help="Write readable pages for a local preview only; deploy refuses such an output.",
 )
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed since the last build.")
 @friendly_errors
 def build_command(
-    site_dir: Path, today: dt.datetime | None, out: Path | None, only: str | None, no_protect: bool
+    site_dir: Path,
+    today: dt.datetime | None,
+    out: Path | None,
+    only: str | None,
+    no_protect: bool,
+    force: bool,
 ) -> None:
-    """Build every deal portal into output/, encrypted unless the deal is public."""
-    _build_and_report(site_dir, today, out, only, no_protect)
+    """Build every deal portal into output/, encrypted unless the deal is public.
+
+    A build whose inputs (deal files, theme, passwords, share links, the day) are all as they
+    were for the current output says so and stops.
+    """
+    _build_and_report(site_dir, today, out, only, no_protect, force)
 
 
 def _build_and_report(
-    site_dir: Path, today: dt.datetime | None, out: Path | None, only: str | None, no_protect: bool
+    site_dir: Path,
+    today: dt.datetime | None,
+    out: Path | None,
+    only: str | None,
+    no_protect: bool,
+    force: bool = False,
 ) -> None:
-    result = build(site_dir, out=out, today=_day(today), only=only, protect=not no_protect)
+    result = build(site_dir, out=out, today=_day(today), only=only, protect=not no_protect, force=force)
     print_findings(result.findings, stderr)
-    deals = len(result.deals)
-    protected = sum(1 for deal in result.deals if not deal.public) if result.protected else 0
+    deals = result.deals
+    if result.up_to_date:
+        stdout.print(
+            f"{result.out} is up to date: nothing changed since it was built ({deals} "
+            f"deal{'s' * (deals != 1)}, {result.protected} protected, as of {result.today:%Y-%m-%d}; "
+            f"checked in {result.seconds:.2f} s). --force rebuilds anyway."
+        )
+        return
     stdout.print(
-        f"Built {deals} deal{'s' * (deals != 1)} into {result.out} ({protected} protected, "
+        f"Built {deals} deal{'s' * (deals != 1)} into {result.out} ({result.protected} protected, "
         f"{result.files_written} files written, {result.seconds:.2f} s, as of {result.today:%Y-%m-%d})."
     )
     if result.created_secret:

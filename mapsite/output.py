@@ -1,8 +1,8 @@
 """Writing pages into ``output/`` so that a reader never sees a half-written site.
 
 A full build is written into a staging folder beside ``output/`` and swapped in with renames
-once every page is on disk. ``--only`` swaps just the one deal's folder. Paths are checked one
-last time here: nothing is ever written outside the output folder.
+once every page is on disk and audited. ``--only`` swaps just the one deal's folder. Paths are
+checked one last time here: nothing is ever written outside the output folder.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
@@ -21,21 +22,60 @@ MARKER = ".mapsite-build.json"
 SOURCE_FOLDERS = ("content", "themes", "assets")
 
 
-def write_site(pages: Iterable[Page], out: Path, site_root: Path, info: dict) -> int:
-    """Replace ``out`` with exactly ``pages``; returns the number of files written."""
+@dataclass(frozen=True)
+class Staging:
+    """Where a build writes before anything replaces what ``output/`` serves.
+
+    A full build stages a whole site beside ``output/``; a one-deal (``--only``) build stages
+    that deal inside it. ``parts`` holds each deal's folder, named by its position, until the
+    build knows every slug is unique and places the folders under their slugs.
+    """
+
+    out: Path
+    folder: Path
+    only: str | None = None
+
+    @property
+    def parts(self) -> Path:
+        return self.folder / ".parts"
+
+
+def begin(out: Path, site_root: Path, only: str | None = None) -> Staging:
+    """A fresh, empty staging folder on the same file system as ``out`` (renames stay atomic)."""
     _check_target(out, site_root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    if only:
+        out.mkdir(parents=True, exist_ok=True)
+        folder = out / f".staging-{only}-{os.getpid()}"
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / ".parts").mkdir(parents=True)
+    return Staging(out, folder, only)
+
+
+def discard(staging: Staging) -> None:
+    shutil.rmtree(staging.folder, ignore_errors=True)
+
+
+def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], info: dict) -> int:
+    """Place each deal's part under its slug, add the shared pages, swap the site in.
+
+    ``deals`` maps slugs to part numbers. Returns the number of shared files written.
+    """
+    out, folder = staging.out, staging.folder
+    for slug, part in deals.items():
+        (staging.parts / str(part)).rename(folder / slug)
+    staging.parts.rmdir()
+    count = write_pages(shared, folder)
+    (folder / MARKER).write_text(json.dumps(info, sort_keys=True, indent=2) + "\n", "utf-8")
     retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(retired, ignore_errors=True)
+    if out.exists():
+        out.rename(retired)
     try:
-        count = _write_all(pages, staging)
-        (staging / MARKER).write_text(json.dumps(info, sort_keys=True, indent=2) + "\n", "utf-8")
-        if out.exists():
-            out.rename(retired)
-        staging.rename(out)
+        folder.rename(out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         if retired.exists() and not out.exists():
             retired.rename(out)
         raise
@@ -43,36 +83,46 @@ def write_site(pages: Iterable[Page], out: Path, site_root: Path, info: dict) ->
     return count
 
 
-def write_deal(pages: Iterable[Page], slug: str, out: Path, site_root: Path, info: dict) -> int:
-    """Swap in one deal's folder and refresh the shared files, leaving other deals untouched."""
-    _check_target(out, site_root)
-    pages = list(pages)
-    deal_pages = [p for p in pages if p.deal == slug]
-    shared = [p for p in pages if p.deal != slug]
-    out.mkdir(parents=True, exist_ok=True)
-    staging = out / f".staging-{slug}-{os.getpid()}"
-    retired = out / f".old-{slug}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        count = 0
-        for page in shared:
-            target = _target(out, page.path)
-            if not target.is_file() or target.read_bytes() != page.content:
-                _write_atomic(target, page.content)
-                count += 1
-        prefix = f"{slug}/"
-        count += _write_all([Page(p.path[len(prefix) :], p.content, p.deal) for p in deal_pages], staging)
-        live = out / slug
-        if live.exists():
-            live.rename(retired)
-        staging.rename(live)
-        _write_atomic(out / MARKER, (json.dumps(info, sort_keys=True, indent=2) + "\n").encode())
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not (out / slug).exists():
-            retired.rename(out / slug)
-        raise
+def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> int:
+    """Swap in one deal's folder and refresh the shared files, leaving other deals untouched.
+
+    Returns the number of shared files that changed.
+    """
+    out, slug = staging.out, staging.only
+    assert slug is not None, "a one-deal staging knows its deal"
+    count = 0
+    for page in shared:
+        target = _target(out, page.path)
+        if not target.is_file() or target.read_bytes() != page.content:
+            _write_atomic(target, page.content)
+            count += 1
+    live, retired = out / slug, out / f".old-{slug}-{os.getpid()}"
     shutil.rmtree(retired, ignore_errors=True)
+    if live.exists():
+        live.rename(retired)
+    try:
+        (staging.parts / str(part)).rename(live)
+    except BaseException:
+        if retired.exists() and not live.exists():
+            retired.rename(live)
+        raise
+    _write_atomic(out / MARKER, (json.dumps(info, sort_keys=True, indent=2) + "\n").encode())
+    shutil.rmtree(retired, ignore_errors=True)
+    discard(staging)
+    return count
+
+
+def write_pages(pages: Iterable[Page], folder: Path) -> int:
+    """Write each page under ``folder``; a path that would leave it is refused."""
+    count = 0
+    made: set[Path] = set()
+    for page in pages:
+        target = _target(folder, page.path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(page.content)
+        count += 1
     return count
 
 
@@ -81,17 +131,6 @@ def read_marker(out: Path) -> dict | None:
         return json.loads((out / MARKER).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _write_all(pages: Iterable[Page], folder: Path) -> int:
-    count = 0
-    folder.mkdir(parents=True)
-    for page in pages:
-        target = _target(folder, page.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.content)
-        count += 1
-    return count
 
 
 def _target(folder: Path, path: str) -> Path:

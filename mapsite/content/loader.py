@@ -81,52 +81,40 @@ def deal_source(site: Site, key: str) -> tuple[Path, Path, str] | None:
     return None
 
 
-def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
+def select_sources(site: Site, only: str | None = None) -> tuple[list[tuple[Path, Path, str]], list[Finding]]:
+    """Every deal's source, or only those that may be the deal with slug ``only``."""
     named = deal_source(site, only) if only else None
     if named:
         # The file or folder named like the slug: no need to list a folder of a thousand deals.
-        sources, findings = [named], []
-    else:
-        sources, findings = deal_sources(site)
-        if only:
-            sources = [s for s in sources if _declares_slug(s[0], only)]
+        return [named], []
+    sources, findings = deal_sources(site)
+    if only:
+        sources = [s for s in sources if _declares_slug(s[0], only)]
+    return sources, findings
+
+
+def no_such_deal(only: str) -> Finding:
+    return Finding(
+        "content/deals", None, "error", f"no deal with slug '{only}'", "list the deals with: mapsite check"
+    )
+
+
+def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
+    sources, findings = select_sources(site, only)
     changed = last_changed_dates([path for path, _, _ in sources], site.root)
     deals: list[Deal] = []
     slugs: dict[str, str] = {}
     for path, root, default_slug in sources:
-        display = site_display(path, site.root)
-        item, extra = _deal_input(path, root, default_slug, display, site)
-        findings.extend(extra)
-        if item is None:
-            continue
-        reader = FieldReader(display, line_offset=item.source.line_offset)
-        deal = validate_deal(item, site, reader)
-        if deal is not None:
-            if deal.slug == RANDOM_SLUG:
-                deal = replace(deal, slug=random_slug(site_secret(site.root)[0], default_slug))
-            if deal.updated is None:
-                deal = replace(deal, updated=changed.get(path))
-            if deal.slug in slugs:
-                reader.error(
-                    item.source.frontmatter.line_of("slug") if "slug" in item.source.frontmatter else None,
-                    f"slug '{deal.slug}' is already used by {slugs[deal.slug]}",
-                    "every deal needs its own slug",
-                )
+        loaded = load_deal(site, today, path, root, default_slug, changed.get(path))
+        if loaded.deal is not None:
+            if loaded.deal.slug in slugs:
+                findings.append(duplicate_slug(loaded, loaded.deal.slug, slugs[loaded.deal.slug]))
             else:
-                slugs[deal.slug] = display
-                lint_deal(deal, item.source.frontmatter, reader, today)
-                deals.append(deal)
-        findings.extend(reader.findings)
+                slugs[loaded.deal.slug] = loaded.display
+                deals.append(loaded.deal)
+        findings.extend(loaded.findings)
     if only and not any(d.slug == only for d in deals) and not any(f.is_error for f in findings):
-        findings.append(
-            Finding(
-                "content/deals",
-                None,
-                "error",
-                f"no deal with slug '{only}'",
-                "list the deals with: mapsite check",
-            )
-        )
+        findings.append(no_such_deal(only))
     return LoadResult(tuple(deals), tuple(findings))
 
 
@@ -137,6 +125,51 @@ def _declares_slug(path: Path, slug: str) -> bool:
     except OSError:
         return False
     return any(line.strip() in (f"slug: {slug}", f'slug: "{slug}"') for line in head.splitlines())
+
+
+@dataclass(frozen=True)
+class LoadedDeal:
+    """One deal file read and validated; ``slug_line`` points at its ``slug:`` when it sets one."""
+
+    display: str
+    deal: Deal | None
+    findings: tuple[Finding, ...]
+    slug_line: int | None = None
+
+
+def load_deal(
+    site: Site, today: dt.date, path: Path, root: Path, default_slug: str, changed: dt.date | None
+) -> LoadedDeal:
+    """Read, validate and lint one deal, on its own: slugs are compared across deals later.
+
+    ``changed`` is when the file last changed, the default of ``updated:``.
+    """
+    display = site_display(path, site.root)
+    item, findings = _deal_input(path, root, default_slug, display, site)
+    if item is None:
+        return LoadedDeal(display, None, tuple(findings))
+    reader = FieldReader(display, line_offset=item.source.line_offset)
+    deal = validate_deal(item, site, reader)
+    frontmatter = item.source.frontmatter
+    slug_line = frontmatter.line_of("slug") + item.source.line_offset if "slug" in frontmatter else None
+    if deal is not None:
+        if deal.slug == RANDOM_SLUG:
+            deal = replace(deal, slug=random_slug(site_secret(site.root)[0], default_slug))
+        if deal.updated is None:
+            deal = replace(deal, updated=changed)
+        lint_deal(deal, item.source.frontmatter, reader, today)
+    return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug_line)
+
+
+def duplicate_slug(loaded: LoadedDeal, slug: str, first: str) -> Finding:
+    """The second deal that claims a slug: the first one (in file order) keeps it."""
+    return Finding(
+        loaded.display,
+        loaded.slug_line,
+        "error",
+        f"slug '{slug}' is already used by {first}",
+        "every deal needs its own slug",
+    )
 
 
 def _deal_input(

@@ -22,6 +22,9 @@ from mapsite.errors import Finding
 MIN_TEXT = 6
 MIN_SENTENCE = 24
 FILE_WINDOW = 32
+# A needle is at most this long: a leaked sentence shows its beginning too, and the automaton
+# of a thousand deals' full sentences would take hundreds of MB (its size grows with the text).
+MAX_NEEDLE = 32
 _MARKDOWN_NOISE = re.compile(r"[*_`#>\[\]()|]+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:;])\s+|\n+")
 _BLOB = re.compile(r"/_files/[0-9a-f]{32}\.bin$")
@@ -64,9 +67,10 @@ def deal_needles(deal: Deal) -> list[Needle]:
         text = " ".join(text.split())
         if len(text) < MIN_TEXT:
             continue
+        shown = text if len(text) <= MAX_NEEDLE else text[:MAX_NEEDLE] + "..."
         for variant in {text, html.escape(text), html.escape(text, quote=False)}:
-            key = variant.lower().encode("utf-8")
-            needles.setdefault(key, Needle(deal.slug, f"{what} '{text}'", key))
+            key = variant.lower().encode("utf-8")[:MAX_NEEDLE]
+            needles.setdefault(key, Needle(deal.slug, f"{what} '{shown}'", key))
     for file in deal.files:
         stem = Path(file.relpath).stem.lower()
         if len(stem) >= MIN_TEXT:
@@ -111,8 +115,10 @@ def audit(files: Iterable[tuple[str, bytes]], needles: list[Needle]) -> list[Fin
     findings = []
     for path, content in files:
         seen = set()
-        scanned = b"" if _BLOB.search(path) else _CIPHERTEXT_FIELDS.sub(b'"\\1":""', content)
-        for where, haystack in (("path", path.lower().encode()), ("contents", scanned.lower())):
+        for where, haystack in (
+            ("path", path.lower().encode()),
+            ("contents", scannable(path, content).lower()),
+        ):
             for _end, needle in automaton.iter(haystack.decode("latin-1")):
                 if (needle.deal, needle.what) in seen:
                     continue
@@ -128,6 +134,11 @@ def audit(files: Iterable[tuple[str, bytes]], needles: list[Needle]) -> list[Fin
                     )
                 )
     return findings
+
+
+def scannable(path: str, content: bytes) -> bytes:
+    """What of a file the audit reads: all but ciphertext. Applying it twice changes nothing."""
+    return b"" if _BLOB.search(path) else _CIPHERTEXT_FIELDS.sub(b'"\\1":""', content)
 
 
 def audit_folder(out: Path, needles: list[Needle]) -> list[Finding]:

@@ -3,6 +3,10 @@
 600,000 iterations cost about 70 ms each. A site with hundreds of deals would pay that on every
 rebuild; the cache (git-ignored, owner-only) keeps the derived key per (password, salt,
 iterations), keyed by an HMAC under the site secret so the file lists no passwords.
+
+A build's worker processes each get a copy of the cache (``parallel=False``: they already run
+one per core), derive what they miss, and hand back ``fresh`` and ``used`` for the build to
+merge and save once.
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ Request = tuple[str, bytes, int]
 
 
 class KdfCache:
-    def __init__(self, site_root: Path, site_secret: bytes):
+    def __init__(self, site_root: Path, site_secret: bytes, parallel: bool = True):
         self.path = site_root / STATE_DIR / CACHE_FILE
         self.site_secret = site_secret
+        self.parallel = parallel
         self.entries: dict[str, str] = {}
-        self.dirty = False
+        self.fresh: dict[str, str] = {}  # derived by this process, not yet saved
+        self.used: set[str] = set()
         try:
             self.entries = json.loads(self.path.read_text("utf-8"))
         except (OSError, ValueError):
@@ -43,28 +49,35 @@ class KdfCache:
         results: dict[Request, bytes] = {}
         missing = []
         for request in wanted:
+            self.used.add(self._key(*request))
             cached = self.entries.get(self._key(*request))
             if cached:
                 results[request] = unb64(cached)
             else:
                 missing.append(request)
-        if len(missing) == 1:
-            results[missing[0]] = password_kek(*missing[0])
+        if len(missing) == 1 or not self.parallel:
+            results.update((request, password_kek(*request)) for request in missing)
         elif missing:
             workers = min(len(missing), os.cpu_count() or 1)
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 derived = pool.map(password_kek, *zip(*missing, strict=True))
                 results.update(zip(missing, derived, strict=True))
         for request in missing:
-            self.entries[self._key(*request)] = b64(results[request])
-            self.dirty = True
+            self.fresh[self._key(*request)] = self.entries[self._key(*request)] = b64(results[request])
         return results
 
-    def save(self, keep: Iterable[Request]) -> None:
-        """Write the cache, keeping only entries still in use so old passwords leave the disk."""
-        keep_keys = {self._key(*request) for request in keep}
+    def merge(self, fresh: dict[str, str], used: Iterable[str]) -> None:
+        """Take in what a worker derived and used."""
+        self.entries.update(fresh)
+        self.fresh.update(fresh)
+        self.used.update(used)
+
+    def save(self, keep: Iterable[Request] | None = None) -> None:
+        """Write the cache, keeping only entries still in use (default: used by this build), so
+        old passwords leave the disk."""
+        keep_keys = self.used if keep is None else {self._key(*request) for request in keep}
         pruned = {k: v for k, v in self.entries.items() if k in keep_keys}
-        if self.dirty or pruned != self.entries or not self.path.exists():
+        if self.fresh or pruned != self.entries or not self.path.exists():
             _private_write(self.path, json.dumps(pruned, sort_keys=True, indent=1) + "\n")
         self.entries = pruned
-        self.dirty = False
+        self.fresh = {}

@@ -42,29 +42,48 @@ class DealKeys:
     slots: tuple[envelope.Slot, ...]
 
 
+def resolve_passwords(guarded: Guarded, site_root: Path) -> tuple[list[str], list[MapsiteError]]:
+    """The passwords of every access entry, and one problem per password that is not set."""
+    display = site_display(guarded.source, site_root)
+    resolved, problems = [], []
+    for entry in guarded.access:
+        try:
+            resolved.append(resolve_password(entry, display, site_root))
+        except MapsiteError as exc:
+            problems.append(exc)
+    return resolved, problems
+
+
+def missing_passwords(problems: list[MapsiteError]) -> MapsiteError:
+    """All passwords that are not set, in one error: the rep fixes them in one go."""
+    names = sorted({p.hint.split("=")[0].removeprefix("export ") for p in problems if p.hint})
+    return MapsiteError(
+        f"{len(problems)} access password{'s are' if len(problems) > 1 else ' is'} not set: "
+        + ", ".join(names),
+        hint="export each variable before building, or use --no-protect for a local preview",
+    )
+
+
 def derive_deal_keys(
-    deals: list[Guarded], site_root: Path, site_secret: bytes, today: dt.date
+    deals: list[Guarded],
+    site_root: Path,
+    site_secret: bytes,
+    today: dt.date,
+    cache: KdfCache | None = None,
+    shares: list[Share] | None = None,
 ) -> dict[str, DealKeys]:
-    """Keys of every protected deal; all missing passwords are reported in one error."""
-    shares = load_shares(site_root)
+    """Keys of every protected deal; all missing passwords are reported in one error.
+
+    With a ``cache`` the caller saves it; without, the site's KDF cache is loaded and saved here.
+    """
+    shares = load_shares(site_root) if shares is None else shares
     passwords: dict[str, list[str]] = {}
-    problems = []
+    problems: list[MapsiteError] = []
     for deal in deals:
-        display = site_display(deal.source, site_root)
-        resolved = []
-        for entry in deal.access:
-            try:
-                resolved.append(resolve_password(entry, display, site_root))
-            except MapsiteError as exc:
-                problems.append(exc)
-        passwords[deal.slug] = resolved
+        passwords[deal.slug], missing = resolve_passwords(deal, site_root)
+        problems += missing
     if problems:
-        names = sorted({p.hint.split("=")[0].removeprefix("export ") for p in problems if p.hint})
-        raise MapsiteError(
-            f"{len(problems)} access password{'s are' if len(problems) > 1 else ' is'} not set: "
-            + ", ".join(names),
-            hint="export each variable before building, or use --no-protect for a local preview",
-        )
+        raise missing_passwords(problems)
 
     salts = {deal.slug: envelope.deal_salt(site_secret, deal.slug) for deal in deals}
     requests = [
@@ -72,9 +91,11 @@ def derive_deal_keys(
         for slug, values in passwords.items()
         for password in values
     ]
-    cache = KdfCache(site_root, site_secret)
+    own_cache = cache is None
+    cache = cache or KdfCache(site_root, site_secret)
     keks = cache.derive_all(requests)
-    cache.save(keep=requests)
+    if own_cache:
+        cache.save()
 
     keys = {}
     for deal in deals:

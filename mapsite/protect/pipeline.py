@@ -7,6 +7,7 @@ Runs on pages in memory, so a leak found by the audit stops the build before any
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,11 +49,7 @@ def protect_pages(
         by_deal.setdefault(page.deal, []).append(page)
     result: list[Page] = [*by_deal.pop(None, []), script]
 
-    def shell(path: str, envelope_json: str) -> bytes:
-        page = render_shell(site, theme, path, envelope_json, script.path, CSP)
-        check_shell(page, path)
-        return page
-
+    shell = shell_renderer(site, theme, script.path)
     # Deals first, the team dashboard last: a theme problem is reported on a deal's page.
     for slug, deal_pages in sorted(by_deal.items(), key=lambda item: (item[0] == TEAM_SLUG, str(item[0]))):
         if slug in keys:
@@ -70,6 +67,17 @@ def protect_pages(
     return result, created
 
 
+def shell_renderer(site: Site, theme: Theme, unlock_path: str) -> Callable[[str, str], bytes]:
+    """Draws the public login page that stands in for a sealed page."""
+
+    def shell(path: str, envelope_json: str) -> bytes:
+        page = render_shell(site, theme, path, envelope_json, unlock_path, CSP)
+        check_shell(page, path)
+        return page
+
+    return shell
+
+
 def public_files(pages: list[Page]) -> list[bytes]:
     """Site-wide static files (theme assets, seller logo, unlock script): public by design.
 
@@ -81,8 +89,13 @@ def public_files(pages: list[Page]) -> list[bytes]:
 
 def needles_for(site: Site, deals: list[Deal], public: list[bytes]) -> list[Needle]:
     """Needles of the protected deals, minus what the site title, seller name or ``public`` show."""
+    return visible_needles(site, [n for deal in deals for n in deal_needles(deal)], public)
+
+
+def visible_needles(site: Site, needles: list[Needle], public: list[bytes]) -> list[Needle]:
+    """``needles`` minus what the site title, seller name or ``public`` files show anyway."""
     public_text = b"\n".join([site.title.encode(), site.seller.name.encode(), *public]).lower()
-    return [n for deal in deals for n in deal_needles(deal) if n.text not in public_text]
+    return [n for n in needles if n.text not in public_text]
 
 
 SHELL_PARTS = {

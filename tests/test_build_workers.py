@@ -1,0 +1,120 @@
+"""Builds across worker processes, and rebuilds that find nothing changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import MINIMAL_DEAL, TODAY, line_of
+from tests.test_cli import tree
+
+
+def mapsite(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mapsite", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **env},
+    )
+
+
+def many_deals(site_factory, count: int = 12) -> dict[str, str]:
+    deals = {}
+    for n in range(count):
+        text = MINIMAL_DEAL.replace("Buyer Co", f"Buyer {n:02d} Co")
+        deals[f"buyer-{n:02d}.md"] = text.replace("---\ntitle", f"---\nslug: buyer-{n:02d}\ntitle", 1)
+    return deals
+
+
+def test_workers_write_the_same_bytes_as_one_process(site_factory, tmp_path):
+    site = site_factory.make(many_deals(site_factory))
+    one = mapsite("build", "--site", str(site), "--today", TODAY, "--out", str(tmp_path / "one"), MAPSITE_WORKERS="1")
+    three = mapsite(
+        "build", "--site", str(site), "--today", TODAY, "--out", str(tmp_path / "three"), MAPSITE_WORKERS="3"
+    )
+    assert one.returncode == 0 and three.returncode == 0, one.stderr + three.stderr
+    assert "Built 12 deals" in three.stdout and "12 protected" in three.stdout
+    files = tree(tmp_path / "one")
+    assert len([path for path in files if path.endswith("/index.html")]) == 12
+    assert files == tree(tmp_path / "three")
+
+
+def test_a_slug_claimed_twice_is_an_error_at_its_line_whichever_worker_reads_it(site_factory):
+    deals = many_deals(site_factory)
+    deals["buyer-11.md"] = deals["buyer-11.md"].replace("slug: buyer-11", "slug: buyer-03")
+    site = site_factory.make(deals)
+    result = mapsite("build", "--site", str(site), "--today", TODAY, MAPSITE_WORKERS="2")
+    assert result.returncode == 1
+    line = line_of(deals["buyer-11.md"], "slug: buyer-03")
+    expected = (
+        f"content/deals/buyer-11.md:{line}: error: slug 'buyer-03' is already used by content/deals/buyer-03.md"
+    )
+    assert expected in result.stderr
+    assert not (site / "output").exists()
+
+
+def test_missing_passwords_of_all_deals_are_named_in_one_error(site_factory):
+    deals = many_deals(site_factory)
+    for name in ("buyer-02.md", "buyer-09.md"):
+        deals[name] = deals[name].replace("TEST_PORTAL_PASSWORD", f"PW_{name[6:8]}")
+    site = site_factory.make(deals)
+    result = mapsite("build", "--site", str(site), "--today", TODAY, MAPSITE_WORKERS="2")
+    assert result.returncode == 1
+    assert "2 access passwords are not set: PW_02, PW_09" in result.stderr
+
+
+def test_a_rebuild_with_nothing_changed_leaves_the_output_alone(site_factory):
+    site = site_factory.make(many_deals(site_factory, 4))
+    first = mapsite("build", "--site", str(site), "--today", TODAY)
+    assert first.returncode == 0, first.stderr
+    page = site / "output" / "buyer-01" / "index.html"
+    before = page.stat()
+    again = mapsite("build", "--site", str(site), "--today", TODAY)
+    assert again.returncode == 0, again.stderr
+    assert "output is up to date: nothing changed since it was built (4 deals, 4 protected" in again.stdout
+    assert (page.stat().st_ino, page.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # The warnings of the build it stands for are shown again: they are still true.
+    assert first.stderr.count("warning:") == again.stderr.count("warning:")
+
+
+def test_every_input_of_a_build_makes_the_next_one_rebuild(site_factory):
+    site = site_factory.make(many_deals(site_factory, 4))
+    build = ("build", "--site", str(site), "--today", TODAY)
+    assert mapsite(*build).returncode == 0
+
+    def rebuilt(*args: str, **env: str) -> bool:
+        result = mapsite(*args, **env)
+        assert result.returncode == 0, result.stderr
+        return "Built 4 deals" in result.stdout
+
+    assert not rebuilt(*build)
+    assert rebuilt(*build, TEST_PORTAL_PASSWORD="a-new-password")
+    assert rebuilt(*build)  # and back: the output holds the new password's slots until then
+    assert rebuilt("build", "--site", str(site), "--today", "2027-02-23")
+    assert rebuilt(*build)
+    deal = site / "content" / "deals" / "buyer-02.md"
+    deal.write_text(deal.read_text("utf-8").replace("cuts onboarding", "halves onboarding"), "utf-8")
+    assert rebuilt(*build)
+    (site / "assets").mkdir()
+    (site / "assets" / "logo.svg").write_text("<svg/>", "utf-8")
+    assert rebuilt(*build)
+    assert rebuilt(*build, "--force")
+    assert mapsite("share", "buyer-02", "--label", "Dana", "--site", str(site)).returncode == 0
+    assert rebuilt(*build)
+    assert not rebuilt(*build)
+    marker = site / "output" / ".mapsite-build.json"  # an output built by other means: no inputs
+    marker.write_text('{"generator": "mapsite", "protected": true}', "utf-8")
+    assert rebuilt(*build)
+
+
+def test_a_one_deal_build_does_not_pass_for_a_full_one(site_factory):
+    site = site_factory.make(many_deals(site_factory, 4))
+    build = ("build", "--site", str(site), "--today", TODAY)
+    assert mapsite(*build).returncode == 0
+    deal = site / "content" / "deals" / "buyer-02.md"
+    deal.write_text(deal.read_text("utf-8").replace("cuts onboarding", "halves onboarding"), "utf-8")
+    only = mapsite(*build, "--only", "buyer-02")
+    assert only.returncode == 0 and "Built 1 deal " in only.stdout, only.stderr
+    assert "Built 4 deals" in mapsite(*build).stdout
