@@ -33,7 +33,7 @@ from mapsite.protect.audit import audit, audit_folder
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys
 from mapsite.protect.pipeline import TeamRoom, needles_for, public_files, shell_renderer, visible_needles
-from mapsite.protect.receipt import forget_receipt, record_receipt
+from mapsite.protect.receipt import forget_receipt, page_digest, record_receipt
 from mapsite.protect.seal import seal_deal, unlock_asset
 from mapsite.protect.secrets import load_shares, password_source, site_secret
 from mapsite.render.pages import TEAM_SLUG, Page, RenderError, render_deal, render_shared, render_team
@@ -182,20 +182,21 @@ def build(
     staging = output.begin(target, site_dir, only)
     try:
         job = replace(job, parts=staging.parts)
-        built, findings, written, info = _build_into(staging, job, sources, findings)
+        written = _build_into(staging, job, sources, findings)
     except BaseException:
         output.discard(staging)
         raise
     if job.kdf is not None:
         job.kdf.save()
+    built = written.built
     public = sum(1 for outcome in built if outcome.public)
     report = BuildReport(
         out=target,
         today=today,
         deals=len(built),
         protected=len(built) - public if protect else 0,
-        findings=tuple(sort_findings(findings)),
-        files_written=written,
+        findings=tuple(sort_findings(written.findings)),
+        files_written=written.files,
         seconds=time.perf_counter() - started,
         created_secret=created_secret,
     )
@@ -204,18 +205,31 @@ def build(
         forget_receipt(site_dir, target)
         return report
     warnings = tuple(f for f in report.findings if not f.is_error)
-    record = LastBuild(info["inputs"], info["password_names"], report.deals, report.protected, warnings)
+    record = LastBuild(written.inputs, written.password_names, report.deals, report.protected, warnings)
     save_last_build(site_dir, target, record)
     if protect:
-        record_receipt(site_dir, target)  # the pages just passed the audit
+        # The pages just passed the audit: vouch for them as they were written.
+        files = [digest for outcome in built for digest in outcome.digests]
+        files += [page_digest(page.path, page.content) for page in written.shared]
+        record_receipt(site_dir, target, files)
     else:
         forget_receipt(site_dir, target)
     return report
 
 
-def _build_into(
-    staging: output.Staging, job: DealJob, sources: list, findings: list[Finding]
-) -> tuple[list[DealOutcome], list[Finding], int, dict]:
+@dataclass(frozen=True)
+class _Written:
+    """What ``_build_into`` put in place, for the report and the records of this build."""
+
+    built: list[DealOutcome]
+    findings: list[Finding]
+    files: int
+    shared: list[Page]
+    inputs: str = ""
+    password_names: tuple[str, ...] = ()
+
+
+def _build_into(staging: output.Staging, job: DealJob, sources: list, findings: list[Finding]) -> _Written:
     """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
     site, only = job.site, staging.only
     outcomes = sorted(run_deals(job, sources), key=lambda outcome: outcome.index)
@@ -236,20 +250,20 @@ def _build_into(
     shared = _shared_pages(site, job.theme, built, job.today, only is None, job)
     if job.protect:
         _audit(site, built, shared)
-    info: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
+    marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
+    deal_files = sum(outcome.files for outcome in built)
     if only:
         # The other deals stay as they were: the output is protected only if they were too.
         previous = read_marker(staging.out)
-        info["protected"] = job.protect and (previous is None or bool(previous.get("protected")))
-        written = output.finish_deal(staging, placed[only], shared, info)
-    else:
-        names = {name for outcome in built for name in outcome.password_names}
-        names |= {entry.password_env for entry in site.team_access if entry.password_env}
-        info["password_names"] = tuple(sorted(names))
-        info["inputs"] = inputs_digest(job.read_before, site.root, job.secret, info["password_names"])
-        marker = {key: value for key, value in info.items() if key != "password_names"}
-        written = output.finish_site(staging, placed, shared, marker)
-    return built, findings, written + sum(outcome.files for outcome in built), info
+        marker["protected"] = job.protect and (previous is None or bool(previous.get("protected")))
+        written = output.finish_deal(staging, placed[only], shared, marker)
+        return _Written(built, findings, written + deal_files, shared)
+    names = {name for outcome in built for name in outcome.password_names}
+    names |= {entry.password_env for entry in site.team_access if entry.password_env}
+    password_names = tuple(sorted(names))
+    marker["inputs"] = inputs_digest(job.read_before, site.root, job.secret, password_names)
+    written = output.finish_site(staging, placed, shared, marker)
+    return _Written(built, findings, written + deal_files, shared, marker["inputs"], password_names)
 
 
 def _stopped(findings: list[Finding]) -> MapsiteError:

@@ -28,6 +28,7 @@ from mapsite.protect.audit import Needle, deal_needles, scannable
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys, missing_passwords, resolve_passwords
 from mapsite.protect.pipeline import shell_renderer
+from mapsite.protect.receipt import FileDigest, page_digest
 from mapsite.protect.seal import seal_deal
 from mapsite.protect.secrets import Share
 from mapsite.render.pages import Page, RenderError, render_deal
@@ -81,6 +82,7 @@ class DealOutcome:
     needles: tuple[Needle, ...] = ()
     scannable: tuple[tuple[str, bytes], ...] = ()
     files: int = 0
+    digests: tuple[FileDigest, ...] = ()  # for the audit receipt: no need to read them back
     missing_passwords: tuple[Failure, ...] = ()
     password_names: tuple[str, ...] = ()
     failure: Failure | None = None
@@ -166,9 +168,9 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
     folder = job.parts / str(index)
     prefix = f"{deal.slug}/"
     written = write_pages((Page(p.path.removeprefix(prefix), p.content) for p in pages), folder)
-    return _with(
-        outcome, files=written, scannable=tuple((p.path, scannable(p.path, p.content)) for p in pages)
-    )
+    audited = tuple((p.path, scannable(p.path, p.content)) for p in pages)
+    digests = tuple(page_digest(p.path, p.content) for p in pages)
+    return _with(outcome, files=written, scannable=audited, digests=digests)
 
 
 def _failure(exc: MapsiteError) -> Failure:

@@ -136,6 +136,17 @@ def audit(files: Iterable[tuple[str, bytes]], needles: list[Needle]) -> list[Fin
     return findings
 
 
+def found_in(text: bytes, candidates: set[bytes]) -> set[bytes]:
+    """Which ``candidates`` occur in ``text``: one pass, however many candidates there are."""
+    if not candidates:
+        return set()
+    automaton = ahocorasick.Automaton()
+    for candidate in candidates:
+        automaton.add_word(candidate.decode("latin-1"), candidate)
+    automaton.make_automaton()
+    return {candidate for _end, candidate in automaton.iter(text.decode("latin-1"))}
+
+
 def scannable(path: str, content: bytes) -> bytes:
     """What of a file the audit reads: all but ciphertext. Applying it twice changes nothing."""
     return b"" if _BLOB.search(path) else _CIPHERTEXT_FIELDS.sub(b'"\\1":""', content)

@@ -14,7 +14,7 @@ from pathlib import Path
 from mapsite.config import SITE_FILE, Site
 from mapsite.content.model import AccessEntry, Deal
 from mapsite.errors import MapsiteError
-from mapsite.protect.audit import Needle, audit, deal_needles
+from mapsite.protect.audit import Needle, audit, deal_needles, found_in
 from mapsite.protect.keys import Guarded, derive_deal_keys
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import site_secret
@@ -95,7 +95,8 @@ def needles_for(site: Site, deals: list[Deal], public: list[bytes]) -> list[Need
 def visible_needles(site: Site, needles: list[Needle], public: list[bytes]) -> list[Needle]:
     """``needles`` minus what the site title, seller name or ``public`` files show anyway."""
     public_text = b"\n".join([site.title.encode(), site.seller.name.encode(), *public]).lower()
-    return [n for n in needles if n.text not in public_text]
+    shown = found_in(public_text, {n.text for n in needles})
+    return [n for n in needles if n.text not in shown]
 
 
 SHELL_PARTS = {

@@ -21,11 +21,23 @@ RECEIPTS = Path(".mapsite") / "audit-receipts.json"
 SOURCES = ("mapsite.yml", "content", "themes", "assets")
 
 
-def output_digest(entries: Iterable[FileEntry]) -> str:
+FileDigest = tuple[str, int, str]  # path, size, SHA-256
+
+
+def output_digest(files: Iterable[FileDigest]) -> str:
     digest = hashlib.sha256()
-    for entry in sorted(entries, key=lambda e: e.path):
-        digest.update(f"{entry.path}\0{entry.size}\0{entry.sha256}\n".encode())
+    for path, size, sha256 in sorted(files):
+        digest.update(f"{path}\0{size}\0{sha256}\n".encode())
     return digest.hexdigest()
+
+
+def file_digests(entries: Iterable[FileEntry]) -> list[FileDigest]:
+    return [(entry.path, entry.size, entry.sha256) for entry in entries]
+
+
+def page_digest(path: str, content: bytes) -> FileDigest:
+    """What the receipt knows of a file, from its bytes while a build still holds them."""
+    return path, len(content), hashlib.sha256(content).hexdigest()
 
 
 def sources_digest(site_dir: Path) -> str:
@@ -47,9 +59,12 @@ def _load(site_dir: Path) -> dict[str, dict[str, str]]:
         return {}
 
 
-def record_receipt(site_dir: Path, out: Path, entries: Iterable[FileEntry] | None = None) -> None:
-    """Vouch for ``out`` as it is now; call only right after an audit of it passed."""
-    files = entries if entries is not None else local_manifest(out).values()
+def record_receipt(site_dir: Path, out: Path, files: Iterable[FileDigest] | None = None) -> None:
+    """Vouch for ``out`` as it is now; call only right after an audit of it passed.
+
+    ``files`` are the digests of every published file, when the caller has them at hand.
+    """
+    files = files if files is not None else file_digests(local_manifest(out).values())
     receipts = _load(site_dir)
     receipts[str(out.resolve())] = {"output": output_digest(files), "sources": sources_digest(site_dir)}
     path = site_dir / RECEIPTS
@@ -69,6 +84,6 @@ def has_receipt(site_dir: Path, out: Path, entries: Iterable[FileEntry]) -> bool
     receipt = _load(site_dir).get(str(out.resolve()))
     return (
         isinstance(receipt, dict)
-        and receipt.get("output") == output_digest(entries)
+        and receipt.get("output") == output_digest(file_digests(entries))
         and receipt.get("sources") == sources_digest(site_dir)
     )
