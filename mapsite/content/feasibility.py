@@ -147,6 +147,10 @@ class Feasibility:
         return f"{self.days_late} business day{'s' * (self.days_late != 1)} after the target"
 
 
+# The last plain schedule: lint, the plan and the status row of one deal all ask for the same.
+_last: list = []
+
+
 def feasibility(
     deal: Deal, calendar: Calendar, today: dt.date, extra: Mapping[str, int] | None = None
 ) -> Feasibility:
@@ -155,7 +159,16 @@ def feasibility(
     ``extra`` adds business days to milestones' durations (a what-if); a duration never drops
     below one business day.
     """
-    extra = extra or {}
+    if extra:
+        return _schedule(deal, calendar, today, extra)
+    if _last and _last[0] is deal and _last[1] is calendar and _last[2] == today:
+        return _last[3]
+    result = _schedule(deal, calendar, today, {})
+    _last[:] = [deal, calendar, today, result]
+    return result
+
+
+def _schedule(deal: Deal, calendar: Calendar, today: dt.date, extra: Mapping[str, int]) -> Feasibility:
     by_id = {m.id: m for m in deal.milestones}
     first_day = calendar.add_business_days(today - dt.timedelta(days=1), 1)
     # ``finish`` is what a dependent waits for; None: holds nothing up.
