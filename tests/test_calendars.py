@@ -286,8 +286,8 @@ def test_calendars_are_sealed_like_every_file_and_the_audit_stays_clean(example_
     result = build(example_site, today=dt.date.fromisoformat(TODAY))
     out = result.out
     assert not list(out.rglob("*.ics")) and not list(out.rglob("calendar"))
-    # 3 files of the deal folder (logo, PDF, SVG) + plan.ics + 10 people's files, all opaque blobs.
-    assert len(list((out / "acme" / "_files").iterdir())) == 14
+    # 3 files of the deal folder (logo, PDF, SVG) and one blob for plan.ics and 10 people's files.
+    assert len(list((out / "acme" / "_files").iterdir())) == 4
     for path in out.rglob("*"):
         if path.is_file():
             content = path.read_bytes()

@@ -46,8 +46,8 @@ def test_build_writes_every_portal_and_the_neutral_site_pages(example_site):
     # Files are published as opaque, padded blobs: neither name nor size says what they are.
     assert not (out / "acme" / "files").exists()
     blobs = sorted((out / "acme" / "_files").iterdir())
-    # 3 deal files (logo, PDF, diagram), the plan's calendar and one calendar per person with items (10).
-    assert len(blobs) == 14 and all(re.fullmatch(r"[0-9a-f]{32}\.bin", b.name) for b in blobs)
+    # 3 deal files (logo, PDF, diagram) and one bundle: the plan's calendar and each person's (10).
+    assert len(blobs) == 4 and all(re.fullmatch(r"[0-9a-f]{32}\.bin", b.name) for b in blobs)
     assert all((b.stat().st_size - 28) & (b.stat().st_size - 29) == 0 for b in blobs)
     assert (out / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
     assert (out / "404.html").is_file()

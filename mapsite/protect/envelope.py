@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import struct
 from dataclasses import dataclass
 
@@ -133,3 +134,11 @@ def encrypt_file(key: bytes, deal: str, path: str, content: bytes) -> bytes:
 
 def decrypt_file(key: bytes, deal: str, path: str, blob: bytes) -> bytes:
     return unpad(decrypt(key, deal, path, blob[:12], blob[12:]))
+
+
+def open_file(key: bytes, deal: str, path: str, info: dict, blob: bytes) -> bytes:
+    """A deal file from its blob, as the browser opens it: alone, or out of its bundle."""
+    if "bundle" in info:
+        texts = json.loads(decrypt_file(key, deal, info["bundle"], blob))
+        return texts[path].encode("utf-8")
+    return decrypt_file(key, deal, path, blob)

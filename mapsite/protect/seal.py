@@ -45,18 +45,27 @@ def seal_deal(
     """The deal's pages as shells and blobs; ``render_shell(path, envelope_json)`` draws a shell."""
     deal = keys.deal
     html_pages = [p for p in pages if p.path.endswith(".html")]
-    files = [p for p in pages if not p.path.endswith(".html")]
+    files = [p for p in pages if not p.path.endswith(".html") and p.bundle is None]
+    bundles: dict[str, list[Page]] = {}
+    for page in pages:
+        if page.bundle is not None and not page.path.endswith(".html"):
+            bundles.setdefault(page.bundle, []).append(page)
     file_map = {}
     sealed: list[Page] = []
     for file in files:
         blob = envelope.file_blob_name(keys.key, file.path)
-        file_map[file.path] = {
-            "url": f"{FILES_DIR}/{blob}",
-            "type": mimetypes.guess_type(file.path)[0] or "application/octet-stream",
-            "name": posixpath.basename(file.path),
-        }
+        file_map[file.path] = _file_entry(file.path, blob)
         content = envelope.encrypt_file(keys.key, deal, file.path, file.content)
         sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
+    for bundle, members in sorted(bundles.items()):
+        blob = envelope.file_blob_name(keys.key, bundle)
+        texts = {member.path: member.content.decode("utf-8") for member in members}
+        for member in members:
+            file_map[member.path] = {**_file_entry(member.path, blob), "bundle": bundle}
+        plaintext = json.dumps(texts, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        sealed.append(
+            Page(f"{deal}/{FILES_DIR}/{blob}", envelope.encrypt_file(keys.key, deal, bundle, plaintext), deal)
+        )
     files_script = _json_script("mapsite-files", file_map)
     for page in html_pages:
         plaintext = _inject(page.content, files_script)
@@ -75,6 +84,14 @@ def seal_deal(
         }
         sealed.append(Page(page.path, render_shell(page.path, _script_safe(payload)), deal))
     return sealed
+
+
+def _file_entry(path: str, blob: str) -> dict[str, str]:
+    return {
+        "url": f"{FILES_DIR}/{blob}",
+        "type": mimetypes.guess_type(path)[0] or "application/octet-stream",
+        "name": posixpath.basename(path),
+    }
 
 
 def _root_of(path: str) -> str:

@@ -2,7 +2,8 @@
  *
  * The page is a public login shell carrying the real page encrypted in #mapsite-envelope; the
  * format is the contract in docs/protection.md ("In the browser"). No dependencies, no build step,
- * no requests but same-origin fetches of this deal's encrypted files.
+ * no requests but same-origin fetches of this deal's encrypted files and of its other pages' shells:
+ * once the deal is open, a link to another of its pages opens in place, with the key in memory.
  */
 "use strict";
 
@@ -27,8 +28,8 @@
   const utf8 = new TextEncoder();
   const root = new URL(env.root, location.href);
   const dealFolder = new URL(env.root + env.deal + "/", location.href);
-  // The AAD uses the path this page is really served at, never env.path: a copied ciphertext fails.
-  const pagePath = sitePath(location.href);
+  // The AAD uses the path a page is really served at, never env.path: a copied ciphertext fails.
+  let shownPath = sitePath(location.href);
   const rememberDays = Number(env.remember_days ?? 30);
   const $ = (id) => document.getElementById(id);
 
@@ -39,6 +40,8 @@
     body: document.body,
   };
   let files = {};
+  // Decrypted images as blob: URLs, made once per file however many pages of the deal show them.
+  const images = new Map();
   let contentKey = null;
   let failed = false;
   let busy = false;
@@ -103,6 +106,11 @@
       await keyStore("readwrite", (store) => store.delete(name));
     }
     return null;
+  }
+
+  // Storage that never answers (it happens in some private modes) must not keep anything waiting.
+  function storedKeyWithin(ms) {
+    return Promise.race([storedKey(), new Promise((done) => setTimeout(done, ms, null))]).catch(() => null);
   }
 
   // Only the non-extractable CryptoKey is stored (structured clone), never the password.
@@ -182,23 +190,40 @@
   }
 
   // A file blob is iv || ciphertext of (8-byte big-endian length || bytes || zero padding).
+  async function openBlob(url, sealedPath) {
+    const response = await fetch(new URL(url, dealFolder));
+    if (!response.ok) throw new Error(`${response.status} for ${url}`);
+    const blob = new Uint8Array(await response.arrayBuffer());
+    const padded = await decrypt(sealedPath, blob.subarray(0, 12), blob.subarray(12));
+    const length = Number(new DataView(padded.buffer).getBigUint64(0));
+    return padded.subarray(8, 8 + length);
+  }
+
+  // A bundle (a deal's calendars) is one blob sealed under its own path, holding a JSON object
+  // from each file's path to its text: fetched and decrypted once, whichever file is asked for.
+  const bundles = new Map();
   async function openFile(path) {
     const info = files[path];
-    const response = await fetch(new URL(info.url, dealFolder));
-    if (!response.ok) throw new Error(`${response.status} for ${info.url}`);
-    const blob = new Uint8Array(await response.arrayBuffer());
-    const padded = await decrypt(path, blob.subarray(0, 12), blob.subarray(12));
-    const length = Number(new DataView(padded.buffer).getBigUint64(0));
-    return new Blob([padded.subarray(8, 8 + length)], { type: info.type });
+    if (!info.bundle) return new Blob([await openBlob(info.url, path)], { type: info.type });
+    if (!bundles.has(info.bundle)) {
+      const texts = openBlob(info.url, info.bundle).then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
+      bundles.set(info.bundle, texts);
+      texts.catch(() => bundles.delete(info.bundle));
+    }
+    const texts = await bundles.get(info.bundle);
+    return new Blob([texts[path]], { type: info.type });
   }
 
   /* ---------------------------------------------------------------- the document */
 
   // Swap in another document's content. Stylesheets already loaded stay where they are (taking
-  // them out of the document, even for a moment, would unload them): nothing shows unstyled.
+  // them out of the document, even for a moment, would unload them): nothing shows unstyled. They
+  // are known by the URL they were loaded from: once a move changed the address, a relative href
+  // points elsewhere.
   function replaceDocument(attributes, headNodes, body) {
     const html = document.documentElement;
-    const loaded = new Map([...document.head.querySelectorAll("link[rel=stylesheet]")].map((l) => [l.href, l]));
+    const links = [...document.head.querySelectorAll("link[rel=stylesheet]")];
+    const loaded = new Map(links.map((l) => [l.sheet?.href ?? l.href, l]));
     const head = headNodes.map((node) => (node.matches?.("link[rel=stylesheet]") && loaded.get(node.href)) || node);
     for (const node of [...document.head.childNodes]) if (!head.includes(node)) node.remove();
     let previous = null;
@@ -211,14 +236,12 @@
     document.body.replaceWith(body);
   }
 
-  async function openPage(key, byHand) {
-    contentKey = key;
-    let html;
-    try {
-      html = new TextDecoder().decode(await decrypt(pagePath, unb64(env.iv), unb64(env.ct)));
-    } catch {
-      return fail();
-    }
+  async function decryptPage(envelope, path) {
+    return new TextDecoder().decode(await decrypt(path, unb64(envelope.iv), unb64(envelope.ct)));
+  }
+
+  // Relative addresses in the page resolve against the address bar: it must show the page's URL.
+  function showPage(html) {
     const doc = new DOMParser().parseFromString(html, "text/html");
     const map = doc.getElementById("mapsite-files");
     files = map ? JSON.parse(map.textContent) : {};
@@ -242,11 +265,34 @@
 
     for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", logout);
     for (const img of document.querySelectorAll("img[data-mapsite-file]")) {
-      openFile(img.dataset.mapsiteFile).then((blob) => { img.src = URL.createObjectURL(blob); }, fail);
+      imageUrl(img.dataset.mapsiteFile).then((url) => { img.src = url; }, fail);
     }
-    const target = location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  }
+
+  function imageUrl(path) {
+    if (!images.has(path)) images.set(path, openFile(path).then((blob) => URL.createObjectURL(blob)));
+    return images.get(path);
+  }
+
+  function fragmentTarget() {
+    return location.hash.length > 1 && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  }
+
+  const focusMain = () => $("main")?.focus({ preventScroll: true });
+
+  async function openPage(key, byHand) {
+    contentKey = key;
+    let html;
+    try {
+      html = await decryptPage(env, shownPath);
+    } catch {
+      return fail();
+    }
+    showPage(html);
+    const target = fragmentTarget();
     if (target) target.scrollIntoView({ behavior: "instant" });
-    else if (byHand) $("main")?.focus({ preventScroll: true });
+    else if (byHand) focusMain();
+    whenIdle(prefetchLinks);
   }
 
   // Downloads keep their name and type: fetched, decrypted, then saved through a blob: link.
@@ -270,6 +316,125 @@
   window.addEventListener("pageshow", (event) => {
     if (event.persisted && contentKey) storedKey().then((key) => key || location.reload(), () => location.reload());
   });
+
+  /* ---------------------------------------------------------------- moving between pages */
+
+  // Loading a page of the deal the usual way means a new document to parse, style and start a script
+  // in before anything is decrypted; in place, the key in memory opens the next page's sealed shell.
+  const SHELL_LIFETIME = 5 * 60 * 1000; // a shell fetched ahead, kept no longer than a page would be
+  const PREFETCH_LIMIT = 8;
+  const shells = new Map();
+  // Where the reader was on each page of this tab's history, to come back to it as a load would.
+  const scrolls = new Map();
+  let shownEntry = history.state?.mapsiteEntry ?? null;
+  let moves = 0;
+  let entries = 0;
+  // Unique in the tab's history: this document's start time and a count.
+  const entryId = () => `${performance.timeOrigin}:${++entries}`;
+
+  // The URL of a link to another page of this deal, or null for all the browser (or the download
+  // handler) takes: other deals and sites, files, downloads, new tabs, anchors in the page shown.
+  function dealPageUrl(link) {
+    if (!(link instanceof HTMLAnchorElement) || link.hasAttribute("download")) return null;
+    if (link.target && link.target !== "_self") return null;
+    const path = sitePath(link.href);
+    if (!path?.startsWith(`${env.deal}/`) || !path.endsWith(".html") || Object.hasOwn(files, path)) return null;
+    return path === shownPath ? null : new URL(link.href);
+  }
+
+  // The sealed shell's text, fetched once for a while: hovering a link or idling fetches it ahead.
+  function fetchShell(url) {
+    const address = url.href.split("#")[0];
+    const kept = shells.get(address);
+    if (kept && Date.now() - kept.at < SHELL_LIFETIME) return kept.text;
+    const text = fetch(address).then((response) => {
+      if (!response.ok || response.redirected) throw new Error(`${response.status} for ${address}`);
+      return response.text();
+    });
+    shells.set(address, { at: Date.now(), text });
+    text.catch(() => shells.delete(address));
+    return text;
+  }
+
+  function envelopeOf(shellHtml) {
+    const element = new DOMParser().parseFromString(shellHtml, "text/html").getElementById("mapsite-envelope");
+    const envelope = JSON.parse(element.textContent);
+    // Only a page sealed for this deal under the key in hand opens in place.
+    if (envelope.v !== 1 || envelope.deal !== env.deal || envelope.kid !== env.kid) throw new Error("other key");
+    return envelope;
+  }
+
+  // Anything unexpected (network, another key, damage) is left to a normal load of the page, which
+  // says what is wrong. So is a login that ended (log out in another tab, expiry): a load would ask
+  // for the password. A later move wins over one still under way.
+  async function move(url, push) {
+    const mine = ++moves;
+    const path = sitePath(url.href);
+    let html;
+    try {
+      const [envelope, loggedIn] = await Promise.all([fetchShell(url).then(envelopeOf), storedKeyWithin(2000)]);
+      if (!loggedIn) throw new Error("logged out");
+      html = await decryptPage(envelope, path);
+    } catch {
+      if (mine === moves) push ? location.assign(url.href) : location.reload();
+      return;
+    }
+    if (mine !== moves || failed) return;
+    if (push) {
+      // Back and forward restore the scroll here, once the page is in, not on the page leaving.
+      history.scrollRestoration = "manual";
+      if (shownEntry === null) {
+        shownEntry = entryId();
+        history.replaceState({ ...history.state, mapsiteEntry: shownEntry }, "");
+      }
+      scrolls.set(shownEntry, window.scrollY);
+      shownEntry = entryId();
+      history.pushState({ mapsiteEntry: shownEntry }, "", url.href);
+    }
+    shownPath = path;
+    showPage(html);
+    focusMain(); // as after a load: a screen reader starts at the new page
+    const target = fragmentTarget();
+    if (target) target.scrollIntoView({ behavior: "instant" });
+    else window.scrollTo({ top: scrolls.get(shownEntry) ?? 0, behavior: "instant" });
+    whenIdle(prefetchLinks);
+  }
+
+  document.addEventListener("click", (event) => {
+    if (!contentKey || failed || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const url = dealPageUrl(event.target.closest?.("a[href]"));
+    if (!url) return;
+    event.preventDefault();
+    move(url, true);
+  });
+
+  // Back and forward between pages opened in place open them in place again.
+  window.addEventListener("popstate", (event) => {
+    if (!contentKey) return;
+    scrolls.set(shownEntry, window.scrollY);
+    shownEntry = event.state?.mapsiteEntry ?? null;
+    if (sitePath(location.href) === shownPath) return; // an anchor of the page shown
+    if (failed) return location.reload();
+    move(new URL(location.href), false);
+  });
+
+  function prefetch(link) {
+    const url = contentKey && !failed && dealPageUrl(link);
+    if (url) fetchShell(url).catch(() => {});
+  }
+
+  // The pages this one links to, fetched while the reader reads: a few, deduplicated by fetchShell.
+  function prefetchLinks() {
+    const links = [...document.querySelectorAll("a[href]")].filter((link) => dealPageUrl(link));
+    for (const link of links.slice(0, PREFETCH_LIMIT)) prefetch(link);
+  }
+
+  const whenIdle = (work) => (window.requestIdleCallback ?? setTimeout)(work);
+
+  for (const type of ["pointerover", "focusin", "touchstart"]) {
+    document.addEventListener(type, (event) => prefetch(event.target.closest?.("a[href]")), { passive: true });
+  }
 
   // A key that opened but content that does not decrypt: altered or damaged. Show nothing of it.
   function fail() {
@@ -334,9 +499,7 @@
     }
     if (env.v !== 1) return fail();
 
-    // Storage that never answers (it happens in some private modes) must not keep the form away.
-    const timeout = new Promise((done) => setTimeout(done, 2000, null));
-    const stored = await Promise.race([storedKey(), timeout]).catch(() => null);
+    const stored = await storedKeyWithin(2000);
     if (stored) return openPage(stored, false);
     if (shareSecret !== null) {
       const key = await shareKek(shareSecret).then((kek) => openSlot(kek, "share"), () => null);

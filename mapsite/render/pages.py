@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from mapsite.calendars import CalendarFile, deal_calendars
+from mapsite.calendars import CALENDAR_DIR, CalendarFile, deal_calendars
 from mapsite.config import Site
 from mapsite.content.model import Brand, Deal, Resource
 from mapsite.content.plan import Plan
@@ -34,11 +34,16 @@ ROBOTS = b"User-agent: *\nDisallow: /\n"
 
 @dataclass(frozen=True)
 class Page:
-    """One output file; ``deal`` names the deal it belongs to (None for site-wide files)."""
+    """One output file; ``deal`` names the deal it belongs to (None for site-wide files).
+
+    Text files of a deal with the same ``bundle`` are sealed together in one blob: a dozen small
+    calendars cost one file on disk and on the host, and say less about the deal by their count.
+    """
 
     path: str
     content: bytes
     deal: str | None = None
+    bundle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,8 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
         source = deal.root / relpath
         pages.append(Page(f"{deal.slug}/{relpath}", source.read_bytes(), deal.slug))
     # Deal files like any attachment: protect/ seals them and the portal's links open them.
-    pages.extend(Page(f"{deal.slug}/{c.relpath}", c.content, deal.slug) for c in calendars)
+    bundle = f"{deal.slug}/{CALENDAR_DIR}/"
+    pages.extend(Page(f"{deal.slug}/{c.relpath}", c.content, deal.slug, bundle) for c in calendars)
     return Rendered(tuple(pages), tuple(findings))
 
 

@@ -91,7 +91,7 @@ def assert_serves_whole_portals(www: Path, passwords: dict[str, list[str]]) -> N
         for path, info in files.items():
             blob = www / deal / info["url"]
             assert blob.is_file(), f"{relpath} lists {path}, missing on the target"
-            envelope.decrypt_file(key, deal, path, blob.read_bytes())
+            envelope.open_file(key, deal, path, info, blob.read_bytes())
 
 
 @pytest.fixture
