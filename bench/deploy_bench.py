@@ -3,13 +3,12 @@
 Run from the repo: ``python -m bench.deploy_bench`` (needs the test environment: moto's server).
 For each target: the first (full) deploy, a no-op deploy (nothing changed: must send nothing and
 finish in under 2 s), and a deploy after one deal changed. Requests are counted where they
-arrive: in the S3 server's request log. Prints a table and writes ``bench/results/deploy.json``.
+arrive: in the S3 server's request log. ``python -m bench`` runs it beside the other benchmarks.
 Times are medians measured here in one run; compare ratios, not seconds, across machines.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -24,7 +23,6 @@ from bench.corpus import write_corpus
 from bench.machine import machine
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "deploy.json"
 DEALS = 1000
 RUNS = 3
 TODAY = "2027-02-22"
@@ -85,7 +83,7 @@ class S3Server:
         self.process.wait(timeout=10)
 
 
-def measure(site: Path, env: dict[str, str], target: str, server: S3Server | None) -> dict:
+def measure(site: Path, env: dict[str, str], target: str, server: S3Server | None, runs: int) -> dict:
     def deploy() -> tuple[float, int, str]:
         before = server.requests() if server else 0
         seconds, stdout = mapsite(site, env, "deploy", target, "--no-build")
@@ -93,11 +91,11 @@ def measure(site: Path, env: dict[str, str], target: str, server: S3Server | Non
         return seconds, (server.requests() - before if server else 0), stdout
 
     full_s, full_requests, _ = deploy()
-    noops = [deploy() for _ in range(RUNS)]
+    noops = [deploy() for _ in range(runs)]
     assert all("Nothing to deploy" in stdout for _, _, stdout in noops), "a no-op deploy sent files"
     deal = site / "content" / "deals" / "deal-0001.md"
     changes = []
-    for run in range(RUNS):
+    for run in range(runs):
         deal.write_text(deal.read_text("utf-8") + f"\nEdited for run {run}.\n", "utf-8")
         mapsite(site, env, "build", "--today", TODAY)
         changes.append(deploy())
@@ -115,43 +113,49 @@ def measure(site: Path, env: dict[str, str], target: str, server: S3Server | Non
     }
 
 
+def measure_deploy(site: Path, env: dict[str, str], work: Path, runs: int = RUNS) -> dict:
+    """Deploy ``site`` (built here first) to a folder and to an S3 server on loopback in ``work``."""
+    work.mkdir(parents=True, exist_ok=True)
+    server = S3Server(work)
+    try:
+        env = {
+            **env,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": str(work / "no-aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(work / "no-aws-credentials"),
+        }
+        import boto3
+
+        boto3.client("s3", endpoint_url=server.url, region_name="us-east-1", **_keys()).create_bucket(
+            Bucket="deals"
+        )
+        with (site / "mapsite.yml").open("a", encoding="utf-8") as site_file:
+            site_file.write(
+                "deploy:\n"
+                f"  folder: {{type: folder, path: {work / 'www'}}}\n"
+                f"  s3: {{type: s3, bucket: deals, endpoint_url: '{server.url}', region: us-east-1}}\n"
+            )
+        mapsite(site, env, "build", "--today", TODAY)
+        files = sum(1 for path in (site / "output").rglob("*") if path.is_file())
+        return {
+            "files": files,
+            **{
+                name: measure(site, env, name, server if name == "s3" else None, runs)
+                for name in ("folder", "s3")
+            },
+        }
+    finally:
+        server.stop()
+
+
 def main() -> None:
-    results: dict = {
-        "machine": machine(),
-        "deals": DEALS,
-    }
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        server = S3Server(root)
-        try:
-            env = write_corpus(root / "site", DEALS)
-            env |= {
-                "AWS_ACCESS_KEY_ID": "bench",
-                "AWS_SECRET_ACCESS_KEY": "bench",
-                "AWS_DEFAULT_REGION": "us-east-1",
-                "AWS_CONFIG_FILE": str(root / "no-aws-config"),
-                "AWS_SHARED_CREDENTIALS_FILE": str(root / "no-aws-credentials"),
-            }
-            import boto3
-
-            boto3.client("s3", endpoint_url=server.url, region_name="us-east-1", **_keys()).create_bucket(
-                Bucket="deals"
-            )
-            with (root / "site" / "mapsite.yml").open("a", encoding="utf-8") as site_file:
-                site_file.write(
-                    "deploy:\n"
-                    f"  folder: {{type: folder, path: {root / 'www'}}}\n"
-                    f"  s3: {{type: s3, bucket: deals, endpoint_url: '{server.url}', region: us-east-1}}\n"
-                )
-            build_s, _ = mapsite(root / "site", env, "build", "--today", TODAY)
-            results["build_s"] = round(build_s, 3)
-            results["folder"] = measure(root / "site", env, "folder", None)
-            results["s3"] = measure(root / "site", env, "s3", server)
-        finally:
-            server.stop()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
-    print(f"machine: {results['machine']}; {DEALS} deals; cold build {results['build_s']} s")
+        env = write_corpus(root / "site", DEALS)
+        results = {"machine": machine(), "deals": DEALS, **measure_deploy(root / "site", env, root)}
+    print(f"machine: {results['machine']}; {DEALS} deals, {results['files']} files")
     print(f"{'target':<8}{'full':>9}{'no-op':>9}{'no-op reqs':>12}{'one deal':>10}{'one-deal reqs':>15}")
     for name in ("folder", "s3"):
         row = results[name]

@@ -1,0 +1,174 @@
+"""Every benchmark in one run, with the tools a team would otherwise use beside mapsite.
+
+``python -m bench`` (after ``bash scripts/install-bench-deps.sh``) generates the corpus at 100
+and 1,000 deals and measures, one after the other on this machine: mapsite's builds (cold,
+warm, nothing changed, one deal), MkDocs, Hugo and StatiCrypt on the same deals as plain pages,
+the live preview, deploys to a folder and to S3 on loopback, and the buyer's side in Chromium.
+It prints a table of the targets as ratios measured in this run and writes every figure to
+``bench/results/latest.json``. ``--quick`` runs small sizes and few repetitions, to try it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.anchors import measure_anchors
+from bench.build_bench import kdf_seconds, measure_build
+from bench.buyer_bench import make_share_link, measure_buyer
+from bench.corpus import password_env, write_corpus
+from bench.deploy_bench import measure_deploy
+from bench.machine import machine
+from bench.serve_bench import measure_serve
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+BUYER_DEAL = 0  # deal-0000: a folder deal whose plan links to an extra page
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, int]
+    runs: int
+    edits: int
+    samples: int
+
+
+FULL = Plan(sizes=(100, 1000), runs=5, edits=20, samples=5)
+QUICK = Plan(sizes=(20, 60), runs=2, edits=4, samples=2)
+
+
+def run_all(plan: Plan, work: Path) -> dict:
+    large = plan.sizes[-1]
+    results: dict = {"machine": machine(), "sizes": plan.sizes, "runs": plan.runs, "kdf_s": kdf_seconds()}
+    slug = f"deal-{BUYER_DEAL:04d}"
+    share_link, env = "", {}
+    for deals in plan.sizes:
+        site = work / f"site-{deals}"
+        env = write_corpus(site, deals)  # the last one, the largest, is measured further below
+        if deals == large:
+            share_link = make_share_link(site, env, slug)
+        _say(f"mapsite build, {deals} deals")
+        results[f"build_{deals}"] = measure_build(site, env, plan.runs)
+        _say(f"MkDocs, Hugo and StatiCrypt, {deals} deals")
+        results[f"anchors_{deals}"] = measure_anchors(
+            site, work / f"anchors-{deals}", plan.runs, plan.samples
+        )
+    site = work / f"site-{large}"
+    _say(f"buyer side in Chromium, {large} deals")
+    results["buyer"] = measure_buyer(
+        site / "output", slug, env[password_env(BUYER_DEAL)], share_link, plan.samples
+    )
+    _say(f"deploy, {large} deals")
+    results["deploy"] = measure_deploy(site, env, work / "deploy", max(2, plan.runs - 2))
+    _say("live preview")
+    results["serve"] = measure_serve(plan.sizes, plan.edits)
+    results["targets"] = targets(results, plan)
+    return results
+
+
+def targets(r: dict, plan: Plan) -> list[dict]:
+    """Issue 7's targets as ratios of figures from this one run; ``limit`` is the target."""
+    small, large = plan.sizes
+    build_s, build_l = r[f"build_{small}"], r[f"build_{large}"]
+    anchors = r[f"anchors_{large}"]
+    mkdocs = anchors[anchors["mkdocs_anchor"]]["median_s"]
+    kdf_work = large * r["kdf_s"] / (r["machine"]["cpus"] or 1)
+    serve = {row["deals"]: row for row in r["serve"]["sizes"]}
+    rows = [
+        ("warm full build / MkDocs", build_l["warm"]["median_s"] / mkdocs, 0.5),
+        ("nothing-changed build / Hugo", build_l["unchanged"]["median_s"] / anchors["hugo"]["median_s"], 1.0),
+        (
+            "cold build / (KDF work + warm build)",
+            build_l["cold"]["median_s"] / (kdf_work + build_l["warm"]["median_s"]),
+            1.1,
+        ),
+        (
+            f"warm build {large} / {small} deals",
+            build_l["warm"]["median_s"] / build_s["warm"]["median_s"],
+            large / small * 1.1,
+        ),
+        (
+            f"cold build {large} / {small} deals",
+            build_l["cold"]["median_s"] / build_s["cold"]["median_s"],
+            large / small * 1.1,
+        ),
+        (
+            f"peak memory {large} / {small} deals",
+            build_l["warm"]["peak_rss_mb"] / build_s["warm"]["peak_rss_mb"],
+            2.0,
+        ),
+        (f"serve: save to disk at {large} / 150 ms", serve[large]["disk_median_ms"] / 150, 1.0),
+        (
+            f"serve: save to disk {large} / {small} deals",
+            serve[large]["disk_median_ms"] / serve[small]["disk_median_ms"],
+            1.2,
+        ),
+        (f"serve: save to browser at {large} / 1 s", serve[large]["browser_median_ms"] / 1000, 1.0),
+        ("no-op deploy to S3 / 2 s", r["deploy"]["s3"]["noop_s"] / 2, 1.0),
+        ("no-op deploy to a folder / 2 s", r["deploy"]["folder"]["noop_s"] / 2, 1.0),
+        ("unlock / StatiCrypt's unlock", r["buyer"]["unlock_s"] / anchors["staticrypt_unlock_s"], 1.0),
+        ("next page of an unlocked deal / 100 ms", r["buyer"]["navigate_ms"] / 100, 1.0),
+        ("portal shell gzipped / 40 KB", r["buyer"]["shell_gzip_bytes"] / 40_000, 1.0),
+    ]
+    return [
+        {"target": name, "ratio": round(ratio, 3), "limit": limit, "met": ratio <= limit}
+        for name, ratio, limit in rows
+    ]
+
+
+def print_report(r: dict, plan: Plan) -> None:
+    small, large = plan.sizes
+    print(f"\nmachine: {r['machine']}; one PBKDF2 (600,000): {r['kdf_s']} s; medians of {plan.runs} runs")
+    print(f"\n{'build (s, peak MB)':<26}{small:>18}{large:>18}")
+    for kind in ("cold", "warm", "unchanged", "only_one_deal"):
+        cells = [r[f"build_{n}"][kind] for n in plan.sizes]
+        print(
+            f"{'mapsite ' + kind:<26}"
+            + "".join(f"{c['median_s']:>10.2f} {c['peak_rss_mb']:>6.0f}" for c in cells)
+        )
+    for anchor in ("mkdocs", "mkdocs_nav", "hugo", "staticrypt"):
+        cells = [r[f"anchors_{n}"][anchor] for n in plan.sizes]
+        print(f"{anchor:<26}" + "".join(f"{c['median_s']:>10.2f} {c['peak_rss_mb']:>6.0f}" for c in cells))
+    deploy, buyer = r["deploy"], r["buyer"]
+    print(
+        f"\ndeploy of {large} deals ({deploy['files']} files): no-op folder {deploy['folder']['noop_s']} s, "
+        f"no-op S3 {deploy['s3']['noop_s']} s ({deploy['s3']['noop_requests']} requests), one deal changed "
+        f"S3 {deploy['s3']['one_deal_s']} s ({deploy['s3']['one_deal_requests']} requests)"
+    )
+    print(
+        f"buyer: unlock {buyer['unlock_s']} s (StatiCrypt {r[f'anchors_{large}']['staticrypt_unlock_s']} s), "
+        f"share link {buyer['share_link_s']} s, next page {buyer['navigate_ms']} ms, "
+        f"shell {buyer['shell_gzip_bytes']} B gzipped ({buyer['shell_raw_bytes']} B raw)"
+    )
+    print(f"\n{'target (ratio measured in this run)':<48}{'ratio':>8}{'limit':>8}")
+    for row in r["targets"]:
+        mark = "met" if row["met"] else "MISSED"
+        print(f"{row['target']:<48}{row['ratio']:>8.3f}{row['limit']:>8.2f}  {mark}")
+
+
+def _say(step: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {step}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, few runs; writes no results file")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    with tempfile.TemporaryDirectory(prefix="mapsite-bench-") as tmp:
+        results = run_all(plan, Path(tmp))
+    print_report(results, plan)
+    if not args.quick:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+        print(
+            f"\nwritten: {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS}"
+        )
+
+
+if __name__ == "__main__":
+    main()

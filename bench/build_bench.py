@@ -1,0 +1,74 @@
+"""Build benchmark: cold, warm, nothing-changed and one-deal builds of a generated site.
+
+``python -m bench.build_bench [N] [--runs R]`` prints one size's figures; ``python -m bench``
+runs it at 100 and 1,000 deals beside the other benchmarks. Every figure is a whole
+``mapsite build`` process (start-up included), median of the runs, with the peak memory of
+the process and its workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.corpus import write_corpus
+from bench.measure import Run, median_of, run_measured
+
+TODAY = "2027-02-22"
+ONE_DEAL = "deal-0001"
+
+
+def measure_build(site: Path, env: dict[str, str], runs: int) -> dict:
+    """The four builds a team meets: first ever (cold), full (warm), nothing changed, one deal."""
+    kdf_cache = site / ".mapsite" / "kdf-cache.json"
+
+    def build(*extra: str, expect: str) -> Run:
+        run = run_measured(
+            [sys.executable, "-m", "mapsite", "build", "--site", str(site), "--today", TODAY, *extra], env
+        )
+        if expect not in run.stdout:
+            raise SystemExit(f"mapsite build {' '.join(extra)} did not say {expect!r}:\n{run.stdout}")
+        return run
+
+    built = f"Built {sum(1 for _ in (site / 'content' / 'deals').iterdir())} deals"
+    build("--force", expect=built)  # creates the site secret and fills the KDF cache
+    cold = median_of(runs, lambda: build("--force", expect=built), before=lambda: kdf_cache.unlink())
+    warm = median_of(runs, lambda: build("--force", expect=built))
+    unchanged = median_of(runs, lambda: build(expect="is up to date"))
+    only = median_of(runs, lambda: build("--only", ONE_DEAL, expect="Built 1 deal "))
+    return {"cold": cold, "warm": warm, "unchanged": unchanged, "only_one_deal": only}
+
+
+def kdf_seconds(samples: int = 5) -> float:
+    """One PBKDF2-SHA256 at mapsite's iteration count, as the build runs it (median)."""
+    from mapsite.protect.envelope import password_kek
+
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        password_kek("benchmark password", b"s" * 16)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times), 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("deals", nargs="?", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        env = write_corpus(site, args.deals)
+        result = measure_build(site, env, args.runs)
+    print(f"{args.deals} deals on {os.cpu_count()} cores; one PBKDF2: {kdf_seconds()} s")
+    for name, row in result.items():
+        print(f"{name:<14}{row['median_s']:>9} s{row['peak_rss_mb']:>9} MB")
+
+
+if __name__ == "__main__":
+    main()
