@@ -30,7 +30,9 @@ def many_deals(site_factory, count: int = 12) -> dict[str, str]:
 
 def test_workers_write_the_same_bytes_as_one_process(site_factory, tmp_path):
     site = site_factory.make(many_deals(site_factory))
-    one = mapsite("build", "--site", str(site), "--today", TODAY, "--out", str(tmp_path / "one"), MAPSITE_WORKERS="1")
+    one = mapsite(
+        "build", "--site", str(site), "--today", TODAY, "--out", str(tmp_path / "one"), MAPSITE_WORKERS="1"
+    )
     three = mapsite(
         "build", "--site", str(site), "--today", TODAY, "--out", str(tmp_path / "three"), MAPSITE_WORKERS="3"
     )
@@ -48,9 +50,7 @@ def test_a_slug_claimed_twice_is_an_error_at_its_line_whichever_worker_reads_it(
     result = mapsite("build", "--site", str(site), "--today", TODAY, MAPSITE_WORKERS="2")
     assert result.returncode == 1
     line = line_of(deals["buyer-11.md"], "slug: buyer-03")
-    expected = (
-        f"content/deals/buyer-11.md:{line}: error: slug 'buyer-03' is already used by content/deals/buyer-03.md"
-    )
+    expected = f"content/deals/buyer-11.md:{line}: error: slug 'buyer-03' is already used by content/deals/buyer-03.md"
     assert expected in result.stderr
     assert not (site / "output").exists()
 
