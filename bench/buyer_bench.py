@@ -14,11 +14,8 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,6 +26,7 @@ from urllib.parse import urlsplit
 
 from bench.corpus import password_env, write_corpus
 from bench.machine import machine
+from bench.measure import run_mapsite
 
 REPO = Path(__file__).resolve().parent.parent
 DEALS = 20
@@ -252,23 +250,9 @@ def measure_buyer(
     }
 
 
-def mapsite(site: Path, env: dict[str, str], *args: str) -> str:
-    """Run a mapsite command on ``site``; a failure stops the benchmark with its output."""
-    result = subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=1800,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"mapsite {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 def make_share_link(site: Path, env: dict[str, str], slug: str) -> str:
     """A new share link for ``slug`` (it works once the site is rebuilt)."""
-    printed = mapsite(site, env, "share", slug, "--label", "bench")
+    _, printed = run_mapsite(site, env, "share", slug, "--label", "bench")
     return re.search(r"\S+#share=\S+", printed).group(0)
 
 
@@ -295,7 +279,7 @@ def main() -> None:
         site = Path(tmp) / "site"
         env = write_corpus(site, DEALS)
         link = make_share_link(site, env, SLUG)
-        mapsite(site, env, "build", "--today", TODAY)
+        run_mapsite(site, env, "build", "--today", TODAY)
         password = env[password_env(int(SLUG.rsplit("-", 1)[1]))]
         measured = measure_buyer(site / "output", SLUG, password, link)
     results = {"machine": machine(), "deals": DEALS, **measured}

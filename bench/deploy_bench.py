@@ -9,7 +9,6 @@ Times are medians measured here in one run; compare ratios, not seconds, across 
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import statistics
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from bench.corpus import write_corpus
 from bench.machine import machine
+from bench.measure import run_mapsite as mapsite
 
 REPO = Path(__file__).resolve().parent.parent
 DEALS = 1000
@@ -33,21 +33,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def mapsite(site: Path, env: dict[str, str], *args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=1800,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"mapsite {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return seconds, result.stdout
 
 
 class S3Server:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -97,6 +98,22 @@ def run_measured(
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{output}")
     return Run(seconds, round(peak / 1024, 1), output)
+
+
+def run_mapsite(site: Path, env: dict[str, str], *args: str) -> tuple[float, str]:
+    """Seconds and stdout of one ``mapsite`` command on ``site``; a failure stops the benchmark."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=1800,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"mapsite {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return seconds, result.stdout
 
 
 def median_of(runs: int, measure: Callable[[], Run], before: Callable[[], object] | None = None) -> dict:
