@@ -50,16 +50,10 @@ class BuildResult:
     pages: tuple[Page, ...]
     findings: tuple[Finding, ...]
     seconds: float = 0.0
-    theme: Theme | None = None
 
 
-def render_all(
-    site_dir: Path, today: dt.date | None = None, only: str | None = None, protect: bool = False
-) -> BuildResult:
-    """Load, validate and render every deal (or one); nothing is written or encrypted.
-
-    With ``protect`` the deal pages carry their logout button, ready to be sealed.
-    """
+def render_all(site_dir: Path, today: dt.date | None = None, only: str | None = None) -> BuildResult:
+    """Load, validate and render every deal (or one), readable; nothing is written or encrypted."""
     started = time.perf_counter()
     today = resolve_today(today)
     site, findings = load_site(site_dir)
@@ -73,13 +67,12 @@ def render_all(
         try:
             pages.extend(render_shared(site, theme).pages)
             for deal in loaded.deals:
-                protected = protect and not deal.public
-                rendered = render_deal(deal, build_plan(deal, today), site, theme, protected)
+                rendered = render_deal(deal, build_plan(deal, today), site, theme)
                 pages.extend(rendered.pages)
                 findings.extend(rendered.findings)
             if site.team_access and only is None:
                 # A one-deal (--only) build keeps the dashboard it has rather than list one deal.
-                pages.append(render_team(site, theme, status_rows(loaded.deals, today), today, protect))
+                pages.append(render_team(site, theme, status_rows(loaded.deals, today), today, False))
         except RenderError as exc:
             findings.append(exc.finding)
     return BuildResult(
@@ -90,7 +83,6 @@ def render_all(
         pages=tuple(pages),
         findings=tuple(sort_findings(findings)),
         seconds=time.perf_counter() - started,
-        theme=theme,
     )
 
 

@@ -46,15 +46,21 @@ def sources_digest(site_root: Path, today: dt.date, protect: bool, changed: dict
     """The part of the digest read before the build starts: an edit made while it runs counts."""
     digest = hashlib.sha256()
     digest.update(f"{today.isoformat()}\0{protect}\0{_code_digest()}\n".encode())
-    for name in SOURCES:
-        top = site_root / name
-        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
-        for path in paths:
-            digest.update(f"{path.relative_to(site_root).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in source_files(site_root):
+        digest.update(f"{path.relative_to(site_root).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     for path, day in sorted(changed.items()):
         digest.update(f"{path.relative_to(site_root).as_posix()}\0{day.isoformat()}\n".encode())
     return digest.digest()
+
+
+def source_files(site_root: Path) -> list[Path]:
+    """Every file of the site's sources, in a stable order."""
+    files = []
+    for name in SOURCES:
+        top = site_root / name
+        files += [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+    return files
 
 
 def inputs_digest(sources: bytes, site_root: Path, secret: bytes, password_names: tuple[str, ...]) -> str:

@@ -15,10 +15,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from mapsite.build_inputs import source_files
 from mapsite.deploy.manifest import FileEntry, file_digest, local_manifest
 
 RECEIPTS = Path(".mapsite") / "audit-receipts.json"
-SOURCES = ("mapsite.yml", "content", "themes", "assets")
 
 
 FileDigest = tuple[str, int, str]  # path, size, SHA-256
@@ -42,12 +42,9 @@ def page_digest(path: str, content: bytes) -> FileDigest:
 
 def sources_digest(site_dir: Path) -> str:
     digest = hashlib.sha256()
-    for name in SOURCES:
-        top = site_dir / name
-        paths = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
-        for path in paths:
-            sha, size = file_digest(path)
-            digest.update(f"{path.relative_to(site_dir).as_posix()}\0{size}\0{sha}\n".encode())
+    for path in source_files(site_dir):
+        sha, size = file_digest(path)
+        digest.update(f"{path.relative_to(site_dir).as_posix()}\0{size}\0{sha}\n".encode())
     return digest.hexdigest()
 
 
