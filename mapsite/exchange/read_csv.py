@@ -3,7 +3,8 @@
 Excel saves "CSV" with semicolons in much of Europe and in Windows-1252 unless told otherwise,
 and Google Sheets saves UTF-8; none of them says which. The encoding is found by trying (UTF-8
 is strict, so text that decodes as UTF-8 almost surely is), and the delimiter is the one under
-which the header row names the most known columns: the file's own content decides.
+which the header row names the most known columns: the file's own content decides. A quote
+``mapsite export`` put before formula-like text (see cell_guard) is taken off again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
+from mapsite.exchange.cell_guard import unguard_cell
 from mapsite.exchange.table import RawTable, find_header
 
 MAX_BYTES = 20_000_000
@@ -59,7 +61,8 @@ def _rows(text: str, delimiter: str, name: str) -> tuple[tuple[int, tuple[object
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return tuple(
-            (number, tuple(cell.strip() for cell in record)) for number, record in enumerate(reader, 1)
+            (number, tuple(unguard_cell(cell.strip()) for cell in record))
+            for number, record in enumerate(reader, 1)
         )
     except csv.Error as exc:
         raise MapsiteError(

@@ -1,8 +1,9 @@
 """``mapsite export``: a deal's plan as CSV, JSON or Markdown, with every date resolved.
 
 CSV uses the columns ``mapsite import`` reads, so a plan can go out to a spreadsheet and come
-back. JSON is for scripts and CRMs: its structure is documented in docs/deal-format.md and only
-grows (fields are added, never renamed). Access passwords are never part of any export.
+back; a cell a spreadsheet would run as a formula is written behind a quote (see cell_guard).
+JSON is for scripts and CRMs: its structure is documented in docs/deal-format.md and only grows
+(fields are added, never renamed). Access passwords are never part of any export.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mapsite.content.loader import load_deals
 from mapsite.content.model import Action, Brand, Deal, Milestone, Stakeholder
 from mapsite.content.plan import STATUS_LABELS
 from mapsite.errors import MapsiteError
+from mapsite.exchange.cell_guard import guard_cell
 from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
 from mapsite.render.formatting import role_label
 
@@ -47,14 +49,18 @@ def export_text(deal: Deal, fmt: str) -> str:
 
 
 def plan_csv(deal: Deal) -> str:
-    """One row per milestone, owners written 'Name (Title)' so a re-import keeps the titles."""
+    """One row per milestone, owners written 'Name (Title)' so a re-import keeps the titles.
+
+    Every cell comes from the deal file, which anyone who sent the rep a plan may have written,
+    so none may start a formula in the spreadsheet that opens the export.
+    """
     columns = _columns(deal)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([EXPORT_HEADERS[key] for key in columns])
     for milestone in deal.milestones:
         cells = _cells(deal, milestone, dependency_separator="; ")
-        writer.writerow([cells[key] for key in columns])
+        writer.writerow([guard_cell(cells[key]) for key in columns])
     return buffer.getvalue()
 
 
