@@ -306,7 +306,7 @@ def seal_team(site: Site, page: Page, job: DealJob) -> list[Page]:
     room = TeamRoom(TEAM_SLUG, site.team_access, site.root / SITE_FILE)
     keys = derive_deal_keys([room], site.root, job.secret, job.today, job.kdf, list(job.shares))
     shell = shell_renderer(site, job.theme, job.unlock_path)
-    return seal_deal([page], keys[TEAM_SLUG], shell, site.remember_days)
+    return seal_deal([page], keys[TEAM_SLUG], shell, site.remember_days, job.today.isoformat())
 
 
 def _audit(site: Site, built: list[DealOutcome], shared: list[Page]) -> None:

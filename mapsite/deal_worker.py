@@ -159,7 +159,7 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
         try:
             keys = derive_deal_keys([deal], job.site.root, job.secret, job.today, kdf, list(job.shares))
             shell = shell_renderer(job.site, job.theme, job.unlock_path)
-            pages = seal_deal(pages, keys[deal.slug], shell, job.site.remember_days)
+            pages = seal_deal(pages, keys[deal.slug], shell, job.site.remember_days, job.today.isoformat())
         except MapsiteError as exc:
             return _with(outcome, failure=_failure(exc))
         outcome = _with(

@@ -16,50 +16,72 @@ from mapsite.protect.secrets import add_share, load_shares, revoke_share, site_s
 SECRET = bytes(range(32))
 
 
-def test_page_round_trip_and_binding_to_deal_and_path():
-    key = envelope.content_key(SECRET, "acme", envelope.access_fingerprint(["pw"], []))
-    iv, ct = envelope.encrypt(key, "acme", "acme/index.html", b"<p>plan</p>")
-    assert envelope.decrypt(key, "acme", "acme/index.html", iv, ct) == b"<p>plan</p>"
-    with pytest.raises(InvalidTag):
-        envelope.decrypt(key, "acme", "acme/security/index.html", iv, ct)
-    with pytest.raises(InvalidTag):
-        envelope.decrypt(key, "globex", "acme/index.html", iv, ct)
+def _key(*roots: bytes, revoked: tuple[str, ...] = ()) -> bytes:
+    return envelope.content_key(SECRET, "acme", envelope.access_fingerprint(list(roots), list(revoked)))
+
+
+def test_page_round_trip_and_binding_to_deal_generation_and_path():
+    key = _key(b"r" * 32)
+    iv, ct = envelope.encrypt_page(key, "acme", "2026-11-29", "acme/index.html", b"<p>plan</p>")
+    assert envelope.decrypt_page(key, "acme", "2026-11-29", "acme/index.html", iv, ct) == b"<p>plan</p>"
+    for deal, generation, path in [
+        ("acme", "2026-11-29", "acme/security/index.html"),
+        ("globex", "2026-11-29", "acme/index.html"),
+        ("acme", "2026-11-30", "acme/index.html"),  # a page cannot claim another build
+    ]:
+        with pytest.raises(InvalidTag):
+            envelope.decrypt_page(key, deal, generation, path, iv, ct)
     tampered = bytes([ct[0] ^ 1]) + ct[1:]
     with pytest.raises(InvalidTag):
-        envelope.decrypt(key, "acme", "acme/index.html", iv, tampered)
+        envelope.decrypt_page(key, "acme", "2026-11-29", "acme/index.html", iv, tampered)
+
+
+def test_pages_are_padded_so_their_size_says_little():
+    key = os.urandom(32)
+    short = envelope.encrypt_page(key, "d", "2026-11-29", "d/index.html", b"x" * 10)[1]
+    longer = envelope.encrypt_page(key, "d", "2026-11-29", "d/index.html", b"x" * 4000)[1]
+    assert len(short) == len(longer) == 4096 + 16
 
 
 def test_ivs_are_deterministic_and_unique_per_plaintext():
     key = os.urandom(32)
-    first = envelope.encrypt(key, "d", "d/index.html", b"one")
-    assert envelope.encrypt(key, "d", "d/index.html", b"one") == first
-    ivs = {envelope.encrypt(key, "d", path, text)[0] for path in ("d/a", "d/b") for text in (b"one", b"two")}
+    first = envelope.encrypt_page(key, "d", "g", "d/index.html", b"one")
+    assert envelope.encrypt_page(key, "d", "g", "d/index.html", b"one") == first
+    ivs = {
+        envelope.encrypt_page(key, "d", "g", path, text)[0]
+        for path in ("d/a", "d/b")
+        for text in (b"one", b"two")
+    }
     assert len(ivs) == 4
 
 
 def test_password_slot_opens_only_with_its_password():
     salt = envelope.deal_salt(SECRET, "acme")
     key = os.urandom(32)
-    slot = envelope.wrap_key(envelope.password_kek("right", salt), key, "acme", "password")
-    assert envelope.unwrap_key(envelope.password_kek("right", salt), slot, "acme") == key
+    slot = envelope.wrap_key(envelope.password_root("right", salt), key, "acme", "password")
+    assert envelope.unwrap_key(envelope.password_root("right", salt), slot, "acme") == key
     with pytest.raises(InvalidTag):
-        envelope.unwrap_key(envelope.password_kek("wrong", salt), slot, "acme")
+        envelope.unwrap_key(envelope.password_root("wrong", salt), slot, "acme")
 
 
-def test_share_slot_needs_no_slow_kdf():
+def test_share_slot_needs_no_slow_kdf_and_its_expiry_cannot_be_edited():
     salt = envelope.deal_salt(SECRET, "acme")
     key, share = os.urandom(32), os.urandom(16)
-    slot = envelope.wrap_key(envelope.share_kek(share, salt), key, "acme", "share", "2027-05-01")
+    slot = envelope.wrap_key(envelope.share_root(share, salt), key, "acme", "share", "2027-05-01")
     assert slot.as_json()["expires"] == "2027-05-01"
-    assert envelope.unwrap_key(envelope.share_kek(share, salt), slot, "acme") == key
+    assert envelope.unwrap_key(envelope.share_root(share, salt), slot, "acme") == key
+    extended = envelope.Slot(slot.type, slot.iv, slot.ct, "2099-01-01")
+    with pytest.raises(InvalidTag):
+        envelope.unwrap_key(envelope.share_root(share, salt), extended, "acme")
 
 
-def test_content_key_changes_exactly_when_access_is_lost():
-    base = envelope.content_key(SECRET, "acme", envelope.access_fingerprint(["a", "b"], []))
-    assert envelope.content_key(SECRET, "acme", envelope.access_fingerprint(["b", "a"], [])) == base
-    assert envelope.content_key(SECRET, "acme", envelope.access_fingerprint(["a"], [])) != base
-    assert envelope.content_key(SECRET, "acme", envelope.access_fingerprint(["a", "b"], ["x1"])) != base
-    assert envelope.content_key(SECRET, "globex", envelope.access_fingerprint(["a", "b"], [])) != base
+def test_content_key_changes_exactly_when_access_changes():
+    a, b = b"a" * 32, b"b" * 32
+    base = _key(a, b)
+    assert _key(b, a) == base
+    assert _key(a) != base
+    assert _key(a, b, revoked=("x1",)) != base
+    assert envelope.content_key(SECRET, "globex", envelope.access_fingerprint([a, b], [])) != base
 
 
 @pytest.mark.parametrize("size", [0, 1, 4087, 4088, 4089, 100_000])
@@ -95,11 +117,11 @@ def test_kdf_cache_skips_work_and_forgets_old_passwords(tmp_path, monkeypatch):
     cache = KdfCache(tmp_path, SECRET)
     request = ("hunter2", b"s" * 16, envelope.ITERATIONS)
     kek = cache.derive_all([request])[request]
-    assert kek == envelope.password_kek("hunter2", b"s" * 16)
+    assert kek == envelope.password_root("hunter2", b"s" * 16)
     cache.save(keep=[request])
     stored = (tmp_path / ".mapsite" / "kdf-cache.json").read_text("utf-8")
     assert "hunter2" not in stored
-    monkeypatch.setattr("mapsite.protect.kdf.password_kek", lambda *a: pytest.fail("cache miss"))
+    monkeypatch.setattr("mapsite.protect.kdf.password_root", lambda *a: pytest.fail("cache miss"))
     assert KdfCache(tmp_path, SECRET).derive_all([request])[request] == kek
     fresh = KdfCache(tmp_path, SECRET)
     fresh.save(keep=[])
@@ -110,7 +132,7 @@ def test_cold_kdfs_run_in_parallel_and_agree(tmp_path):
     cache = KdfCache(tmp_path, SECRET)
     requests = [(f"pw{i}", b"salt-salt-salt-1", envelope.ITERATIONS) for i in range(3)]
     results = cache.derive_all(requests)
-    assert results[requests[2]] == envelope.password_kek("pw2", b"salt-salt-salt-1")
+    assert results[requests[2]] == envelope.password_root("pw2", b"salt-salt-salt-1")
 
 
 def test_shares_are_stored_privately_and_revoked_by_label(tmp_path, monkeypatch):

@@ -1,8 +1,14 @@
 """The versioned crypto envelope (docs/protection.md), Python side.
 
-Everything here is deterministic given its inputs: the same site secret, passwords and
+Everything here is deterministic given its inputs: the same site secret, passwords, build day and
 plaintext give the same bytes, so rebuilds are reproducible and deploys upload only what really
-changed. IVs are derived from the key and the plaintext (never reused for two plaintexts).
+changed. Determinism is safe only because every AES-GCM nonce is synthetic: a PRF, under a key
+used for nothing else, of the associated data and the plaintext itself. A (key, nonce) pair can
+then never encrypt two different plaintexts, whatever sequence of builds happens; version 1 gave
+each key slot a fixed nonce, so re-keying a deal let a revoked reader recover the new key.
+
+Nothing public is a fast function of a password: the content key and everything derived from
+it come from the site secret and the slow KDF's output, never from the password itself.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-VERSION = 1
+VERSION = 2
 PREFIX = f"mapsite:v{VERSION}:"
 ITERATIONS = 600_000
 FIRST_BUCKET = 4096
@@ -38,13 +44,44 @@ def _hmac(key: bytes, message: str | bytes) -> bytes:
     return hmac.new(key, data, hashlib.sha256).digest()
 
 
+def _hkdf(material: bytes, info: str, salt: bytes | None = None) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info.encode()).derive(material)
+
+
 def deal_salt(site_secret: bytes, deal: str) -> bytes:
     return _hmac(site_secret, f"{PREFIX}salt:{deal}")[:16]
 
 
-def access_fingerprint(passwords: list[str], revoked_shares: list[str]) -> str:
-    """Changes exactly when someone loses access; see docs/protection.md."""
-    lines = sorted([f"password:{p}" for p in passwords] + [f"revoked:{s}" for s in revoked_shares])
+def path_key(site_secret: bytes, deal: str) -> bytes:
+    """Names the published folders of a deal's extra pages; stable across re-keys."""
+    return _hmac(site_secret, f"{PREFIX}paths:{deal}")
+
+
+# ------------------------------------------------------------------ credentials
+
+
+def password_root(password: str, salt: bytes, iterations: int = ITERATIONS) -> bytes:
+    """The slow step: PBKDF2-SHA256. Everything a password opens is derived from this output."""
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
+    return kdf.derive(password.encode("utf-8"))
+
+
+def share_root(share_secret: bytes, salt: bytes) -> bytes:
+    """A share link's 128 random bits need no slow KDF."""
+    return _hkdf(share_secret, f"{PREFIX}share", salt)
+
+
+def credential_fingerprint(root: bytes) -> str:
+    """Stands for a password in the access fingerprint: costs a guess the full KDF."""
+    return _hkdf(root, f"{PREFIX}fingerprint").hex()
+
+
+def access_fingerprint(password_roots: list[bytes], revoked_shares: list[str]) -> str:
+    """Changes exactly when the set of passwords changes or a share is revoked or expires."""
+    lines = sorted(
+        [f"password:{credential_fingerprint(root)}" for root in password_roots]
+        + [f"revoked:{share}" for share in revoked_shares]
+    )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -56,14 +93,7 @@ def key_id(key: bytes) -> str:
     return _hmac(key, f"{PREFIX}kid")[:8].hex()
 
 
-def password_kek(password: str, salt: bytes, iterations: int = ITERATIONS) -> bytes:
-    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return kdf.derive(password.encode("utf-8"))
-
-
-def share_kek(share_secret: bytes, salt: bytes) -> bytes:
-    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=f"{PREFIX}share".encode())
-    return kdf.derive(share_secret)
+# ------------------------------------------------------------------ key slots
 
 
 @dataclass(frozen=True)
@@ -82,30 +112,49 @@ class Slot:
         return data
 
 
-def wrap_key(kek: bytes, key: bytes, deal: str, slot_type: str, expires: str | None = None) -> Slot:
-    iv = _hmac(kek, f"{PREFIX}slot-iv")[:12]
-    ct = AESGCM(kek).encrypt(iv, key, f"{PREFIX}slot:{deal}".encode())
+def slot_aad(deal: str, slot_type: str, expires: str | None) -> bytes:
+    """Binds a slot to its deal, its kind and its expiry date: none can be edited on the host."""
+    return f"{PREFIX}slot:{deal}:{slot_type}:{expires or ''}".encode()
+
+
+def wrap_key(root: bytes, key: bytes, deal: str, slot_type: str, expires: str | None = None) -> Slot:
+    """AES-GCM under a key derived from the credential, with a nonce synthesised from the content
+    key: a new content key gets a new nonce, the same one the same bytes."""
+    aad = slot_aad(deal, slot_type, expires)
+    iv = _hmac(_hkdf(root, f"{PREFIX}slot-iv"), aad + b"\x00" + key)[:12]
+    ct = AESGCM(_hkdf(root, f"{PREFIX}slot-key")).encrypt(iv, key, aad)
     return Slot(slot_type, iv, ct, expires)
 
 
-def unwrap_key(kek: bytes, slot: Slot, deal: str) -> bytes:
-    """Raises cryptography's InvalidTag when the KEK does not open this slot."""
-    return AESGCM(kek).decrypt(slot.iv, slot.ct, f"{PREFIX}slot:{deal}".encode())
+def unwrap_key(root: bytes, slot: Slot, deal: str) -> bytes:
+    """Raises cryptography's InvalidTag when the credential does not open this slot."""
+    wrapping = AESGCM(_hkdf(root, f"{PREFIX}slot-key"))
+    return wrapping.decrypt(slot.iv, slot.ct, slot_aad(deal, slot.type, slot.expires))
 
 
-def associated_data(deal: str, path: str) -> bytes:
-    return f"{PREFIX}{deal}:{path}".encode()
+# ------------------------------------------------------------------ pages and files
 
 
-def encrypt(key: bytes, deal: str, path: str, plaintext: bytes) -> tuple[bytes, bytes]:
-    """(iv, ciphertext+tag) of ``plaintext`` bound to the deal and output path."""
-    aad = associated_data(deal, path)
-    iv = _hmac(key, aad + b"\x00" + plaintext)[:12]
+def page_aad(deal: str, generation: str, path: str) -> bytes:
+    return f"{PREFIX}page:{deal}:{generation}:{path}".encode()
+
+
+def file_aad(deal: str, path: str) -> bytes:
+    return f"{PREFIX}file:{deal}:{path}".encode()
+
+
+def _seal(key: bytes, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
+    iv = _hmac(_hmac(key, f"{PREFIX}iv"), aad + b"\x00" + plaintext)[:12]
     return iv, AESGCM(key).encrypt(iv, plaintext, aad)
 
 
-def decrypt(key: bytes, deal: str, path: str, iv: bytes, ciphertext: bytes) -> bytes:
-    return AESGCM(key).decrypt(iv, ciphertext, associated_data(deal, path))
+def encrypt_page(key: bytes, deal: str, generation: str, path: str, html: bytes) -> tuple[bytes, bytes]:
+    """(iv, ciphertext+tag) of the padded page, bound to its deal, build generation and path."""
+    return _seal(key, page_aad(deal, generation, path), pad(html))
+
+
+def decrypt_page(key: bytes, deal: str, generation: str, path: str, iv: bytes, ciphertext: bytes) -> bytes:
+    return unpad(AESGCM(key).decrypt(iv, ciphertext, page_aad(deal, generation, path)))
 
 
 def pad(data: bytes) -> bytes:
@@ -127,18 +176,48 @@ def file_blob_name(key: bytes, path: str) -> str:
 
 
 def encrypt_file(key: bytes, deal: str, path: str, content: bytes) -> bytes:
-    """A file blob on disk: iv (12 bytes) || ciphertext+tag of the padded content."""
-    iv, ciphertext = encrypt(key, deal, path, pad(content))
+    """A file blob on disk: iv (12 bytes) || ciphertext+tag of the padded content.
+
+    Files carry no generation (a PDF unchanged for months keeps its bytes, so deploys skip it);
+    the page that links a file pins the blob's SHA-256, and the page is bound to its generation.
+    """
+    iv, ciphertext = _seal(key, file_aad(deal, path), pad(content))
     return iv + ciphertext
 
 
 def decrypt_file(key: bytes, deal: str, path: str, blob: bytes) -> bytes:
-    return unpad(decrypt(key, deal, path, blob[:12], blob[12:]))
+    return unpad(AESGCM(key).decrypt(blob[:12], blob[12:], file_aad(deal, path)))
 
 
 def open_file(key: bytes, deal: str, path: str, info: dict, blob: bytes) -> bytes:
     """A deal file from its blob, as the browser opens it: alone, or out of its bundle."""
+    if hashlib.sha256(blob).hexdigest() != info["sha256"]:
+        raise ValueError(f"the blob of {path} is not the one its page was sealed with")
     if "bundle" in info:
         texts = json.loads(decrypt_file(key, deal, info["bundle"], blob))
         return texts[path].encode("utf-8")
     return decrypt_file(key, deal, path, blob)
+
+
+def open_envelope(data: dict, root: bytes) -> tuple[bytes, bytes]:
+    """(content key, page HTML) of a published envelope, opened with a credential's root the way
+    the browser opens it; raises ValueError when no slot opens or the page does not decrypt.
+
+    ``mapsite audit`` and the tests read published output through this one function.
+    """
+    from cryptography.exceptions import InvalidTag
+
+    for item in data["slots"]:
+        slot = Slot(item["type"], unb64(item["iv"]), unb64(item["ct"]), item.get("expires"))
+        try:
+            key = unwrap_key(root, slot, data["deal"])
+        except InvalidTag:
+            continue
+        try:
+            html = decrypt_page(
+                key, data["deal"], data["gen"], data["path"], unb64(data["iv"]), unb64(data["ct"])
+            )
+        except InvalidTag:
+            raise ValueError(f"the page {data['path']} does not decrypt: altered or damaged") from None
+        return key, html
+    raise ValueError("no key slot opens with this credential")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from mapsite.protect.envelope import b64, password_kek, unb64
+from mapsite.protect.envelope import b64, password_root, unb64
 from mapsite.protect.secrets import STATE_DIR, _private_write
 
 CACHE_FILE = "kdf-cache.json"
@@ -56,11 +56,11 @@ class KdfCache:
             else:
                 missing.append(request)
         if len(missing) == 1 or not self.parallel:
-            results.update((request, password_kek(*request)) for request in missing)
+            results.update((request, password_root(*request)) for request in missing)
         elif missing:
             workers = min(len(missing), os.cpu_count() or 1)
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                derived = pool.map(password_kek, *zip(*missing, strict=True))
+                derived = pool.map(password_root, *zip(*missing, strict=True))
                 results.update(zip(missing, derived, strict=True))
         for request in missing:
             self.fresh[self._key(*request)] = self.entries[self._key(*request)] = b64(results[request])

@@ -40,6 +40,7 @@ class DealKeys:
     salt: bytes
     iterations: int
     slots: tuple[envelope.Slot, ...]
+    paths: bytes  # names the folders of extra pages; see envelope.path_key
 
 
 def resolve_passwords(guarded: Guarded, site_root: Path) -> tuple[list[str], list[MapsiteError]]:
@@ -93,7 +94,7 @@ def derive_deal_keys(
     ]
     own_cache = cache is None
     cache = cache or KdfCache(site_root, site_secret)
-    keks = cache.derive_all(requests)
+    derived = cache.derive_all(requests)
     if own_cache:
         cache.save()
 
@@ -101,13 +102,12 @@ def derive_deal_keys(
     for deal in deals:
         mine = [s for s in shares if s.deal == deal.slug]
         revoked = [s.id for s in mine if not s.active(today)]
-        fingerprint = envelope.access_fingerprint(passwords[deal.slug], revoked)
-        key = envelope.content_key(site_secret, deal.slug, fingerprint)
         salt = salts[deal.slug]
-        slots = [
-            envelope.wrap_key(keks[(password, salt, envelope.ITERATIONS)], key, deal.slug, "password")
-            for password in passwords[deal.slug]
-        ]
+        roots = [derived[(password, salt, envelope.ITERATIONS)] for password in passwords[deal.slug]]
+        # The fingerprint is made of KDF outputs, never of passwords: with the site secret in
+        # hand, testing a guess against the published kid still costs a full PBKDF2.
+        key = envelope.content_key(site_secret, deal.slug, envelope.access_fingerprint(roots, revoked))
+        slots = [envelope.wrap_key(root, key, deal.slug, "password") for root in roots]
         slots += [_share_slot(share, key, salt, deal.slug) for share in mine if share.active(today)]
         keys[deal.slug] = DealKeys(
             deal=deal.slug,
@@ -116,10 +116,11 @@ def derive_deal_keys(
             salt=salt,
             iterations=envelope.ITERATIONS,
             slots=tuple(sorted(slots, key=lambda slot: slot.ct)),
+            paths=envelope.path_key(site_secret, deal.slug),
         )
     return keys
 
 
 def _share_slot(share: Share, key: bytes, salt: bytes, deal: str) -> envelope.Slot:
-    kek = envelope.share_kek(envelope.unb64(share.secret), salt)
-    return envelope.wrap_key(kek, key, deal, "share", share.expires)
+    root = envelope.share_root(envelope.unb64(share.secret), salt)
+    return envelope.wrap_key(root, key, deal, "share", share.expires)

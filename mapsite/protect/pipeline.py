@@ -53,7 +53,7 @@ def protect_pages(
     # Deals first, the team dashboard last: a theme problem is reported on a deal's page.
     for slug, deal_pages in sorted(by_deal.items(), key=lambda item: (item[0] == TEAM_SLUG, str(item[0]))):
         if slug in keys:
-            result.extend(seal_deal(deal_pages, keys[slug], shell, site.remember_days))
+            result.extend(seal_deal(deal_pages, keys[slug], shell, site.remember_days, today.isoformat()))
         else:
             result.extend(deal_pages)
     public = public_files(result)

@@ -9,6 +9,7 @@ blobs so the browser can fetch and decrypt them.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import mimetypes
 import posixpath
@@ -40,41 +41,50 @@ def unlock_asset() -> Page:
 
 
 def seal_deal(
-    pages: list[Page], keys: DealKeys, render_shell: ShellRenderer, remember_days: int
+    pages: list[Page], keys: DealKeys, render_shell: ShellRenderer, remember_days: int, generation: str
 ) -> list[Page]:
-    """The deal's pages as shells and blobs; ``render_shell(path, envelope_json)`` draws a shell."""
+    """The deal's pages as shells and blobs; ``render_shell(path, envelope_json)`` draws a shell.
+
+    ``generation`` is the build's day: every page is bound to it, and a browser that has opened a
+    later generation of the deal refuses an older page served in its place.
+    """
     deal = keys.deal
-    html_pages = [p for p in pages if p.path.endswith(".html")]
-    files = [p for p in pages if not p.path.endswith(".html") and p.bundle is None]
+    documents = [p for p in pages if p.document]
+    files = [p for p in pages if not p.document and p.bundle is None]
     bundles: dict[str, list[Page]] = {}
     for page in pages:
-        if page.bundle is not None and not page.path.endswith(".html"):
+        if page.bundle is not None and not page.document:
             bundles.setdefault(page.bundle, []).append(page)
     file_map = {}
     sealed: list[Page] = []
     for file in files:
         blob = envelope.file_blob_name(keys.key, file.path)
-        file_map[file.path] = _file_entry(file.path, blob)
         content = envelope.encrypt_file(keys.key, deal, file.path, file.content)
+        file_map[file.path] = _file_entry(file.path, blob, content)
         sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
     for bundle, members in sorted(bundles.items()):
         blob = envelope.file_blob_name(keys.key, bundle)
         texts = {member.path: member.content.decode("utf-8") for member in members}
-        for member in members:
-            file_map[member.path] = {**_file_entry(member.path, blob), "bundle": bundle}
         plaintext = json.dumps(texts, sort_keys=True, ensure_ascii=False).encode("utf-8")
-        sealed.append(
-            Page(f"{deal}/{FILES_DIR}/{blob}", envelope.encrypt_file(keys.key, deal, bundle, plaintext), deal)
+        content = envelope.encrypt_file(keys.key, deal, bundle, plaintext)
+        for member in members:
+            file_map[member.path] = {**_file_entry(member.path, blob, content), "bundle": bundle}
+        sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
+    published = {page.path: published_path(keys, page.path) for page in documents}
+    script = _json_script("mapsite-files", file_map) + _json_script(
+        "mapsite-pages", {path: name for path, name in published.items() if name != path}
+    )
+    for page in documents:
+        path = published[page.path]
+        iv, ciphertext = envelope.encrypt_page(
+            keys.key, deal, generation, path, _inject(page.content, script)
         )
-    files_script = _json_script("mapsite-files", file_map)
-    for page in html_pages:
-        plaintext = _inject(page.content, files_script)
-        iv, ciphertext = envelope.encrypt(keys.key, deal, page.path, plaintext)
         payload = {
             "v": envelope.VERSION,
             "deal": deal,
-            "path": page.path,
-            "root": _root_of(page.path),
+            "gen": generation,
+            "path": path,
+            "root": _root_of(path),
             "kid": keys.kid,
             "kdf": {"name": "PBKDF2-SHA256", "iterations": keys.iterations, "salt": envelope.b64(keys.salt)},
             "slots": [slot.as_json() for slot in keys.slots],
@@ -82,15 +92,52 @@ def seal_deal(
             "iv": envelope.b64(iv),
             "ct": envelope.b64(ciphertext),
         }
-        sealed.append(Page(page.path, render_shell(page.path, _script_safe(payload)), deal))
+        sealed.append(Page(path, render_shell(path, script_safe_json(payload)), deal, document=True))
     return sealed
 
 
-def _file_entry(path: str, blob: str) -> dict[str, str]:
+def published_path(keys: DealKeys, path: str) -> str:
+    """Where a page of a protected deal is published: an extra page's folder gets an opaque name
+    (``layoffs.md`` must not become ``/<deal>/layoffs/``), the same in every build."""
+    deal, _, rest = path.partition("/")
+    folder, _, name = rest.rpartition("/")
+    if not folder:
+        return path
+    opaque = hmac.new(keys.paths, folder.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    return f"{deal}/{opaque}/{name}"
+
+
+# Types a browser shows without running anything: images it decodes, PDF in its viewer, text.
+# Anything else (HTML, SVG opened as a document, XML, unknown) is handed out as opaque bytes.
+INERT_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "text/calendar",
+    }
+)
+
+
+def _file_entry(path: str, blob: str, content: bytes) -> dict[str, str]:
+    """How the browser finds, checks and hands out a sealed file.
+
+    ``sha256`` pins the blob the page was sealed with, so an older blob served in its place is
+    refused. ``type`` is never one that runs script: an SVG is declared ``image/svg+xml`` only
+    for ``<img>`` (where it cannot run script) and saved, never opened, as a link.
+    """
+    guessed = mimetypes.guess_type(path)[0] or ""
+    kind = guessed if guessed in INERT_TYPES or guessed == "image/svg+xml" else "application/octet-stream"
     return {
         "url": f"{FILES_DIR}/{blob}",
-        "type": mimetypes.guess_type(path)[0] or "application/octet-stream",
+        "type": kind,
         "name": posixpath.basename(path),
+        "sha256": hashlib.sha256(content).hexdigest(),
     }
 
 
@@ -99,13 +146,15 @@ def _root_of(path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-def _script_safe(data: dict) -> str:
-    """JSON that cannot end the <script> element it sits in."""
-    return json.dumps(data, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
+def script_safe_json(data: dict) -> str:
+    """JSON that cannot end, comment out or otherwise escape the <script> element it sits in:
+    ``<``, ``>`` and ``&`` are written as JSON escapes, which parse back to the same text."""
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _json_script(element_id: str, data: dict) -> bytes:
-    return f'<script type="application/json" id="{element_id}">{_script_safe(data)}</script>\n'.encode()
+    return f'<script type="application/json" id="{element_id}">{script_safe_json(data)}</script>\n'.encode()
 
 
 def _inject(html: bytes, snippet: bytes) -> bytes:

@@ -16,13 +16,15 @@
   if (!envelopeElement) return;
   const env = JSON.parse(envelopeElement.textContent);
 
-  const PREFIX = "mapsite:v1:";
-  const HOUR = 3600 * 1000;
+  const VERSION = 2;
+  const PREFIX = `mapsite:v${VERSION}:`;
+  const DAY = 24 * 3600 * 1000;
   const MESSAGES = {
     wrong: "Wrong password. Please try again.",
     revoked: "This link is no longer valid: it was revoked or has expired. Ask your contact for a new one.",
     damaged: "This page could not be opened: it was altered or damaged. Ask your contact for a fresh link.",
     insecure: "This deal room opens only over a secure (https) connection. Check the link you were sent.",
+    stale: "This page is older than one already opened on this device: the site may be serving an outdated copy. Reload later, or ask your contact.",
   };
   const subtle = window.isSecureContext && crypto.subtle;
   const utf8 = new TextEncoder();
@@ -40,7 +42,9 @@
     body: document.body,
   };
   let files = {};
-  // Decrypted images as blob: URLs, made once per file however many pages of the deal show them.
+  // Where this deal's extra pages are published (opaque folders), by their readable path.
+  let pages = {};
+  // Decrypted images, once per file however many pages of the deal show them.
   const images = new Map();
   let contentKey = null;
   let failed = false;
@@ -85,26 +89,16 @@
     }));
   }
 
-  // One id per tab (sessionStorage lives as long as the tab), so a login lasts for this tab only.
-  function tabId() {
-    let id = sessionStorage.getItem("mapsite-tab");
-    if (!id) {
-      id = [...crypto.getRandomValues(new Uint8Array(12))].map((b) => b.toString(16).padStart(2, "0")).join("");
-      sessionStorage.setItem("mapsite-tab", id);
-    }
-    return id;
-  }
-  const sessionName = () => `session:${env.deal}:${tabId()}`;
+  // A login without "Remember me" lives in this document's memory only (and moves with it to the
+  // pages opened in place): nothing of it is written anywhere, so nothing survives the tab.
   const rememberName = `remember:${env.deal}`;
 
   async function storedKey() {
-    for (const name of [sessionName(), rememberName]) {
-      const entry = await keyStore("readonly", (store) => store.get(name));
-      if (!entry) continue;
-      if (entry.kid === env.kid && entry.expires > Date.now()) return entry.key;
-      // Expired, or the deal was re-keyed (someone lost access): forget it without a word.
-      await keyStore("readwrite", (store) => store.delete(name));
-    }
+    const entry = await keyStore("readonly", (store) => store.get(rememberName));
+    if (!entry) return null;
+    if (entry.kid === env.kid && entry.expires > Date.now()) return entry.key;
+    // Expired, or the deal was re-keyed (someone lost access): forget it without a word.
+    await keyStore("readwrite", (store) => store.delete(rememberName));
     return null;
   }
 
@@ -114,66 +108,98 @@
   }
 
   // Only the non-extractable CryptoKey is stored (structured clone), never the password.
-  async function saveKey(key, remember) {
-    const now = Date.now();
+  async function remember(key) {
+    if (!(rememberDays > 0)) return;
     try {
       await keyStore("readwrite", (store) => {
-        store.put({ key, kid: env.kid, expires: now + 12 * HOUR }, sessionName());
-        if (remember && rememberDays > 0) {
-          store.put({ key, kid: env.kid, expires: now + rememberDays * 24 * HOUR }, rememberName);
-        }
+        store.put({ key, kid: env.kid, expires: Date.now() + rememberDays * DAY }, rememberName);
       });
     } catch {
       // Storage is a convenience (it may be blocked): the page still opens.
     }
   }
 
-  // Sessions of closed tabs and old remembered logins would otherwise stay forever.
+  // Old remembered logins, and the per-tab sessions earlier versions wrote to disk, go.
   function sweep() {
     return keyStore("readwrite", (store) => {
       store.openCursor().onsuccess = (event) => {
         const cursor = event.target.result;
         if (!cursor) return;
-        if (!(cursor.value?.expires > Date.now())) cursor.delete();
+        if (String(cursor.key).startsWith("session:") || !(cursor.value?.expires > Date.now())) cursor.delete();
         cursor.continue();
       };
     });
   }
 
+  // Every tab of this site hears a log out, so a deal open in another tab locks too.
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel("mapsite") : null;
+  channel?.addEventListener("message", (event) => {
+    if (event.data?.logout === env.deal && contentKey) {
+      contentKey = null;
+      location.reload();
+    }
+  });
+
   async function logout() {
+    contentKey = null;
     try {
-      await keyStore("readwrite", (store) => {
-        store.delete(rememberName);
-        store.delete(IDBKeyRange.bound(`session:${env.deal}:`, `session:${env.deal}:\uffff`));
-      });
+      channel?.postMessage({ logout: env.deal });
+      await keyStore("readwrite", (store) => store.delete(rememberName));
     } finally {
       location.reload();
     }
   }
 
+  /* ---------------------------------------------------------------- generations */
+
+  // The newest build of this deal this device has opened. An older page (a host serving an old
+  // copy under the same key) is refused. A build dated past tomorrow (made with --today) is not
+  // recorded, so it cannot lock out the real builds that follow it.
+  const generationName = `mapsite-generation:${env.deal}`;
+  function seenGeneration() {
+    try {
+      return localStorage.getItem(generationName) || "";
+    } catch {
+      return "";
+    }
+  }
+  function recordGeneration(generation) {
+    const tomorrow = new Date(Date.now() + DAY).toISOString().slice(0, 10);
+    try {
+      if (generation > seenGeneration() && generation <= tomorrow) localStorage.setItem(generationName, generation);
+    } catch {
+      // Without storage there is nothing to compare with: the page still opens.
+    }
+  }
+
   /* ---------------------------------------------------------------- crypto */
 
-  function kekParams() {
-    return [{ name: "AES-GCM", length: 256 }, false, ["unwrapKey"]];
+  // A credential's root (the PBKDF2 output, or a share secret's HKDF) only ever yields keys
+  // through HKDF: the slot key here, other keys in the build.
+  async function slotKey(rootBits) {
+    const root = await subtle.importKey("raw", rootBits, "HKDF", false, ["deriveKey"]);
+    const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: utf8.encode(PREFIX + "slot-key") };
+    return subtle.deriveKey(params, root, { name: "AES-GCM", length: 256 }, false, ["unwrapKey"]);
   }
 
   async function passwordKek(password) {
-    const base = await subtle.importKey("raw", utf8.encode(password), "PBKDF2", false, ["deriveKey"]);
+    const base = await subtle.importKey("raw", utf8.encode(password), "PBKDF2", false, ["deriveBits"]);
     const params = { name: "PBKDF2", hash: "SHA-256", salt: unb64(env.kdf.salt), iterations: env.kdf.iterations };
-    return subtle.deriveKey(params, base, ...kekParams());
+    return slotKey(await subtle.deriveBits(params, base, 256));
   }
 
   async function shareKek(secret) {
-    const base = await subtle.importKey("raw", unb64(secret), "HKDF", false, ["deriveKey"]);
+    const base = await subtle.importKey("raw", unb64(secret), "HKDF", false, ["deriveBits"]);
     const params = { name: "HKDF", hash: "SHA-256", salt: unb64(env.kdf.salt), info: utf8.encode(PREFIX + "share") };
-    return subtle.deriveKey(params, base, ...kekParams());
+    return slotKey(await subtle.deriveBits(params, base, 256));
   }
 
-  // The content key arrives non-extractable: no script on the page can read its bytes.
+  // The content key arrives non-extractable: no script on the page can read its bytes. A slot is
+  // bound to its deal, kind and expiry date: editing "expires" on the host breaks it.
   async function openSlot(kek, type) {
-    const aad = utf8.encode(`${PREFIX}slot:${env.deal}`);
     for (const slot of env.slots) {
       if (slot.type !== type || (slot.expires && slot.expires < today())) continue;
+      const aad = utf8.encode(`${PREFIX}slot:${env.deal}:${slot.type}:${slot.expires ?? ""}`);
       try {
         const params = { name: "AES-GCM", iv: unb64(slot.iv), additionalData: aad };
         return await subtle.unwrapKey("raw", unb64(slot.ct), kek, params, { name: "AES-GCM" }, false, ["decrypt"]);
@@ -184,19 +210,24 @@
     return null;
   }
 
-  async function decrypt(path, iv, data) {
-    const params = { name: "AES-GCM", iv, additionalData: utf8.encode(`${PREFIX}${env.deal}:${path}`) };
-    return new Uint8Array(await subtle.decrypt(params, contentKey, data));
-  }
-
-  // A file blob is iv || ciphertext of (8-byte big-endian length || bytes || zero padding).
-  async function openBlob(url, sealedPath) {
-    const response = await fetch(new URL(url, dealFolder));
-    if (!response.ok) throw new Error(`${response.status} for ${url}`);
-    const blob = new Uint8Array(await response.arrayBuffer());
-    const padded = await decrypt(sealedPath, blob.subarray(0, 12), blob.subarray(12));
+  // Pages and files are padded: 8-byte big-endian length || bytes || zeros.
+  async function decrypt(aad, iv, data) {
+    const params = { name: "AES-GCM", iv, additionalData: utf8.encode(aad) };
+    const padded = new Uint8Array(await subtle.decrypt(params, contentKey, data));
     const length = Number(new DataView(padded.buffer).getBigUint64(0));
     return padded.subarray(8, 8 + length);
+  }
+
+  const hex = (bytes) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+  // A file blob is iv || ciphertext. The page names the blob's SHA-256: an older or foreign blob
+  // served in its place is refused before it is decrypted.
+  async function openBlob(info, sealedPath) {
+    const response = await fetch(new URL(info.url, dealFolder));
+    if (!response.ok) throw new Error(`${response.status} for ${info.url}`);
+    const blob = new Uint8Array(await response.arrayBuffer());
+    if (hex(await subtle.digest("SHA-256", blob)) !== info.sha256) throw new Error(`${info.url} is not the sealed file`);
+    return decrypt(`${PREFIX}file:${env.deal}:${sealedPath}`, blob.subarray(0, 12), blob.subarray(12));
   }
 
   // A bundle (a deal's calendars) is one blob sealed under its own path, holding a JSON object
@@ -204,9 +235,9 @@
   const bundles = new Map();
   async function openFile(path) {
     const info = files[path];
-    if (!info.bundle) return new Blob([await openBlob(info.url, path)], { type: info.type });
+    if (!info.bundle) return new Blob([await openBlob(info, path)], { type: info.type });
     if (!bundles.has(info.bundle)) {
-      const texts = openBlob(info.url, info.bundle).then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
+      const texts = openBlob(info, info.bundle).then((bytes) => JSON.parse(new TextDecoder().decode(bytes)));
       bundles.set(info.bundle, texts);
       texts.catch(() => bundles.delete(info.bundle));
     }
@@ -236,8 +267,20 @@
     document.body.replaceWith(body);
   }
 
+  // The generation is in the associated data: a page cannot claim a newer build than it is.
   async function decryptPage(envelope, path) {
-    return new TextDecoder().decode(await decrypt(path, unb64(envelope.iv), unb64(envelope.ct)));
+    const aad = `${PREFIX}page:${env.deal}:${envelope.gen}:${path}`;
+    return new TextDecoder().decode(await decrypt(aad, unb64(envelope.iv), unb64(envelope.ct)));
+  }
+
+  class Stale extends Error {}
+
+  // A page of an older build than this device has opened is refused, whatever its key.
+  async function openSealed(envelope, path) {
+    const html = await decryptPage(envelope, path);
+    if (envelope.gen < seenGeneration()) throw new Stale();
+    recordGeneration(envelope.gen);
+    return html;
   }
 
   // Relative addresses in the page resolve against the address bar: it must show the page's URL.
@@ -245,6 +288,17 @@
     const doc = new DOMParser().parseFromString(html, "text/html");
     const map = doc.getElementById("mapsite-files");
     files = map ? JSON.parse(map.textContent) : {};
+    const pageMap = doc.getElementById("mapsite-pages");
+    pages = pageMap ? JSON.parse(pageMap.textContent) : {};
+    // Links to extra pages point at their published, opaque folders (the names stay inside).
+    for (const link of doc.querySelectorAll("a[href]")) {
+      const path = sitePath(link.getAttribute("href"));
+      if (path && Object.hasOwn(pages, path)) {
+        const target = new URL(pages[path].replace(/index\.html$/, ""), root);
+        target.hash = new URL(link.getAttribute("href"), location.href).hash;
+        link.setAttribute("href", target.href);
+      }
+    }
     // Encrypted images must not be requested at their readable address (which does not exist).
     for (const img of doc.querySelectorAll("img[src]")) {
       const path = sitePath(img.getAttribute("src"));
@@ -264,14 +318,21 @@
     }
 
     for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", logout);
-    for (const img of document.querySelectorAll("img[data-mapsite-file]")) {
-      imageUrl(img.dataset.mapsiteFile).then((url) => { img.src = url; }, fail);
-    }
+    for (const img of document.querySelectorAll("img[data-mapsite-file]")) showImage(img);
   }
 
-  function imageUrl(path) {
-    if (!images.has(path)) images.set(path, openFile(path).then((blob) => URL.createObjectURL(blob)));
-    return images.get(path);
+  // Each image gets its own blob: URL, revoked once drawn: "open image in new tab" then has
+  // nothing to open, so even an SVG never becomes a document on this origin.
+  function showImage(img) {
+    const path = img.dataset.mapsiteFile;
+    if (!images.has(path)) images.set(path, openFile(path));
+    images.get(path).then((blob) => {
+      const url = URL.createObjectURL(blob);
+      const done = () => URL.revokeObjectURL(url);
+      img.addEventListener("load", done, { once: true });
+      img.addEventListener("error", done, { once: true });
+      img.src = url;
+    }, fail);
   }
 
   function fragmentTarget() {
@@ -284,9 +345,9 @@
     contentKey = key;
     let html;
     try {
-      html = await decryptPage(env, shownPath);
-    } catch {
-      return fail();
+      html = await openSealed(env, shownPath);
+    } catch (error) {
+      return fail(error instanceof Stale ? MESSAGES.stale : MESSAGES.damaged);
     }
     showPage(html);
     const target = fragmentTarget();
@@ -301,6 +362,7 @@
     const path = link && sitePath(link.href);
     if (!path || !Object.hasOwn(files, path)) return;
     event.preventDefault();
+    // Saved, never opened: a download cannot run script, whatever the file holds.
     openFile(path).then((blob) => {
       const save = document.createElement("a");
       save.href = URL.createObjectURL(blob);
@@ -313,8 +375,9 @@
   });
 
   // The back-forward cache may bring back a decrypted page after "Log out": check the key again.
+  // A login held in memory only is not trusted to come back that way either.
   window.addEventListener("pageshow", (event) => {
-    if (event.persisted && contentKey) storedKey().then((key) => key || location.reload(), () => location.reload());
+    if (event.persisted && contentKey) location.reload();
   });
 
   /* ---------------------------------------------------------------- moving between pages */
@@ -360,21 +423,20 @@
     const element = new DOMParser().parseFromString(shellHtml, "text/html").getElementById("mapsite-envelope");
     const envelope = JSON.parse(element.textContent);
     // Only a page sealed for this deal under the key in hand opens in place.
-    if (envelope.v !== 1 || envelope.deal !== env.deal || envelope.kid !== env.kid) throw new Error("other key");
+    if (envelope.v !== VERSION || envelope.deal !== env.deal || envelope.kid !== env.kid) throw new Error("other key");
     return envelope;
   }
 
-  // Anything unexpected (network, another key, damage) is left to a normal load of the page, which
-  // says what is wrong. So is a login that ended (log out in another tab, expiry): a load would ask
-  // for the password. A later move wins over one still under way.
+  // Anything unexpected (network, another key, damage, an older build) is left to a normal load of
+  // the page, which says what is wrong. A login ended in another tab has already reloaded this one.
+  // A later move wins over one still under way.
   async function move(url, push) {
     const mine = ++moves;
     const path = sitePath(url.href);
     let html;
     try {
-      const [envelope, loggedIn] = await Promise.all([fetchShell(url).then(envelopeOf), storedKeyWithin(2000)]);
-      if (!loggedIn) throw new Error("logged out");
-      html = await decryptPage(envelope, path);
+      html = await openSealed(await fetchShell(url).then(envelopeOf), path);
+      if (!contentKey) throw new Error("logged out");
     } catch {
       if (mine === moves) push ? location.assign(url.href) : location.reload();
       return;
@@ -437,12 +499,13 @@
   }
 
   // A key that opened but content that does not decrypt: altered or damaged. Show nothing of it.
-  function fail() {
+  // Also a promise's rejection handler: anything but one of MESSAGES means damage.
+  function fail(message) {
     if (failed) return;
     failed = true;
     if (document.body !== shell.body) replaceDocument(shell.attributes, shell.head, shell.body);
     hideForm();
-    showForm(MESSAGES.damaged);
+    showForm(Object.values(MESSAGES).includes(message) ? message : MESSAGES.damaged);
   }
 
   /* ---------------------------------------------------------------- the form */
@@ -483,7 +546,7 @@
       input.focus();
       return showForm(MESSAGES.wrong);
     }
-    saveKey(key, $("mapsite-remember").checked); // not awaited: storage never holds the page back
+    if ($("mapsite-remember").checked) remember(key); // not awaited: storage never holds the page back
     return openPage(key, true);
   }
 
@@ -497,16 +560,13 @@
       hideForm();
       return showForm(MESSAGES.insecure);
     }
-    if (env.v !== 1) return fail();
+    if (env.v !== VERSION) return fail();
 
     const stored = await storedKeyWithin(2000);
     if (stored) return openPage(stored, false);
     if (shareSecret !== null) {
       const key = await shareKek(shareSecret).then((kek) => openSlot(kek, "share"), () => null);
-      if (key) {
-        saveKey(key, false);
-        return openPage(key, false);
-      }
+      if (key) return openPage(key, false);
       return showForm(MESSAGES.revoked);
     }
     showForm("");

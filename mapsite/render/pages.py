@@ -44,6 +44,9 @@ class Page:
     content: bytes
     deal: str | None = None
     bundle: str | None = None
+    # A page mapsite rendered, as opposed to a file the rep attached: only these are sealed as
+    # pages (an attached .html file is sealed as a download, never shown as a page).
+    document: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
         body_html=markdown(deal.body, index_path, deal.source, 3),
         timeline_svg=render_timeline(plan),
     )
-    pages.append(Page(index_path, _render(theme, "deal.html", context), deal.slug))
+    pages.append(Page(index_path, _render(theme, "deal.html", context), deal.slug, document=True))
 
     for extra_page in deal.pages:
         path = f"{deal.slug}/{extra_page.name}/index.html"
@@ -144,7 +147,7 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
             body_html=Markup(""),
             timeline_svg=Markup(""),
         )
-        pages.append(Page(path, _render(theme, "page.html", page_context), deal.slug))
+        pages.append(Page(path, _render(theme, "page.html", page_context), deal.slug, document=True))
 
     for relpath in sorted(used_files):
         source = deal.root / relpath
@@ -326,4 +329,4 @@ def render_team(site: Site, theme: Theme, rows: list, today: Any, protected: boo
         protected=protected,
         portal_url=lambda slug: relative_url(TEAM_PAGE, f"{slug}/"),
     )
-    return Page(TEAM_PAGE, _render(theme, "team.html", context), TEAM_SLUG)
+    return Page(TEAM_PAGE, _render(theme, "team.html", context), TEAM_SLUG, document=True)

@@ -58,18 +58,15 @@ def open_sealed(shell: bytes, passwords: list[str]) -> tuple[bytes, str, dict]:
     data = json.loads(found.group(1))
     salt = envelope.unb64(data["kdf"]["salt"])
     for password in passwords:
-        kek = envelope.password_kek(password, salt, data["kdf"]["iterations"])
-        for slot in data["slots"]:
-            wrapped = envelope.Slot(slot["type"], envelope.unb64(slot["iv"]), envelope.unb64(slot["ct"]))
-            try:
-                key = envelope.unwrap_key(kek, wrapped, data["deal"])
-            except Exception:
-                continue
-            html = envelope.decrypt(
-                key, data["deal"], data["path"], envelope.unb64(data["iv"]), envelope.unb64(data["ct"])
-            ).decode("utf-8")
-            files = re.search(r'<script type="application/json" id="mapsite-files">(.*?)</script>', html)
-            return key, html, json.loads(files.group(1)) if files else {}
+        try:
+            key, page = envelope.open_envelope(
+                data, envelope.password_root(password, salt, data["kdf"]["iterations"])
+            )
+        except ValueError:
+            continue
+        html = page.decode("utf-8")
+        files = re.search(r'<script type="application/json" id="mapsite-files">(.*?)</script>', html)
+        return key, html, json.loads(files.group(1)) if files else {}
     raise AssertionError(f"no password opens {data['path']}")
 
 
