@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mapsite.config import Site
+from mapsite.content.active import deal_file_findings, site_file_findings
 from mapsite.content.fields import FieldReader, slugify
 from mapsite.content.lint import lint_deal
 from mapsite.content.model import Deal, DealFile, ExtraPage
@@ -86,11 +87,11 @@ def select_sources(site: Site, only: str | None = None) -> tuple[list[tuple[Path
     named = deal_source(site, only) if only else None
     if named:
         # The file or folder named like the slug: no need to list a folder of a thousand deals.
-        return [named], []
+        return [named], site_file_findings(site)
     sources, findings = deal_sources(site)
     if only:
         sources = [s for s in sources if _declares_slug(s[0], only)]
-    return sources, findings
+    return sources, [*site_file_findings(site), *findings]
 
 
 def no_such_deal(only: str) -> Finding:
@@ -158,6 +159,7 @@ def load_deal(
         if deal.updated is None:
             deal = replace(deal, updated=changed)
         lint_deal(deal, item.source.frontmatter, reader, today)
+        findings.extend(deal_file_findings(deal, site.root))
     return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug_line)
 
 
