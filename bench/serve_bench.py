@@ -55,6 +55,7 @@ def wait_for(predicate: Callable[[], T], timeout: float, step: float = 0.001) ->
 @dataclass(frozen=True)
 class Preview:
     url: str  # where the preview serves the site
+    token: str  # the token of its printed URL, which lets a browser in
     out: Path  # the temporary folder it writes pages into
     log: Path
 
@@ -70,10 +71,12 @@ def running_preview(site: Path, scratch: Path) -> Iterator[Preview]:
             command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(scratch)}
         )
     try:
-        url = wait_for(lambda: re.search(r"at (http://127\.0\.0\.1:\d+/)", log.read_text()), 900, 0.2)
+        url = wait_for(
+            lambda: re.search(r"at (http://127\.0\.0\.1:\d+/)\?token=([\w-]+)", log.read_text()), 900, 0.2
+        )
         wait_for(lambda: "Watching for changes" in log.read_text(), 60, 0.05)
         (out,) = scratch.glob("mapsite-preview-*")
-        yield Preview(url.group(1), out, log)
+        yield Preview(url.group(1), url.group(2), out, log)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -154,7 +157,7 @@ def measure_size(count: int, edits: int) -> dict:
         original = deal.read_text("utf-8")
         with running_preview(site, Path(tmp)) as preview:
             disk = disk_times(deal, original, preview.out / DEAL / "index.html", edits)
-            browser = browser_times(deal, original, f"{preview.url}{DEAL}/", edits)
+            browser = browser_times(deal, original, f"{preview.url}{DEAL}/?token={preview.token}", edits)
             rebuild = rebuild_ms(preview.log)
     return {
         "deals": count,

@@ -306,9 +306,14 @@ def serve(
         preview.notify = server.notify
         site, _ = load_site(site_dir)
         kind = "protected preview" if protect else "preview, not protected"
-        report(f"Serving {site.title} at {server.url} ({kind})")
+        report(f"Serving {site.title} at {server.link()} ({kind})")
         for slug in sorted(preview.slugs.values()):
-            report(f"  {slug}: {server.url}{slug}/")
+            report(f"  {slug}: {server.link(f'{slug}/')}")
+        if not server.loopback:
+            report(
+                f"warning: listening on {host}, not loopback: anyone on the network can read the previews "
+                "of readable deals (the default --host 127.0.0.1 keeps them on this machine)"
+            )
         if preview.current_errors():
             preview._failed()
         watcher = BatchingWatcher(
@@ -317,7 +322,7 @@ def serve(
         watcher.start()
         report("Watching for changes. Press Ctrl-C to stop.")
         if open_browser:
-            webbrowser.open(server.url)
+            webbrowser.open(server.link(once=True))
         server.run_until_interrupted()
     finally:
         if watcher is not None:

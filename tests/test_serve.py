@@ -3,6 +3,8 @@
 Every server runs on a free port of 127.0.0.1, is read line by line in a background thread, and is
 stopped with Ctrl-C (SIGINT) when the test ends. Waits are bounded and wait for a line or a
 response, never for a fixed time, except where a test must show that something does NOT happen.
+Requests carry the cookie a browser gets for the token of the printed URL (tests of the guard
+itself are in test_preview_security.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -51,6 +54,13 @@ def preview_folders(*roots: Path) -> set[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
 class Serve:
     """One ``mapsite serve`` process: its output lines as they come, and bounded waits on them."""
 
@@ -79,6 +89,7 @@ class Serve:
         self._reader.start()
         self.base = ""
         self.port = 0
+        self.token = ""
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -130,10 +141,14 @@ class Serve:
         pytest.fail(f"no line matching {pattern!r} (mapsite serve {state}); output:\n{self.output}")
 
     def started(self, timeout: float = 30) -> Serve:
-        match = self.wait_for_line(r"^Serving .* at (http://127\.0\.0\.1:(\d+)/) \(", timeout)
-        self.base, self.port = match.group(1), int(match.group(2))
+        match = self.wait_for_line(r"^Serving .* at (http://127\.0\.0\.1:(\d+)/)\?token=([\w-]+) \(", timeout)
+        self.base, self.port, self.token = match.group(1), int(match.group(2)), match.group(3)
         self.wait_for_line(r"^Watching for changes\. Press Ctrl-C to stop\.$", timeout)
         return self
+
+    def link(self, path: str = "") -> str:
+        """The URL of ``path`` as printed: with the token that lets a browser in."""
+        return f"{self.base}{path}?token={self.token}"
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -152,16 +167,26 @@ class Serve:
 
     # --- HTTP, with raw paths: http.client sends them exactly as written -------------------------
 
-    def get(self, path: str, timeout: float = 10) -> tuple[int, str, str]:
-        """(status, content type, body) of GET ``path``."""
+    def get(self, path: str, timeout: float = 10, **headers: str) -> tuple[int, str, str]:
+        """(status, content type, body) of GET ``path``, as a browser let in by the printed URL
+        sends it (its Host and the preview's cookie); ``headers`` replace or add headers
+        (``Host=...``, ``Origin=...``, ``Cookie=""`` to send none)."""
+        sent = {"Host": f"127.0.0.1:{self.port}", "Cookie": f"mapsite_preview_{self.port}={self.token}"}
+        sent.update(headers)
+        reply = self.request(path, sent, timeout)
+        return reply.status, reply.headers.get("Content-Type", ""), reply.body
+
+    def request(self, path: str, headers: dict[str, str], timeout: float = 10) -> Reply:
+        """GET ``path`` with exactly ``headers`` (empty ones left out)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-            conn.putheader("Host", f"127.0.0.1:{self.port}")
+            for name, value in headers.items():
+                if value:
+                    conn.putheader(name, value)
             conn.endheaders()
             response = conn.getresponse()
-            body = response.read().decode("utf-8", "replace")
-            return response.status, response.getheader("Content-Type", ""), body
+            return Reply(response.status, response.headers, response.read().decode("utf-8", "replace"))
         finally:
             conn.close()
 
@@ -205,12 +230,13 @@ def test_start_prints_the_url_of_every_deal_and_serves_them(serve, example_site)
     server = serve(example_site)
     out = server.output.splitlines()
     first = next(i for i, line in enumerate(out) if line.startswith("Serving "))
-    assert out[first] == f"Serving Northwind deal rooms at {server.base} (preview, not protected)"
+    assert out[first] == f"Serving Northwind deal rooms at {server.link()} (preview, not protected)"
     assert server.base == f"http://127.0.0.1:{server.port}/" and server.port > 0
+    assert len(server.token) >= 32
     watching = out.index("Watching for changes. Press Ctrl-C to stop.")
     listed = out[first + 1 : watching]
     for slug in SLUGS:
-        assert f"  {slug}: {server.base}{slug}/" in listed, server.output
+        assert f"  {slug}: {server.link(f'{slug}/')}" in listed, server.output
     assert "Building into" not in server.output
     for slug, title in zip(SLUGS, (ACME_TITLE, BLUEBIRD_TITLE, GLOBEX_TITLE), strict=True):
         status, kind, body = server.get(f"/{slug}/")
@@ -265,7 +291,9 @@ def test_a_port_in_use_is_a_clear_message(example_site, tmp_path):
 
 def test_protect_serves_the_protected_pages(serve, example_site):
     server = serve(example_site, "--protect")
-    assert f"Serving Northwind deal rooms at {server.base} (protected preview)" in server.output.splitlines()
+    assert (
+        f"Serving Northwind deal rooms at {server.link()} (protected preview)" in server.output.splitlines()
+    )
     status, _, body = server.get("/acme/")
     assert status == 200
     assert "Q1 budget freeze" not in body and "Dana Whitfield" not in body

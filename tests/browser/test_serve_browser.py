@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import PageWatch, save_screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageWatch, save_screenshot
 from tests.conftest import REPO
 from tests.test_serve import (
     ACME,
@@ -136,7 +136,7 @@ def server(tmp_path) -> Iterator:
 
 def test_the_preview_is_readable_and_says_it_is_not_protected(server, live, example_site):
     serve = server(example_site)
-    acme = live(serve.base + "acme/")
+    acme = live(serve.link("acme/"))
     assert acme.page.locator("h1").inner_text() == ACME_TITLE
     banner = acme.page.get_by_text("Preview, not protected")
     assert banner.count() >= 1 and banner.first.is_visible()
@@ -147,8 +147,8 @@ def test_the_preview_is_readable_and_says_it_is_not_protected(server, live, exam
 
 def test_an_edit_reloads_its_own_page_keeping_the_scroll_and_no_other_page(server, live, example_site):
     serve = server(example_site)
-    acme = live(serve.base + "acme/")
-    globex = live(serve.base + "globex/")
+    acme = live(serve.link("acme/"))
+    globex = live(serve.link("globex/"))
     acme.page.evaluate("window.scrollTo(0, 900)")
     acme.page.wait_for_function("() => Math.abs(window.scrollY - 900) < 2", timeout=WAIT_MS)
     scrolled = acme.page.evaluate("window.scrollY")
@@ -184,7 +184,7 @@ def test_an_edit_reloads_its_own_page_keeping_the_scroll_and_no_other_page(serve
 def test_a_new_buyer_logo_shows_in_the_open_page(server, live, example_site):
     """A deal's own image is part of its page: replacing it updates the open page."""
     serve = server(example_site)
-    acme = live(serve.base + "acme/")
+    acme = live(serve.link("acme/"))
     natural_width = "() => document.querySelector('img[alt=\"Acme Corp logo\"]').naturalWidth"
     assert acme.page.evaluate(natural_width) == 160
     edit(
@@ -198,7 +198,7 @@ def test_a_new_buyer_logo_shows_in_the_open_page(server, live, example_site):
 
 def test_a_broken_file_shows_the_error_in_the_open_page_until_it_is_fixed(server, live, example_site):
     serve = server(example_site)
-    acme = live(serve.base + "acme/")
+    acme = live(serve.link("acme/"))
     path = example_site / ACME
     mark = serve.mark()
     edit(path, ACME_GOOD_LINE, ACME_BAD_LINE, atomic=True)
@@ -236,7 +236,7 @@ def test_a_theme_css_change_restyles_every_open_page(server, live, example_site)
     site_yml.write_text(site_yml.read_text("utf-8") + "\ntheme: brand\n", "utf-8")
 
     serve = server(example_site)
-    pages = [live(serve.base + "acme/"), live(serve.base + "globex/")]
+    pages = [live(serve.link("acme/")), live(serve.link("globex/"))]
     for page in pages:
         assert not page.page.evaluate(HAS_RED_OUTLINE)
 
@@ -249,3 +249,64 @@ def test_a_theme_css_change_restyles_every_open_page(server, live, example_site)
     assert pages[1].page.locator("h1").inner_text() == GLOBEX_TITLE
     for page in pages:
         page.check_clean()
+
+
+# --- who may read the preview (issue 12, finding 5) -----------------------------------------------
+
+SOCKET_OPENS = """url => new Promise(done => {
+  const socket = new WebSocket(url);
+  socket.onopen = () => { socket.close(); done("opened"); };
+  socket.onerror = () => done("refused");
+  setTimeout(() => done("no answer"), 5000);
+})"""
+
+
+def test_the_printed_url_lets_this_browser_in_and_leaves_the_address_bar(server, live, browser, example_site):
+    serve = server(example_site)
+    acme = live(serve.link("acme/"))
+    assert acme.page.url == serve.base + "acme/"  # the token is gone from the address bar
+    assert acme.page.locator("h1").inner_text() == ACME_TITLE
+    [cookie] = acme.context.cookies()
+    assert cookie["name"] == f"mapsite_preview_{serve.port}", cookie
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict", cookie
+    assert acme.page.evaluate("document.cookie") == ""  # no script of the page reads it
+    acme.check_clean()
+
+    # Another browser (or profile) without the printed URL is sent to the terminal.
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        response = page.goto(serve.base + "acme/")
+        assert response is not None and response.status == 403
+        assert "Open the link printed in the terminal" in page.locator("h1").inner_text()
+        assert ACME_TITLE not in page.content() and "Q1 budget freeze" not in page.content()
+        assert page.evaluate(SOCKET_OPENS, f"ws://127.0.0.1:{serve.port}/livereload") == "refused"
+    finally:
+        context.close()
+
+
+def test_a_page_on_a_rebound_name_reads_nothing(server, browser, example_site):
+    """DNS rebinding, for real: Chromium resolves evil.example to 127.0.0.1, as an attacker's DNS would."""
+    serve = server(example_site)
+    rebinding = browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"],
+    )
+    try:
+        # The rep's browser holds the preview's cookie: the attacker's page runs in the same profile.
+        context = rebinding.new_context()
+        page = context.new_page()
+        page.goto(serve.link("acme/"))
+        assert page.locator("h1").inner_text() == ACME_TITLE
+        evil = f"http://evil.example:{serve.port}"
+        response = page.goto(f"{evil}/acme/")
+        assert response is not None and response.status == 421
+        assert ACME_TITLE not in page.content() and "Q1 budget freeze" not in page.content()
+        # What the attacker's script could fetch from its own (rebound) origin: refusals only.
+        for path in ("/acme/", "/globex/", "/", f"/acme/?token={serve.token}"):
+            status, text = page.evaluate("p => fetch(p).then(async r => [r.status, await r.text()])", path)
+            assert status == 421 and ACME_TITLE not in text and GLOBEX_TITLE not in text, (path, status)
+        assert page.evaluate(SOCKET_OPENS, f"ws://evil.example:{serve.port}/livereload") == "refused"
+        context.close()
+    finally:
+        rebinding.close()
