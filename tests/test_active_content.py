@@ -2,7 +2,7 @@
 
 Hostile SVGs and active file types are refused by ``check`` and ``build`` with the file, the line
 and what to delete; the logos real drawing programs write pass untouched. The Chromium side is in
-tests/browser/test_active_content.py.
+tests/browser/test_active_content_browser.py.
 """
 
 from __future__ import annotations
@@ -291,6 +291,17 @@ def test_every_problem_of_a_file_is_reported_at_once():
         (4, "the <rect> element has the event handler onload="),
         (5, "the SVG contains a <foreignObject> element"),
     ]
+
+
+def test_an_attribute_is_found_on_its_own_line_of_a_long_start_tag():
+    data = (
+        f'{SVG_OPEN[:-1]}\n     width="10"\n     title="no onload= here"\n     onload="alert(1)">\n</svg>'
+    ).encode()
+    [problem] = svg_problems(data)
+    assert (problem.line, problem.message) == (
+        4,
+        "the <svg> element has the event handler onload=, which runs code",
+    )
 
 
 def test_doctype_with_entities_is_refused_before_they_expand():

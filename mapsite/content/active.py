@@ -69,6 +69,8 @@ INLINE_IMAGE = re.compile(r"data:image/(png|jpeg|jpg|gif|webp)[;,]", re.IGNORECA
 CSS_URL = re.compile(r"url\(\s*(['\"]?)\s*([^'\")\s]*)")
 CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}\s?|.)", re.DOTALL)
 CSS_COMMENT = re.compile(r"/\*.*?(\*/|$)", re.DOTALL)
+# One attribute as written in a start tag: its name, then its whole quoted value.
+WRITTEN_ATTRIBUTE = re.compile(rb"""\s([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
 # Stripped by URL parsers anywhere in a URL, so "java&#9;script:" is still javascript:.
 URL_IGNORED = re.compile(r"[\t\n\r]")
 
@@ -179,7 +181,7 @@ def svg_problems(data: bytes) -> list[Problem]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return [Problem(line, "the SVG is not UTF-8 text", "save it as UTF-8 (plain SVG) in your editor")]
-    inspector = _SvgInspector()
+    inspector = _SvgInspector(data)
     try:
         inspector.parser.Parse(data, True)
     except _Stop:
@@ -200,9 +202,11 @@ class _Stop(Exception):
 
 
 class _SvgInspector:
-    """Expat handlers that note each problem at the line the parser is on."""
+    """Expat handlers that note each problem at the line the parser is on (an attribute's own
+    line, when a start tag spans several)."""
 
-    def __init__(self) -> None:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
         self.problems: list[Problem] = []
         self.depth = 0
         # The text of an open <style> element and its line: checked whole when it closes, since
@@ -217,8 +221,17 @@ class _SvgInspector:
         self.parser.SkippedEntityHandler = self.skipped
         self.parser.ProcessingInstructionHandler = self.instruction
 
-    def problem(self, message: str, hint: str) -> None:
-        self.problems.append(Problem(self.parser.CurrentLineNumber, message, hint))
+    def problem(self, message: str, hint: str, attribute: str | None = None) -> None:
+        line = self.parser.CurrentLineNumber
+        if attribute:
+            # Expat places a start tag at its first line; the attribute is found in the tag's
+            # bytes, whole values skipped so that text inside another value is never taken for it.
+            tag = self.parser.CurrentByteIndex
+            for found in WRITTEN_ATTRIBUTE.finditer(self.data, tag):
+                if found.group(1).rpartition(b":")[2] == attribute.encode():
+                    line += self.data.count(b"\n", tag, found.start(1))
+                    break
+        self.problems.append(Problem(line, message, hint))
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         namespace, _, local = name.rpartition(" ")
@@ -252,6 +265,7 @@ class _SvgInspector:
                 self.problem(
                     f"the <{local}> animation changes the attribute '{target}', which can make it run code",
                     f"delete the <{local}> element",
+                    "attributeName",
                 )
         for key, value in attributes.items():
             self.attribute(local, key, value)
@@ -264,25 +278,31 @@ class _SvgInspector:
             self.problem(
                 f"the <{element}> element has the event handler {shown}=, which runs code",
                 f'delete the {shown}="..." attribute',
+                local,
             )
         elif "javascript:" in url:
             self.problem(
                 f"the {shown}= attribute of <{element}> holds a javascript: URL, which runs code",
                 f"delete the {shown}= attribute",
+                local,
             )
         elif local == "href" and not (url.startswith("#") or INLINE_IMAGE.match(url)):
             self.problem(
                 f"the <{element}> element links to '{_short(value)}'; an SVG may only refer to "
                 "#ids in the same file or embed PNG, JPEG, GIF or WebP data: images",
                 f"delete the {shown}= attribute (or the element), or embed the picture it points to",
+                local,
             )
         elif namespace == XML_NS and local == "base":
             self.problem(
                 f"the <{element}> element sets xml:base, which moves where its links point",
                 "delete the xml:base attribute",
+                local,
             )
         elif reason := css_problem(value):
-            self.problem(f"the {shown}= attribute of <{element}> {reason}", f"delete that from {shown}=")
+            self.problem(
+                f"the {shown}= attribute of <{element}> {reason}", f"delete that from {shown}=", local
+            )
 
     def end(self, name: str) -> None:
         self.depth -= 1
