@@ -70,7 +70,7 @@ def seal_deal(
         for member in members:
             file_map[member.path] = {**_file_entry(member.path, blob, content), "bundle": bundle}
         sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
-    published = {page.path: published_path(keys, page.path) for page in documents}
+    published = {page.path: published_path(keys.paths, page.path) for page in documents}
     script = _json_script("mapsite-files", file_map) + _json_script(
         "mapsite-pages", {path: name for path, name in published.items() if name != path}
     )
@@ -96,14 +96,15 @@ def seal_deal(
     return sealed
 
 
-def published_path(keys: DealKeys, path: str) -> str:
+def published_path(path_key: bytes, path: str) -> str:
     """Where a page of a protected deal is published: an extra page's folder gets an opaque name
-    (``layoffs.md`` must not become ``/<deal>/layoffs/``), the same in every build."""
+    (``layoffs.md`` must not become ``/<deal>/layoffs/``), the same in every build
+    (``path_key`` is the deal's ``envelope.path_key``)."""
     deal, _, rest = path.partition("/")
     folder, _, name = rest.rpartition("/")
     if not folder:
         return path
-    opaque = hmac.new(keys.paths, folder.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+    opaque = hmac.new(path_key, folder.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
     return f"{deal}/{opaque}/{name}"
 
 

@@ -434,14 +434,26 @@
     const mine = ++moves;
     const path = sitePath(url.href);
     let html;
+    let problem = null;
     try {
-      html = await openSealed(await fetchShell(url).then(envelopeOf), path);
+      const envelope = await fetchShell(url).then(envelopeOf);
       if (!contentKey) throw new Error("logged out");
+      try {
+        html = await openSealed(envelope, path);
+      } catch (error) {
+        // The key in hand opens this deal's pages: one that does not open is damaged or stale,
+        // which is said here (a load would first ask for the password, then say the same).
+        problem = error instanceof Stale ? MESSAGES.stale : MESSAGES.damaged;
+      }
     } catch {
       if (mine === moves) push ? location.assign(url.href) : location.reload();
       return;
     }
     if (mine !== moves || failed) return;
+    if (problem) {
+      if (push) history.pushState(null, "", url.href);
+      return fail(problem);
+    }
     if (push) {
       // Back and forward restore the scroll here, once the page is in, not on the page leaving.
       history.scrollRestoration = "manual";
