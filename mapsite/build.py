@@ -28,7 +28,7 @@ from mapsite.content.plan import build_plan
 from mapsite.deal_worker import DealJob, DealOutcome, raise_for_passwords, run_deals
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.output import read_marker
-from mapsite.paths import site_display
+from mapsite.paths import safe_relpath, site_display
 from mapsite.protect.audit import audit, audit_folder
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys
@@ -145,6 +145,9 @@ def build(
     target = out or site_dir / "output"
     sources, listing = select_sources(site, only)
     findings.extend(listing)
+    if has_errors(findings):
+        # E.g. a deal folder that is a symlink: the digest of the sources does not see it change.
+        raise _stopped(findings)
     changed = last_changed_dates([path for path, _, _ in sources], site.root)
     secret, created_secret = site_secret(site.root) if protect else (b"", False)
     read_before = b"" if only else sources_digest(site.root, today, protect, changed)
@@ -275,12 +278,45 @@ def _place(outcomes: list[DealOutcome], findings: list[Finding]) -> dict[str, in
         findings.extend(outcome.findings)
         if outcome.slug is None or has_errors(outcome.findings):
             continue
+        if stray := _stray_page(outcome):
+            findings.append(stray)
+            continue
         if outcome.slug in first:
             findings.append(duplicate_slug(outcome.loaded, outcome.slug, first[outcome.slug]))
         else:
             first[outcome.slug] = outcome.loaded.display
             placed[outcome.slug] = outcome.index
     return placed
+
+
+def _stray_page(outcome: DealOutcome) -> Finding | None:
+    """A deal's file outside ``<slug>/``, or two at one path: refused, whatever produced them.
+
+    The loader already refuses what could cause either; this holds even if something slips past
+    it, since a deal's file outside its folder could replace the site's own, such as unlock.js,
+    and a second file at a page's path would replace the page. Case-folded, as a host may be.
+    """
+    prefix = f"{outcome.slug}/"
+    seen: set[str] = set()
+    for path, _size, _sha in outcome.digests:
+        if not path.startswith(prefix) or safe_relpath(path) != path:
+            return Finding(
+                outcome.loaded.display,
+                None,
+                "error",
+                f"the deal would publish '{path}', outside its folder output/{prefix}; nothing was written",
+                "this is a mapsite bug: please report it with the deal's files",
+            )
+        if path.casefold() in seen:
+            return Finding(
+                outcome.loaded.display,
+                None,
+                "error",
+                f"two files of the deal would be published at '{path}'; one would replace the other",
+                "rename one of the deal's files",
+            )
+        seen.add(path.casefold())
+    return None
 
 
 def _shared_pages(

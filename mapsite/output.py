@@ -2,7 +2,11 @@
 
 A full build is written into a staging folder beside ``output/`` and swapped in with renames
 once every page is on disk and audited. ``--only`` swaps just the one deal's folder. Paths are
-checked one last time here: nothing is ever written outside the output folder.
+checked one last time here: nothing is ever written outside the output folder, and no deal is
+ever placed where the site's own files live. A deal folder called ``assets`` would merge into the
+shared theme files, or (with ``--only``) replace them, ``unlock.js`` included; so the names the
+site publishes at its root are reserved, ``check`` refuses them as slugs, and this module refuses
+them once more, whatever let them through.
 """
 
 from __future__ import annotations
@@ -16,10 +20,24 @@ from pathlib import Path
 
 from mapsite.errors import MapsiteError
 from mapsite.paths import safe_relpath
-from mapsite.render.pages import Page
+from mapsite.render.pages import TEAM_SLUG, Page
+from mapsite.render.theme import ASSET_DIR
 
 MARKER = ".mapsite-build.json"
 SOURCE_FOLDERS = ("content", "themes", "assets")
+# What the site itself publishes at the root of output/: theme files, seller logo and unlock
+# script (assets/), the team dashboard, the landing, 404 and robots pages, the build marker, and
+# what the git deploy adds (.nojekyll, CNAME). Hosts such as GitHub Pages also answer /index and
+# /404 with the .html file, so those names are taken as well. Names starting with "." or "_" are
+# the site's and the host's too (staging folders, _headers, .well-known/). Compared case-folded:
+# on a case-insensitive host ASSETS/ and assets/ are one folder.
+SHARED_NAMES = frozenset(
+    name.casefold()
+    for name in (
+        ASSET_DIR, TEAM_SLUG, "index.html", "index", "404.html", "404", "robots.txt", MARKER,
+        ".nojekyll", "CNAME",
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,12 +58,17 @@ class Staging:
         return self.folder / ".parts"
 
 
+def reserved_slug(slug: str) -> bool:
+    """Whether ``output/<slug>/`` would be, or be served as, a path the site itself publishes."""
+    return slug.casefold() in SHARED_NAMES or slug.startswith((".", "_"))
+
+
 def begin(out: Path, site_root: Path, only: str | None = None) -> Staging:
     """A fresh, empty staging folder on the same file system as ``out`` (renames stay atomic)."""
     _check_target(out, site_root)
     if only:
         out.mkdir(parents=True, exist_ok=True)
-        folder = out / f".staging-{only}-{os.getpid()}"
+        folder = out / f".staging-{os.getpid()}"  # not named after ``only``: a rep typed that
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         folder = out.parent / f".{out.name}.staging-{os.getpid()}"
@@ -64,6 +87,8 @@ def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], inf
     ``deals`` maps slugs to part numbers. Returns the number of shared files written.
     """
     out, folder = staging.out, staging.folder
+    for slug in deals:
+        _check_deal_folder(slug, shared)
     for slug, part in deals.items():
         (staging.parts / str(part)).rename(folder / slug)
     staging.parts.rmdir()
@@ -90,6 +115,7 @@ def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> 
     """
     out, slug = staging.out, staging.only
     assert slug is not None, "a one-deal staging knows its deal"
+    _check_deal_folder(slug, shared)
     count = 0
     for page in shared:
         target = _target(out, page.path)
@@ -138,6 +164,19 @@ def _target(folder: Path, path: str) -> Path:
     if relpath is None or relpath != path:
         raise MapsiteError(f"refusing to write '{path}': it is not a plain path inside the output folder")
     return folder / relpath
+
+
+def _check_deal_folder(slug: str, shared: list[Page]) -> None:
+    """Refuse to place a deal anywhere but a plain folder of its own beside the site's files."""
+    taken = {page.path.split("/")[0].casefold() for page in shared}
+    if "/" in slug or safe_relpath(slug) != slug:
+        raise MapsiteError(f"refusing to publish the deal '{slug}': its slug is not a plain folder name")
+    if reserved_slug(slug) or slug.casefold() in taken:
+        raise MapsiteError(
+            f"refusing to publish the deal '{slug}' at output/{slug}/: that path holds mapsite's own "
+            "files, which a deal must never merge into or replace; nothing was written",
+            hint="give the deal another slug (mapsite check names the file)",
+        )
 
 
 def _write_atomic(target: Path, content: bytes) -> None:

@@ -146,10 +146,10 @@ def test_logos_drawing_programs_write_pass(name):
 # ------------------------------------------------------------------ what an SVG must not hold
 
 
-def hostile(body: str, head: str = "") -> bytes:
-    """An SVG with ``body`` on line 3 (after the optional ``head`` lines)."""
+def hostile(body: str) -> bytes:
+    """An SVG with ``body`` on line 3, where the prefixes xlink: and h: (HTML) are declared."""
     xlink = ' xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:h="http://www.w3.org/1999/xhtml"'
-    return f'{head}<?xml version="1.0"?>\n{SVG_OPEN[:-1]}{xlink}>\n{body}\n</svg>\n'.encode()
+    return f'<?xml version="1.0"?>\n{SVG_OPEN[:-1]}{xlink}>\n{body}\n</svg>\n'.encode()
 
 
 HOSTILE = {

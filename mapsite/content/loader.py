@@ -2,6 +2,11 @@
 
 A deal is ``content/deals/<slug>.md`` or a folder ``content/deals/<slug>/index.md`` whose other
 Markdown files are extra pages and whose other files are published with the portal.
+
+What a deal publishes is its own and nothing else: a deal entry that is a symbolic link is
+refused (it could pull in a folder from anywhere), a folder deal's file may not sit where one of
+its pages is written (a file ``index.html`` would replace the portal), and a single-file deal,
+whose folder ``content/deals/`` also holds the other deals, may not name their files.
 """
 
 from __future__ import annotations
@@ -11,16 +16,19 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from mapsite.calendars import CALENDAR_DIR
 from mapsite.config import Site
 from mapsite.content.active import deal_file_findings, site_file_findings
 from mapsite.content.fields import FieldReader, slugify
 from mapsite.content.lint import lint_deal
 from mapsite.content.model import Deal, DealFile, ExtraPage
 from mapsite.content.source import read_source
-from mapsite.content.validate import DealInput, validate_deal
+from mapsite.content.validate import NOT_OWN_HINT, DealInput, not_own_file, not_own_text, validate_deal
 from mapsite.errors import Finding
 from mapsite.paths import inside, site_display
+from mapsite.protect.seal import FILES_DIR
 from mapsite.protect.secrets import random_slug, site_secret
+from mapsite.render.markdown import LinkContext, render_markdown
 
 INDEX = "index.md"
 RANDOM_SLUG = "random"
@@ -51,6 +59,9 @@ def deal_sources(site: Site) -> tuple[list[tuple[Path, Path, str]], list[Finding
     for entry in sorted(deals_dir.iterdir()):
         if entry.name.startswith((".", "_")):
             continue
+        if entry.is_symlink() and (entry.is_dir() or entry.suffix == ".md"):
+            findings.append(_linked_deal(entry, site))
+            continue
         if entry.is_file() and entry.suffix == ".md":
             found.append((entry, deals_dir, entry.stem))
         elif entry.is_dir():
@@ -75,6 +86,8 @@ def deal_source(site: Site, key: str) -> tuple[Path, Path, str] | None:
     if key.startswith((".", "_")) or "/" in key:
         return None
     single, folder = site.deals_dir / f"{key}.md", site.deals_dir / key
+    if single.is_symlink() or folder.is_symlink():
+        return None  # the listing reports it
     if single.is_file():
         return single, site.deals_dir, key
     if (folder / INDEX).is_file():
@@ -92,6 +105,17 @@ def select_sources(site: Site, only: str | None = None) -> tuple[list[tuple[Path
     if only:
         sources = [s for s in sources if _declares_slug(s[0], only)]
     return sources, [*site_file_findings(site), *findings]
+
+
+def _linked_deal(entry: Path, site: Site) -> Finding:
+    kind = "folder" if entry.is_dir() else "file"
+    return Finding(
+        site_display(entry, site.root),
+        None,
+        "error",
+        f"this deal {kind} is a symbolic link; mapsite does not follow links out of content/deals",
+        f"put the deal's {kind} itself in content/deals/",
+    )
 
 
 def no_such_deal(only: str) -> Finding:
@@ -160,7 +184,37 @@ def load_deal(
             deal = replace(deal, updated=changed)
         lint_deal(deal, item.source.frontmatter, reader, today)
         findings.extend(deal_file_findings(deal, site.root))
+        if root == site.deals_dir:
+            findings.extend(_linked_files_of_others(deal, display))
     return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug_line)
+
+
+def _linked_files_of_others(deal: Deal, display: str) -> list[Finding]:
+    """Files a single-file deal's Markdown links or shows that are not its to publish.
+
+    The links are resolved by the renderer's own resolver, so this sees exactly the files the
+    portal would publish; the fields (logos, ``resources``) are checked where they are read.
+    """
+    links = LinkContext(f"{deal.slug}/index.html", deal.slug, deal.root, frozenset())
+    for text in (deal.value_summary, deal.body):
+        render_markdown(text, links)
+    foreign = sorted(rel for rel in links.used_files if not_own_file(deal.root, deal.root / rel))
+    if not foreign:
+        return []
+    try:
+        lines = deal.source.read_text("utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    return [
+        Finding(
+            display,
+            next((number for number, line in enumerate(lines, 1) if rel in line), None),
+            "error",
+            f"the link to {not_own_text(rel)}",
+            NOT_OWN_HINT,
+        )
+        for rel in foreign
+    ]
 
 
 def duplicate_slug(loaded: LoadedDeal, slug: str, first: str) -> Finding:
@@ -183,22 +237,25 @@ def _deal_input(
     findings: list[Finding] = []
     pages: list[ExtraPage] = []
     files: list[DealFile] = []
-    if path.name == INDEX:
+    if root != site.deals_dir:  # a folder deal (a single-file deal's folder holds every deal)
         for child in sorted(root.rglob("*")):
             rel = child.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts) or child == path or child.is_dir():
+            if any(part.startswith(".") for part in rel.parts) or child == path:
                 continue
             child_display = site_display(child, site.root)
-            if not inside(child, root):
+            # Checked before is_dir(): a folder linked from outside is refused, not skipped.
+            problem = (
+                "this link is broken" if not child.exists() else "this link points outside the deal folder"
+            )
+            if not child.exists() or not inside(child, root):
+                kind = "folder" if child.is_dir() else "file"
                 findings.append(
                     Finding(
-                        child_display,
-                        None,
-                        "error",
-                        "this link points outside the deal folder",
-                        "replace the symlink with the file itself",
+                        child_display, None, "error", problem, f"replace the symlink with the {kind} itself"
                     )
                 )
+                continue
+            if child.is_dir():
                 continue
             if child.suffix == ".md" and len(rel.parts) == 1:
                 page = _extra_page(child, child_display)
@@ -208,9 +265,10 @@ def _deal_input(
                     pages.append(page)
             elif child.suffix != ".md":
                 files.append(DealFile(child, rel.as_posix()))
+    findings.extend(_taken_paths(files, site))
     names = {p.name for p in pages}
     for page in pages:
-        if any(f.relpath.split("/")[0] == page.name for f in files):
+        if any(f.relpath.split("/")[0].casefold() == page.name for f in files):
             findings.append(
                 Finding(
                     site_display(page.source, site.root),
@@ -223,6 +281,34 @@ def _deal_input(
     if len(names) != len(pages):
         findings.append(Finding(display, None, "error", "two extra pages map to the same URL"))
     return DealInput(source, root, default_slug, tuple(pages), tuple(files)), findings
+
+
+def _taken_paths(files: list[DealFile], site: Site) -> list[Finding]:
+    """Files of a folder deal published where mapsite writes the deal's own pages.
+
+    Compared case-folded: on a case-insensitive host ``INDEX.HTML`` replaces ``index.html``.
+    (A file under an extra page's folder is reported at the page, below.)
+    """
+    findings = []
+    for file in files:
+        top = file.relpath.split("/")[0].casefold()
+        if file.relpath.casefold() == "index.html":
+            what = "the portal page (index.html)"
+        elif top in (CALENDAR_DIR, FILES_DIR):
+            what = f"the deal's {'calendars' if top == CALENDAR_DIR else 'sealed files'} ({top}/)"
+        else:
+            continue
+        findings.append(
+            Finding(
+                site_display(file.source, site.root),
+                None,
+                "error",
+                f"this file would be published at {file.relpath} in the deal's folder, where mapsite "
+                f"writes {what}; it would replace it",
+                "rename the file, or move it into a folder such as files/",
+            )
+        )
+    return findings
 
 
 def _extra_page(path: Path, display: str) -> ExtraPage | Finding:

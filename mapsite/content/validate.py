@@ -42,6 +42,7 @@ from mapsite.content.schedule import (
 )
 from mapsite.content.source import Source
 from mapsite.content.yamlread import YamlMap
+from mapsite.output import reserved_slug
 from mapsite.paths import inside, safe_relpath
 
 DEAL_KEYS = (
@@ -108,11 +109,11 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     reader.unknown_keys(data, DEAL_KEYS, where)
 
     title = reader.text(data, "title", where, required=True)
-    slug = _read_slug(reader, data, item.default_slug)
-    buyer = _brand(reader, data, "buyer", item.root, site, required=True)
-    declared_seller = _brand(reader, data, "seller", item.root, site)
+    slug = _read_slug(reader, data, item, site)
+    buyer = _brand(reader, data, "buyer", item, site, required=True)
+    declared_seller = _brand(reader, data, "seller", item, site)
     seller = declared_seller or site.seller
-    partner = _brand(reader, data, "partner", item.root, site)
+    partner = _brand(reader, data, "partner", item, site)
     close_date = reader.iso_date(data, "close_date", where, required=True)
     go_live_expr = _date_expr(reader, data, "go_live", where)
     stage = reader.choice(data, "stage", where, STAGES, "active") or "active"
@@ -171,7 +172,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
 
     _check_dependencies(reader, milestones, dates)
 
-    resources = _resources(reader, data, item.root)
+    resources = _resources(reader, data, item, site)
     criteria = _criteria(reader, data)
     risks = _risks(reader, data, known_people)
     cadence = _cadence(reader, data, known_people)
@@ -253,9 +254,19 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     )
 
 
-def _read_slug(reader: FieldReader, data: YamlMap, default: str) -> str | None:
+def _read_slug(reader: FieldReader, data: YamlMap, item: DealInput, site: Site) -> str | None:
+    """The URL folder; never one of the paths the site itself publishes (see output.py)."""
     if "slug" in data:
-        return reader.identifier(data, "slug", "the deal")
+        slug = reader.identifier(data, "slug", "the deal")
+        if slug and reserved_slug(slug):
+            reader.error(
+                data.line_of("slug"),
+                f"slug '{slug}' is reserved: output/{slug}/ would mix the deal with mapsite's own files",
+                f"choose another slug, e.g. '{slug}-deal'",
+            )
+            return None
+        return slug
+    default = item.default_slug
     if slugify(default) != default:
         reader.error(
             None,
@@ -263,14 +274,67 @@ def _read_slug(reader: FieldReader, data: YamlMap, default: str) -> str | None:
             f"rename the file or folder to '{slugify(default) or 'deal'}' or set slug:",
         )
         return None
+    if reserved_slug(default):
+        named = f"file {default}.md" if item.root == site.deals_dir else f"folder {default}/"
+        reader.error(
+            None,
+            f"the file name gives the slug '{default}', which is reserved: output/{default}/ would "
+            "mix the deal with mapsite's own files",
+            f"choose another slug: rename the {named} or set slug:",
+        )
+        return None
     return default
 
 
-def _brand(reader: FieldReader, data: YamlMap, key: str, root: Path, site: Site, required: bool = False):
+def _brand(reader: FieldReader, data: YamlMap, key: str, item: DealInput, site: Site, required: bool = False):
     block = reader.mapping(data, key, "the deal", required=required)
     if block is None:
         return None
-    return read_brand(reader, block, key, root, site.root)
+    brand = read_brand(reader, block, key, item.root, site.root)
+    if brand and brand.logo and _not_own_file(item, site, brand.logo):
+        reader.error(
+            block.line_of("logo"),
+            f"the logo of {key} is {not_own_text(brand.logo.relative_to(item.root).as_posix())}",
+            NOT_OWN_HINT,
+        )
+    return brand
+
+
+NOT_OWN_HINT = "copy the file next to this deal's file, or make the deal a folder with its files in it"
+
+
+def _not_own_file(item: DealInput, site: Site, path: Path) -> bool:
+    """Whether a single-file deal names a file that is not its to publish.
+
+    A folder deal's files are those in its folder (paths leaving it are refused elsewhere). A
+    single-file deal's folder is ``content/deals/`` itself, which also holds the other deals:
+    their folders, their Markdown, drafts kept in ``_``- or ``.``-folders. None of those may be
+    published with it, or a public deal would carry a protected deal's ROI model.
+    """
+    if item.root != site.deals_dir:
+        return False
+    return not_own_file(site.deals_dir, path)
+
+
+def not_own_file(deals_dir: Path, path: Path) -> bool:
+    """For a file named by a single-file deal: is it Markdown, hidden, or in a deal's folder?"""
+    try:
+        base = deals_dir.resolve()
+        rel = path.resolve().relative_to(base)
+    except (OSError, RuntimeError, ValueError):
+        return True
+    if rel.suffix.casefold() == ".md" or any(part.startswith((".", "_")) for part in rel.parts):
+        return True
+    folder = base
+    for part in rel.parts[:-1]:
+        folder = folder / part
+        if (folder / "index.md").exists():
+            return True
+    return False
+
+
+def not_own_text(shown: str) -> str:
+    return f"'{shown}', which is not a file of this deal (another deal's, or kept out of the site)"
 
 
 def _date_expr(reader: FieldReader, data: YamlMap, key: str, where: str) -> DateExpr | None:
@@ -496,7 +560,8 @@ def _check_dependencies(
                 )
 
 
-def _resources(reader: FieldReader, data: YamlMap, root: Path) -> tuple[Resource, ...]:
+def _resources(reader: FieldReader, data: YamlMap, item: DealInput, site: Site) -> tuple[Resource, ...]:
+    root = item.root
     result = []
     for entry, line in reader.items(data, "resources", "the deal"):
         if not isinstance(entry, YamlMap):
@@ -528,6 +593,13 @@ def _resources(reader: FieldReader, data: YamlMap, root: Path) -> tuple[Resource
                 continue
             if not (root / file_rel).is_file():
                 reader.error(entry.line_of("file"), f"{where} file '{file_text}' does not exist")
+                continue
+            if _not_own_file(item, site, root / file_rel):
+                reader.error(
+                    entry.line_of("file"),
+                    f"{where} file is {not_own_text(file_rel)}",
+                    NOT_OWN_HINT,
+                )
                 continue
         if title:
             result.append(Resource(title=title, url=url, file=file_rel))
