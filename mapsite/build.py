@@ -103,7 +103,8 @@ def check(site_dir: Path, today: dt.date | None = None) -> BuildResult:
         for entry in access
         if not password_source(entry, site_dir)
     ]
-    return replace(result, findings=tuple(sort_findings([*result.findings, *missing])))
+    deploy = [warning for target in result.site.deploy.values() for warning in target.warnings]
+    return replace(result, findings=tuple(sort_findings([*result.findings, *missing, *deploy])))
 
 
 @dataclass(frozen=True)

@@ -318,6 +318,7 @@ def deploy_command(
     started = time.perf_counter()
     site = load_deploy_site(site_dir)
     settings = choose_target(site, target_name)
+    print_findings(settings.warnings, stderr)
     out = site_dir / "output"
     if not no_build:
         _build_and_report(site_dir, None, None, None, no_protect=False)
@@ -358,7 +359,7 @@ def deploy_command(
 
 def _publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out: Path) -> None:
     steps = len(plan.transfers) + len(plan.deletes)
-    if not steps:
+    if plan.is_empty:  # a git branch whose old history is dropped changes with no file sent
         return
     columns = (
         TextColumn("{task.description}"),

@@ -6,6 +6,12 @@ get-url``; everything else happens in a private bare repository kept in ``.mapsi
 where the output is written as a tree straight from the files (no work tree at all), committed
 and pushed. A push is atomic, and it lands only if the branch still points where the plan found
 it, so the host serves the old build or the new one, and never loses a commit made meanwhile.
+
+By default the branch is one commit, replaced at each deploy (``history: single``), so an
+earlier build (a draft, a removed deal, pages sealed for a revoked password) is not reachable
+from the branch once a new one lands. git is given credentials only by its own helpers (the
+credential helper, the SSH agent): a URL carrying a password or token is refused before any git
+command sees it, since arguments are readable by every user of the machine.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from mapsite.deploy.credentials import holds_credential, redact, without_credential
 from mapsite.deploy.failures import file_errors
 from mapsite.deploy.manifest import FileEntry, headers_for
 from mapsite.deploy.plan import DeployPlan, Update
@@ -111,25 +118,39 @@ def last_message(stderr: bytes) -> str:
     return PREFIX.sub("", marked[0]).strip() if marked else "git gave no reason"
 
 
-def redact(url: str) -> str:
-    """A URL as it may be printed: a token written into it (https://user:TOKEN@host) stays hidden."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1***@", url)
-
-
 def is_local_path(remote: str) -> bool:
     return not URL_SCHEME.match(remote) and not SCP_LIKE.match(remote)
 
 
 def resolve_remote(remote: str, site_root: Path) -> str:
-    """A URL or path as given, or the URL of a remote of the site's own repository."""
+    """A URL or path as given, or the URL of a remote of the site's own repository.
+
+    mapsite.yml is checked for secrets when it is read; the site's own remotes can only be
+    checked here, before any git command could receive one as an argument.
+    """
+    name = None
     if REMOTE_NAME.match(remote) and not (site_root / remote).exists():
         result = run_git(["-C", str(site_root), "remote", "get-url", remote])
         if result.returncode != 0:
             raise _remote_name_error(remote, site_root, result.stderr)
-        remote = result.stdout.decode("utf-8", "replace").strip()
+        name, remote = remote, result.stdout.decode("utf-8", "replace").strip()
+    if holds_credential(remote):
+        raise _secret_in_remote(remote, name)
     if is_local_path(remote):
         return str((site_root / Path(remote).expanduser()).resolve())
     return remote
+
+
+def _secret_in_remote(url: str, name: str | None) -> MapsiteError:
+    where = f"the site's git remote '{name}'" if name else "the git remote"
+    clean = without_credential(url)
+    fix = f"git remote set-url {name} {clean}" if name else f"write remote: {clean} in mapsite.yml"
+    return MapsiteError(
+        f"{where} has a password or token written into its URL ({redact(url)}); git gets credentials "
+        "only from its helpers, never on its command line, where any user of this machine can read them",
+        hint=f"{fix}, let git's credential helper (e.g. gh auth setup-git) or an SSH key log in, "
+        "then change that password or token",
+    )
 
 
 def _remote_name_error(remote: str, site_root: Path, stderr: bytes) -> MapsiteError:
@@ -184,6 +205,7 @@ class GitTarget:
         extras = {path: _entry(path, data) for path, data in contents.items()}
         plan = _compare({**local, **extras}, blobs, remote, uncounted=set(extras))
         plan.untracked = bool(remote) and not self._published_before()
+        plan.dropped_commits = self._history_to_drop()
         return plan
 
     def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
@@ -290,6 +312,13 @@ class GitTarget:
         """Did mapsite make any commit of this branch? Otherwise its files are someone else's."""
         found = self._checked("rev-list", "-1", "--fixed-strings", f"--grep={TRAILER}", str(self.head))
         return bool(found.strip())
+
+    def _history_to_drop(self) -> int:
+        """How many commits a single-commit deploy takes out of the branch (none if it is one already)."""
+        if not self.single_commit or self.head is None:
+            return 0
+        count = int(self._checked("rev-list", "--count", self.head).strip())
+        return count if count > 1 else 0
 
     def _extra_contents(self, remote: dict[str, tuple[str, str]]) -> dict[str, bytes]:
         """``.nojekyll`` (GitHub Pages would hide ``_files/`` otherwise) and the custom domain.

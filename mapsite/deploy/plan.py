@@ -30,6 +30,9 @@ class DeployPlan:
     unchanged: int = 0
     # The target holds files but no state mapsite can read: they were not published by this site.
     untracked: bool = False
+    # Earlier commits a git branch holds that this deploy takes out of it (history: single); a
+    # build with no changed file still replaces them, or an old history would stay public.
+    dropped_commits: int = 0
 
     @property
     def transfers(self) -> list[FileEntry]:
@@ -43,7 +46,7 @@ class DeployPlan:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.uploads or self.updates or self.deletes)
+        return not (self.uploads or self.updates or self.deletes or self.dropped_commits)
 
     @property
     def changed_paths(self) -> list[str]:

@@ -25,6 +25,8 @@ def plan_lines(plan: DeployPlan) -> list[str]:
         else:
             lines.append(f"update  {entry.path}  ({size_text(entry.size)}, {reasons[entry.path]} changed)")
     lines.extend(f"delete  {path}" for path in plan.deletes)
+    if plan.dropped_commits:
+        lines.append(f"replace the branch's {plan.dropped_commits} earlier commits with one")
     return lines
 
 
@@ -47,4 +49,10 @@ def summary(plan: DeployPlan, location: str, seconds: float, url: str | None) ->
             f"Deployed to {location}: {plan_counts(plan, done=True)}; "
             f"{size_text(plan.bytes_to_send)} sent in {seconds:.2f} s."
         )
-    return [first, f"Live at {url}"] if url else [first]
+    lines = [first, f"Live at {url}"] if url else [first]
+    if plan.dropped_commits:
+        lines.append(
+            f"The branch's {plan.dropped_commits} earlier commits are no longer reachable from it; "
+            "the host and forks may still hold them (docs/deploy.md, Purging an old history)."
+        )
+    return lines

@@ -1,7 +1,13 @@
 """The ``deploy`` section of ``mapsite.yml``: named targets, each checked with its line.
 
 Credentials never belong here: the file is committed, so a key that looks like a password,
-token or access key is an error that points to the place the credential should live instead.
+token or access key, or a remote, endpoint or destination with a secret written into it, is an
+error that points to the place the credential should live instead.
+
+A git target replaces its branch with one commit by default (``history: single``): a branch that
+kept every build would keep serving once-published drafts, removed deals and pages sealed for
+passwords since revoked. Choosing ``history: keep`` is allowed, with a warning shown by
+``mapsite check`` and by every deploy to that target.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from typing import Any
 
 from mapsite.content.fields import FieldReader
 from mapsite.content.yamlread import YamlMap
+from mapsite.deploy.credentials import holds_credential, redact, without_credential
+from mapsite.errors import Finding
 
 TARGET_TYPES = ("git", "s3", "rsync", "sftp", "folder")
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
@@ -32,6 +40,21 @@ CREDENTIAL_HINTS = {
     "sftp": "use your SSH agent or a key named in ~/.ssh/config",
     "folder": "a folder needs no credentials",
 }
+# The settings that name a place to log in to, and how to write each without its secret.
+LOCATION_KEYS = {"remote": "git", "endpoint_url": "s3", "destination": "ssh"}
+LOCATION_HINTS = {
+    "git": "write remote: {clean} and let git's credential helper (e.g. gh auth setup-git, "
+    "Git Credential Manager) or an SSH key log in; then change that password or token",
+    "s3": "write endpoint_url: {clean} and put the keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+    "or an AWS profile (profile: NAME); then rotate that key",
+    "ssh": "write destination: {clean} and log in with an SSH key (your SSH agent or ~/.ssh/config); "
+    "then change that password",
+}
+KEEP_HISTORY = (
+    "history: keep in {where} keeps every earlier build in the branch: once-published drafts, "
+    "removed deals and pages sealed for revoked passwords stay public in its history"
+)
+KEEP_HINT = "use history: single, the default; docs/deploy.md says how to purge the history already pushed"
 DESTINATION = re.compile(
     r"^(?:(?P<user>[^@:/\s]+)@)?(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<path>\S.*)$"
 )
@@ -55,6 +78,8 @@ class TargetSettings:
     options: dict[str, Any] = field(default_factory=dict)
     headers: tuple[HeaderRule, ...] = ()
     line: int | None = None
+    # Shown by ``mapsite check`` and by each deploy to this target; they never stop either.
+    warnings: tuple[Finding, ...] = ()
 
 
 def read_deploy(reader: FieldReader, data: YamlMap, root: Path) -> dict[str, TargetSettings]:
@@ -74,13 +99,15 @@ def read_deploy(reader: FieldReader, data: YamlMap, root: Path) -> dict[str, Tar
         kind = reader.choice(entry, "type", where, TARGET_TYPES, None, required=True)
         if kind is None:
             continue
-        if not _no_credentials(reader, entry, where, kind):
+        no_credential_keys = _no_credentials(reader, entry, where, kind)
+        if not (_no_secret_locations(reader, entry, where) and no_credential_keys):
             continue
         reader.unknown_keys(entry, ("type", *TYPE_KEYS[kind]), where)
         options = _READERS[kind](reader, entry, where, root)
         if options is not None:
             headers = _header_rules(reader, entry, where) if kind == "s3" else ()
-            targets[str(name)] = TargetSettings(str(name), kind, options, headers, line)
+            warnings = _history_warning(reader, entry, where) if kind == "git" else ()
+            targets[str(name)] = TargetSettings(str(name), kind, options, headers, line, warnings)
     return targets
 
 
@@ -95,6 +122,32 @@ def _no_credentials(reader: FieldReader, entry: YamlMap, where: str, kind: str) 
             )
             clean = False
     return clean
+
+
+def _no_secret_locations(reader: FieldReader, entry: YamlMap, where: str) -> bool:
+    """A remote, endpoint or destination with a password or token in it; the secret is never echoed."""
+    clean = True
+    for key, kind in LOCATION_KEYS.items():
+        value = entry.get(key)
+        if isinstance(value, str) and holds_credential(value):
+            suggestion = without_credential(value, keep_account=kind != "s3")
+            if kind == "ssh" and "://" in suggestion:
+                suggestion = "user@host:/path"
+            reader.error(
+                entry.line_of(key),
+                f"{key} of {where} has a password or token written into it ({redact(value)}); "
+                "mapsite.yml is shared, so it never holds one",
+                LOCATION_HINTS[kind].format(clean=suggestion),
+            )
+            clean = False
+    return clean
+
+
+def _history_warning(reader: FieldReader, entry: YamlMap, where: str) -> tuple[Finding, ...]:
+    if entry.get("history") != "keep":
+        return ()
+    line = entry.line_of("history") + reader.line_offset
+    return (Finding(reader.path, line, "warning", KEEP_HISTORY.format(where=where), KEEP_HINT),)
 
 
 def _git(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[str, Any] | None:
@@ -114,7 +167,7 @@ def _git(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[st
         "remote": reader.text(entry, "remote", where) or "origin",
         "branch": branch,
         "cname": cname,
-        "single_commit": reader.choice(entry, "history", where, ("keep", "single"), "keep") == "single",
+        "single_commit": reader.choice(entry, "history", where, ("keep", "single"), "single") == "single",
         "message": reader.text(entry, "message", where) or "Deploy deal portals with mapsite",
     }
 

@@ -7,6 +7,8 @@ every test checks that a deploy leaves it exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
 import subprocess
 import threading
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -22,6 +25,7 @@ from mapsite.deploy.manifest import local_manifest
 from mapsite.deploy.report import size_text
 from mapsite.deploy.store import Progress
 from mapsite.errors import MapsiteError
+from tests.conftest import line_of
 from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
 
 IDENTITY = {
@@ -31,6 +35,9 @@ IDENTITY = {
     "GIT_COMMITTER_EMAIL": "rep@example.com",
 }
 EMPTY_BLOB = hashlib.sha256(b"").hexdigest()
+# Text published once by mistake (a draft) that a later build no longer has.
+DRAFT = "# draft: Bluebird gets 37% off if they sign by Friday\n"
+TOKEN = "tok3n"
 
 
 @pytest.fixture(autouse=True)
@@ -179,7 +186,8 @@ def test_a_changed_deal_is_one_commit_after_a_dry_run_and_a_mass_deletion_stops(
 
     ok(deploy(built_site))
     second = head(remote)
-    assert git("-C", str(remote), "rev-parse", f"{second}^") == first
+    # history: single is the default: the new build replaces the old commit instead of following it.
+    assert git("-C", str(remote), "rev-list", "--count", second) == "1"
     assert git(
         "-C", str(remote), "diff-tree", "--no-commit-id", "--name-only", "-r", first, second
     ).split() == (changed)
@@ -239,6 +247,158 @@ def test_single_commit_history_keeps_one_commit(built_site: Path, tmp_path: Path
     assert git("-C", str(remote), "for-each-ref", "--format=%(refname)") == "refs/heads/site"
 
 
+def reachable_blobs(remote: Path) -> dict[str, bytes]:
+    """Every blob any ref of the repository leads to (what a clone or the host's views can show)."""
+    listed = git("-C", str(remote), "rev-list", "--all", "--objects").splitlines()
+    ids = "".join(f"{line.split()[0]}\n" for line in listed).encode()
+    batch = subprocess.run(
+        ["git", "-C", str(remote), "cat-file", "--batch"], input=ids, capture_output=True, check=True
+    ).stdout
+    blobs, at = {}, 0
+    while at < len(batch):
+        header_end = batch.index(b"\n", at)
+        object_id, kind, size = batch[at:header_end].decode().split()
+        body = batch[header_end + 1 : header_end + 1 + int(size)]
+        if kind == "blob":
+            blobs[object_id] = body
+        at = header_end + 1 + int(size) + 1
+    return blobs
+
+
+def blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def publish_a_draft(site: Path) -> None:
+    robots = site / "output" / "robots.txt"
+    robots.write_text(robots.read_text("utf-8") + DRAFT, "utf-8")
+
+
+def rekey_bluebird(site: Path) -> tuple[bytes, bytes]:
+    """Change a deal and rebuild: (old page, a run of its envelope that the new page does not have)."""
+    page = site / "output" / "bluebird-bakery" / "index.html"
+    old = page.read_bytes()
+    deal = site / "content" / "deals" / "bluebird-bakery.md"
+    deal.write_text(deal.read_text("utf-8").replace("Grace Lindqvist", "Grace Lindquist"), "utf-8")
+    build_site(site)
+    new = page.read_bytes()
+    envelope = next(run for run in re.findall(rb"[A-Za-z0-9_-]{64,}", old) if run not in new)
+    return old, envelope
+
+
+def test_by_default_an_earlier_build_is_reachable_from_no_ref(built_site: Path, tmp_path: Path):
+    remote = tmp_path / "pages.git"
+    make_checkout(built_site, remote, "deploy:\n  pages: {type: git}\n")
+    publish_a_draft(built_site)
+    result = deploy(built_site)
+    ok(result)
+    assert "history" not in result.stderr
+    first = head(remote)
+    assert DRAFT.encode() in git_bytes(remote, "show", "gh-pages:robots.txt")
+    old_page, envelope = rekey_bluebird(built_site)
+    assert envelope in git_bytes(remote, "show", "gh-pages:bluebird-bakery/index.html")
+
+    ok(deploy(built_site))
+    assert git("-C", str(remote), "rev-list", "--count", "gh-pages") == "1"
+    assert first not in git("-C", str(remote), "rev-list", "--all").split()
+    blobs = reachable_blobs(remote)
+    assert blob_id(old_page) not in blobs
+    assert not [oid for oid, data in blobs.items() if DRAFT.encode() in data or envelope in data]
+    assert branch_files(remote) == {**published(built_site / "output"), ".nojekyll": EMPTY_BLOB}
+
+
+def test_history_keep_is_warned_at_check_and_at_each_deploy(built_site: Path, tmp_path: Path):
+    remote = tmp_path / "pages.git"
+    make_checkout(built_site, remote, "deploy:\n  pages:\n    type: git\n    history: keep\n")
+    line = line_of((built_site / "mapsite.yml").read_text("utf-8"), "history: keep")
+    warning = (
+        f"mapsite.yml:{line}: warning: history: keep in deploy target 'pages' keeps every earlier build "
+        "in the branch: once-published drafts, removed deals and pages sealed for revoked passwords "
+        "stay public in its history"
+    )
+    check = run_mapsite("check", site=built_site)
+    assert check.returncode == 0 and warning in check.stdout, check.stdout + check.stderr
+
+    publish_a_draft(built_site)
+    result = deploy(built_site)
+    ok(result)
+    assert warning in result.stderr
+    first = head(remote)
+    rekey_bluebird(built_site)
+    result = deploy(built_site)
+    ok(result)
+    assert warning in result.stderr
+    # What the warning says: the earlier build, draft included, is still one step back.
+    assert git("-C", str(remote), "rev-parse", "gh-pages^") == first
+    assert any(DRAFT.encode() in data for data in reachable_blobs(remote).values())
+
+
+def test_switching_to_single_drops_a_kept_history_even_when_no_file_changed(built_site: Path, tmp_path: Path):
+    remote = tmp_path / "pages.git"
+    make_checkout(built_site, remote, "deploy:\n  pages: {type: git, history: keep}\n")
+    robots = built_site / "output" / "robots.txt"
+    clean = robots.read_text("utf-8")
+    publish_a_draft(built_site)
+    ok(deploy(built_site))
+    robots.write_text(clean, "utf-8")
+    ok(deploy(built_site))
+    site_file = built_site / "mapsite.yml"
+    site_file.write_text(site_file.read_text("utf-8").replace(", history: keep", ""), "utf-8")
+
+    stdout = ok(deploy(built_site, "--dry-run"))
+    assert "replace the branch's 2 earlier commits with one" in stdout
+    assert git("-C", str(remote), "rev-list", "--count", "gh-pages") == "2"
+
+    stdout = ok(deploy(built_site))
+    assert "0 uploaded, 0 updated, 0 deleted" in stdout
+    assert "The branch's 2 earlier commits are no longer reachable from it" in stdout
+    assert git("-C", str(remote), "rev-list", "--count", "gh-pages") == "1"
+    assert not [data for data in reachable_blobs(remote).values() if DRAFT.encode() in data]
+    assert "Nothing to deploy" in ok(deploy(built_site))
+
+
+def git_spy(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A ``git`` first on PATH that logs its arguments (as the process list shows them), then runs git."""
+    folder = tmp_path / "spy"
+    folder.mkdir()
+    log = tmp_path / "git-arguments.log"
+    spy = folder / "git"
+    spy.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\nexec {shutil.which("git")} "$@"\n', "utf-8")
+    spy.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def test_a_token_in_a_remote_stops_the_deploy_and_never_reaches_git(built_site: Path, tmp_path: Path):
+    remote = tmp_path / "pages.git"
+    env, log = git_spy(tmp_path)
+    with locked_server() as locked:
+        tokened = locked.replace("http://", f"http://rep:{TOKEN}@")
+        make_checkout(built_site, remote, f"deploy:\n  pages:\n    type: git\n    remote: '{tokened}'\n")
+        line = line_of((built_site / "mapsite.yml").read_text("utf-8"), "remote:")
+        for command in ("check", "deploy"):
+            result = run_mapsite(command, site=built_site, **env)
+            assert result.returncode == 1, result.stdout + result.stderr
+            shown = result.stdout + result.stderr
+            assert (
+                f"mapsite.yml:{line}: error: remote of deploy target 'pages' has a password or token "
+                f"written into it ({locked.replace('http://', 'http://***@')})"
+            ) in shown
+            assert "credential helper" in shown and TOKEN not in shown
+
+        # The same URL as a remote of the site's own repository: refused before any network command.
+        site_file = built_site / "mapsite.yml"
+        site_file.write_text(site_file.read_text("utf-8").replace(f"'{tokened}'", "upstream"), "utf-8")
+        git("remote", "add", "upstream", tokened, cwd=built_site)
+        error = failed(run_mapsite("deploy", "--no-build", site=built_site, **env))
+        assert "the site's git remote 'upstream' has a password or token written into its URL" in error
+        assert f"git remote set-url upstream {locked.replace('http://', 'http://rep@')}" in error
+        assert TOKEN not in error
+        assert LoginRequired.requests == []
+    calls = log.read_text("utf-8").splitlines()
+    assert f"-C {built_site} remote get-url upstream" in calls
+    assert not [call for call in calls if TOKEN in call or re.search(r"\b(fetch|push|ls-remote)\b", call)]
+
+
 def test_a_push_after_the_branch_moved_is_refused(built_site: Path, tmp_path: Path):
     remote = tmp_path / "pages.git"
     make_checkout(built_site, remote, "deploy:\n  pages: {type: git}\n")
@@ -295,9 +455,12 @@ def test_a_site_outside_git_needs_a_remote_url(built_site: Path):
 
 
 class LoginRequired(BaseHTTPRequestHandler):
-    """A git host over HTTP that wants a login nobody gave."""
+    """A git host over HTTP that wants a login nobody gave; ``requests`` lists the paths asked for."""
+
+    requests: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
+        self.requests.append(self.path)
         self.send_response(401)
         self.send_header("WWW-Authenticate", 'Basic realm="git"')
         self.send_header("Content-Length", "0")
@@ -309,6 +472,7 @@ class LoginRequired(BaseHTTPRequestHandler):
 
 @contextmanager
 def locked_server() -> Iterator[str]:
+    LoginRequired.requests.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), LoginRequired)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -84,3 +84,82 @@ def test_a_misspelt_option_gets_a_suggestion(example_site, tmp_path):
         f"mapsite.yml:{line}: warning: unknown field 'pahts' in deploy target 'www' (hint: did you mean 'path'?)"
         in (result.stdout)
     )
+
+
+SECRET = "tok3n"
+# A password or token written into the place a target logs in to, as reps paste them from a host's docs.
+SECRET_LOCATIONS = [
+    (
+        "  www: {type: git, remote: 'https://rep:tok3n@github.com/you/deals.git'}\n",
+        "remote:",
+        "remote of deploy target 'www' has a password or token written into it "
+        "(https://***@github.com/you/deals.git)",
+        "write remote: https://rep@github.com/you/deals.git and let git's credential helper",
+    ),
+    (
+        "  www: {type: git, remote: 'https://ghp_tok3nTOK3Ntok3n@github.com/you/deals.git'}\n",
+        "remote:",
+        "remote of deploy target 'www' has a password or token written into it "
+        "(https://***@github.com/you/deals.git)",
+        "write remote: https://github.com/you/deals.git and let git's credential helper",
+    ),
+    (
+        "  www: {type: git, remote: 'ssh://git:tok3n@git.example.com/deals.git'}\n",
+        "remote:",
+        "remote of deploy target 'www' has a password or token written into it (ssh://***@git.example.com/deals.git)",
+        "write remote: ssh://git@git.example.com/deals.git",
+    ),
+    (
+        "  www: {type: s3, bucket: deals, endpoint_url: 'https://AKIAEXAMPLE:tok3n@minio.example.com'}\n",
+        "endpoint_url",
+        "endpoint_url of deploy target 'www' has a password or token written into it (https://***@minio.example.com)",
+        "write endpoint_url: https://minio.example.com and put the keys in AWS_ACCESS_KEY_ID",
+    ),
+    (
+        "  www: {type: rsync, destination: 'deploy:tok3n@www.example.com:/var/www/deals'}\n",
+        "destination:",
+        "destination of deploy target 'www' has a password or token written into it "
+        "(***@www.example.com:/var/www/deals)",
+        "write destination: deploy@www.example.com:/var/www/deals and log in with an SSH key",
+    ),
+    (
+        "  www: {type: sftp, destination: 'sftp://deploy:tok3n@files.example.com/htdocs'}\n",
+        "destination:",
+        "destination of deploy target 'www' has a password or token written into it "
+        "(sftp://***@files.example.com/htdocs)",
+        "write destination: user@host:/path and log in with an SSH key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("target", "line_text", "message", "hint"), SECRET_LOCATIONS)
+def test_a_secret_in_a_location_stops_check_and_deploy_without_being_shown(
+    example_site, target, line_text, message, hint
+):
+    add_targets(example_site, "deploy:\n" + target)
+    line = line_of((example_site / "mapsite.yml").read_text("utf-8"), line_text)
+    for command, stream in (("check", "stdout"), ("deploy", "stderr")):
+        result = run_mapsite(command, site=example_site)
+        shown = result.stdout + result.stderr
+        assert result.returncode == 1, shown
+        assert f"mapsite.yml:{line}: error: {message}" in getattr(result, stream)
+        assert hint in shown
+        assert SECRET not in shown and "AKIAEXAMPLE" not in shown and "Traceback" not in shown
+    # deploy stopped before building, let alone connecting.
+    assert not (example_site / "output").exists()
+
+
+def test_only_history_keep_is_warned(example_site):
+    add_targets(example_site, "deploy:\n  plain: {type: git, remote: /srv/pages.git}\n")
+    result = run_mapsite("check", site=example_site)
+    assert "history" not in result.stdout + result.stderr
+
+    add_targets(example_site, "  kept: {type: git, remote: /srv/pages.git, history: keep}\n")
+    result = run_mapsite("check", site=example_site)
+    line = line_of((example_site / "mapsite.yml").read_text("utf-8"), "history: keep")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        f"mapsite.yml:{line}: warning: history: keep in deploy target 'kept' keeps every earlier build "
+        "in the branch" in result.stdout
+    )
+    assert "(hint: use history: single, the default; docs/deploy.md says how to purge" in result.stdout
