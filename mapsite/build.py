@@ -29,10 +29,16 @@ from mapsite.deal_worker import DealJob, DealOutcome, raise_for_passwords, run_d
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.output import read_marker
 from mapsite.paths import safe_relpath, site_display
-from mapsite.protect.audit import audit, audit_folder
+from mapsite.protect.audit import audit, audit_folder, page_folders
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys
-from mapsite.protect.pipeline import TeamRoom, needles_for, public_files, shell_renderer, visible_needles
+from mapsite.protect.pipeline import (
+    TeamRoom,
+    distinctive_needles,
+    needles_for,
+    public_files,
+    shell_renderer,
+)
 from mapsite.protect.receipt import forget_receipt, page_digest, record_receipt
 from mapsite.protect.seal import seal_deal, unlock_asset
 from mapsite.protect.secrets import load_shares, password_source, site_secret
@@ -245,7 +251,7 @@ def _build_into(staging: output.Staging, job: DealJob, sources: list, findings: 
     built = [o for o in outcomes if o.slug in placed and placed[o.slug] == o.index]
     shared = _shared_pages(site, job.theme, built, job.today, only is None, job)
     if job.protect:
-        _audit(site, built, shared)
+        _audit(job, built, shared)
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
     if only:
@@ -346,12 +352,14 @@ def seal_team(site: Site, page: Page, job: DealJob) -> list[Page]:
     return seal_deal([page], keys[TEAM_SLUG], shell, site.remember_days, job.today.isoformat())
 
 
-def _audit(site: Site, built: list[DealOutcome], shared: list[Page]) -> None:
+def _audit(job: DealJob, built: list[DealOutcome], shared: list[Page]) -> None:
     """The leak audit over every file's readable bytes, before anything replaces the output."""
-    needles = visible_needles(site, [n for o in built for n in o.needles], public_files(shared))
+    protected = [n for o in built if not o.public for n in o.needles]
+    shown = [n for o in built if o.public for n in o.needles]
+    needles = distinctive_needles(job.site, job.today, protected, shown, public_files(shared))
     files = [(p.path, p.content) for p in shared]
     files += [(path, content) for outcome in built for path, content in outcome.scannable]
-    leaks = audit(files, needles)
+    leaks = audit(files, needles, page_folders(path for path, _ in files))
     if leaks:
         raise MapsiteError(
             f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
@@ -374,7 +382,7 @@ def audit_output(site_dir: Path, out: Path) -> tuple[list[Finding], int, int]:
     if any(f.is_error for f in result.findings):
         raise MapsiteError("the site has errors; fix them to audit against its deals", result.findings)
     protected = [deal for deal in result.deals if not deal.public]
-    needles = needles_for(result.site, protected, public_files(list(result.pages)))
+    needles = needles_for(result.site, result.today, result.deals, public_files(list(result.pages)))
     files = sum(1 for p in out.rglob("*") if p.is_file())
     findings = audit_folder(out, needles)
     if not findings:

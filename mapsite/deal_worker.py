@@ -165,6 +165,9 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
         outcome = _with(
             outcome, needles=tuple(deal_needles(deal)), kdf_fresh=dict(kdf.fresh), kdf_used=tuple(kdf.used)
         )
+    if job.protect and deal.public:
+        # What a public deal shows as its own is no leak of a protected one (see the audit).
+        outcome = _with(outcome, needles=tuple(deal_needles(deal)))
     folder = job.parts / str(index)
     prefix = f"{deal.slug}/"
     written = write_pages((Page(p.path.removeprefix(prefix), p.content) for p in pages), folder)

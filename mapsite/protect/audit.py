@@ -4,13 +4,20 @@ Collects the distinctive strings of each protected deal (names, emails, mileston
 sentences, file names and file bytes) and looks for them in every output file's contents and
 path. Build runs it on the pages in memory before anything is written; ``mapsite audit`` runs it
 on a built folder.
+
+Strict and precise: a finding stops the build, so a needle must be something only this deal
+would show. Each needle has a kind, and ``protect.pipeline`` drops the ones other sources show
+anyway (template text, a public deal's own steps and team). Here, one-word steps and notes
+("Signature") are never needles, and a file is recognised by all but one of its windows together,
+never by a few that may be a standard header (``<svg xmlns="http://www.w3.org/20``) or the
+skeleton every PDF shares.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +29,10 @@ from mapsite.errors import Finding
 MIN_TEXT = 6
 MIN_SENTENCE = 24
 FILE_WINDOW = 32
+# Windows spread over a file, first and last bytes included; all but one must be found together.
+FILE_WINDOWS = 12
+# A window of fewer distinct bytes (zero padding, a run of spaces) is in many unrelated files.
+MIN_WINDOW_BYTES = 8
 # A needle is at most this long: a leaked sentence shows its beginning too, and the automaton
 # of a thousand deals' full sentences would take hundreds of MB (its size grows with the text).
 MAX_NEEDLE = 32
@@ -30,59 +41,73 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:;])\s+|\n+")
 _BLOB = re.compile(r"/_files/[0-9a-f]{32}\.bin$")
 _CIPHERTEXT_FIELDS = re.compile(rb'"(ct|iv|salt)":"[A-Za-z0-9_-]*"')
 
+# Kinds of needle, by what else may show the same text without any leak.
+NAME = "name"  # who the deal is with: title, buyer, partner, their people and emails
+TEAM = "team"  # the seller's own people: shown by every deal they work on, public ones too
+PLAN = "plan"  # steps, risks, resources, page titles: deals made from one blueprint share them
+PROSE = "prose"  # notes and sentences
+FILE = "file"  # a file's name: logo.svg is in many deals
+BYTES = "bytes"  # a window of a file's bytes
+# A public deal showing the same text as its own step, team member or file name leaks nothing.
+SHARED_KINDS = (TEAM, PLAN, FILE)
+
 
 @dataclass(frozen=True)
 class Needle:
     deal: str
     what: str
     text: bytes
+    kind: str = NAME
+    # BYTES: how many distinct windows of the file one output file must show to count as a leak.
+    needed: int = 1
 
 
 def deal_needles(deal: Deal) -> list[Needle]:
     """What would betray this deal if it appeared in the output."""
-    found: list[tuple[str, str]] = [("title", deal.title), ("buyer", deal.buyer.name)]
+    found: list[tuple[str, str, str]] = [(NAME, "title", deal.title), (NAME, "buyer", deal.buyer.name)]
     if deal.partner:
-        found.append(("partner", deal.partner.name))
+        found.append((NAME, "partner", deal.partner.name))
     for person in deal.stakeholders:
-        found.append(("stakeholder", person.name))
+        kind = TEAM if person.side == "seller" else NAME
+        found.append((kind, "stakeholder", person.name))
         if person.email:
-            found.append(("email", person.email))
+            found.append((kind, "email", person.email))
         if person.notes:
-            found.append(("note", person.notes))
+            found.append((PROSE, "note", person.notes))
     for milestone in deal.milestones:
-        found.append(("milestone", milestone.name))
+        found.append((PLAN, "milestone", milestone.name))
         if milestone.notes:
-            found.append(("note", milestone.notes))
-    found += [("action", a.task) for a in deal.all_actions]
-    found += [("risk", r.risk) for r in deal.risks] + [("mitigation", r.mitigation or "") for r in deal.risks]
-    found += [("success criterion", c.metric) for c in deal.success_criteria]
-    found += [("resource", r.title) for r in deal.resources]
+            found.append((PROSE, "note", milestone.notes))
+    found += [(PLAN, "action", a.task) for a in deal.all_actions]
+    found += [(PLAN, "risk", r.risk) for r in deal.risks]
+    found += [(PLAN, "mitigation", r.mitigation or "") for r in deal.risks]
+    found += [(PLAN, "success criterion", c.metric) for c in deal.success_criteria]
+    found += [(PLAN, "resource", r.title) for r in deal.resources]
     for page in deal.pages:
-        found.append(("page title", page.title))
-        found += [("page text", s) for s in _sentences(page.body)]
-    found += [("value summary", s) for s in _sentences(deal.value_summary)]
-    found += [("narrative", s) for s in _sentences(deal.body)]
+        found.append((PLAN, "page title", page.title))
+        found += [(PROSE, "page text", s) for s in _sentences(page.body)]
+    found += [(PROSE, "value summary", s) for s in _sentences(deal.value_summary)]
+    found += [(PROSE, "narrative", s) for s in _sentences(deal.body)]
     needles: dict[bytes, Needle] = {}
-    for what, text in found:
+    for kind, what, text in found:
         text = " ".join(text.split())
-        if len(text) < MIN_TEXT:
-            continue
+        if len(text) < MIN_TEXT or (kind in (PLAN, PROSE) and " " not in text):
+            continue  # one word is distinctive as a name only: "Signature" is on every portal
         shown = text if len(text) <= MAX_NEEDLE else text[:MAX_NEEDLE] + "..."
         for variant in {text, html.escape(text), html.escape(text, quote=False)}:
             key = variant.lower().encode("utf-8")[:MAX_NEEDLE]
-            needles.setdefault(key, Needle(deal.slug, f"{what} '{shown}'", key))
+            needles.setdefault(key, Needle(deal.slug, f"{what} '{shown}'", key, kind))
     for file in deal.files:
-        stem = Path(file.relpath).stem.lower()
-        if len(stem) >= MIN_TEXT:
-            needles.setdefault(stem.encode(), Needle(deal.slug, f"file name '{file.relpath}'", stem.encode()))
+        name = Path(file.relpath).name.lower().encode()
+        if len(name) >= MIN_TEXT:
+            needles.setdefault(name, Needle(deal.slug, f"file name '{file.relpath}'", name, FILE))
         try:
             content = file.source.read_bytes()
         except OSError:
             continue
-        for start in _windows(len(content)):
-            window = content[start : start + FILE_WINDOW].lower()
-            if len(window.strip()) >= 16:
-                needles.setdefault(window, Needle(deal.slug, f"bytes of '{file.relpath}'", window))
+        what = f"bytes of '{file.relpath}'"
+        for window in file_windows(content):
+            needles.setdefault(window, Needle(deal.slug, what, window, BYTES))
     return list(needles.values())
 
 
@@ -93,24 +118,69 @@ def _sentences(markdown: str) -> list[str]:
     ]
 
 
-def _windows(size: int) -> list[int]:
+def file_windows(content: bytes) -> list[bytes]:
+    """Distinct lower-cased windows spread evenly over ``content``, the uninformative ones left out."""
+    size = len(content)
     if size <= FILE_WINDOW:
-        return [0] if size else []
-    return sorted({0, (size - FILE_WINDOW) // 2, size - FILE_WINDOW})
+        starts = [0] if size else []
+    else:
+        last = size - FILE_WINDOW
+        starts = sorted({round(index * last / (FILE_WINDOWS - 1)) for index in range(FILE_WINDOWS)})
+    windows = (content[start : start + FILE_WINDOW].lower() for start in starts)
+    return list(dict.fromkeys(w for w in windows if len(set(w)) >= MIN_WINDOW_BYTES))
 
 
-def audit(files: Iterable[tuple[str, bytes]], needles: list[Needle]) -> list[Finding]:
+def with_quorum(needles: list[Needle]) -> list[Needle]:
+    """Set how many windows of each file must be found together: all but one of those kept.
+
+    A file published raw, or copied into a public deal, shows every window; two unrelated files
+    of one kind share their header, trailer and boilerplate, never nearly all of their bytes.
+    Of a file with three windows or fewer, all must be found.
+    """
+    windows: dict[tuple[str, str], int] = {}
+    for needle in needles:
+        if needle.kind == BYTES:
+            windows[needle.deal, needle.what] = windows.get((needle.deal, needle.what), 0) + 1
+    return [
+        Needle(n.deal, n.what, n.text, n.kind, _quorum(windows[n.deal, n.what])) if n.kind == BYTES else n
+        for n in needles
+    ]
+
+
+def _quorum(windows: int) -> int:
+    return windows if windows <= 3 else windows - 1
+
+
+def page_folders(paths: Iterable[str]) -> frozenset[str]:
+    """Folders that hold a page: deal slugs, extra-page names, and mapsite's own ``_team``.
+
+    The rep chose those names (``check`` warns when one names the buyer) or mapsite made them
+    opaque. They are the pages' addresses, in paths, links and envelopes alike, not something a
+    build leaked: a needle found only as part of one (``globex`` in ``globex/index.html``) is not
+    a finding. A file's name in a path, or the buyer's name in a sentence, still is.
+    """
+    return frozenset(part for path in paths if path.endswith("index.html") for part in path.split("/")[:-1])
+
+
+def audit(
+    files: Iterable[tuple[str, bytes]], needles: list[Needle], folders: Collection[str] = ()
+) -> list[Finding]:
     """Every needle found in a file's contents or path, one finding per (file, deal, what).
 
     One Aho-Corasick pass per file keeps this linear in the size of the output however many
     deals a site has. Ciphertext is skipped (file blobs, the envelope's base64 fields): it holds
-    no plaintext by construction, and random base64 would match short needles by chance.
+    no plaintext by construction, and random base64 would match short needles by chance. Path
+    a needle found only within a page's address (a name in ``folders``) is not a leak. A file's
+    bytes count as found when ``needed`` of its windows are.
     """
     if not needles:
         return []
-    automaton = ahocorasick.Automaton()
+    by_text: dict[bytes, list[Needle]] = {}
     for needle in needles:
-        automaton.add_word(needle.text.decode("latin-1"), needle)
+        by_text.setdefault(needle.text, []).append(needle)
+    automaton = ahocorasick.Automaton()
+    for text, same in by_text.items():
+        automaton.add_word(text.decode("latin-1"), same)
     automaton.make_automaton()
     findings = []
     for path, content in files:
@@ -119,21 +189,45 @@ def audit(files: Iterable[tuple[str, bytes]], needles: list[Needle]) -> list[Fin
             ("path", path.lower().encode()),
             ("contents", scannable(path, content).lower()),
         ):
-            for _end, needle in automaton.iter(haystack.decode("latin-1")):
-                if (needle.deal, needle.what) in seen:
+            windows: dict[tuple[str, str], set[bytes]] = {}
+            text = haystack.decode("latin-1")
+            for end, same in automaton.iter(text):
+                if folders and _address(text, end + 1 - len(same[0].text), end + 1) in folders:
                     continue
-                seen.add((needle.deal, needle.what))
-                findings.append(
-                    Finding(
-                        path,
-                        None,
-                        "error",
-                        f"leak: the {where} show{'s' if where == 'path' else ''} the {needle.what} of "
-                        f"protected deal '{needle.deal}'",
-                        "do not publish this output; unless a file of yours causes it, report a mapsite bug",
-                    )
-                )
+                for needle in same:
+                    key = (needle.deal, needle.what)
+                    if needle.kind == BYTES:
+                        windows.setdefault(key, set()).add(needle.text)
+                        if len(windows[key]) < needle.needed:
+                            continue
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    findings.append(_leak(path, where, needle))
     return findings
+
+
+_ADDRESS_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _address(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` widened to the whole word of slug characters around it."""
+    while start > 0 and text[start - 1] in _ADDRESS_CHARACTERS:
+        start -= 1
+    while end < len(text) and text[end] in _ADDRESS_CHARACTERS:
+        end += 1
+    return text[start:end]
+
+
+def _leak(path: str, where: str, needle: Needle) -> Finding:
+    return Finding(
+        path,
+        None,
+        "error",
+        f"leak: the {where} show{'s' if where == 'path' else ''} the {needle.what} of "
+        f"protected deal '{needle.deal}'",
+        "do not publish this output; unless a file of yours causes it, report a mapsite bug",
+    )
 
 
 def found_in(text: bytes, candidates: set[bytes]) -> set[bytes]:
@@ -153,5 +247,7 @@ def scannable(path: str, content: bytes) -> bytes:
 
 
 def audit_folder(out: Path, needles: list[Needle]) -> list[Finding]:
-    files = ((p.relative_to(out).as_posix(), p.read_bytes()) for p in sorted(out.rglob("*")) if p.is_file())
-    return audit(files, needles)
+    paths = [p for p in sorted(out.rglob("*")) if p.is_file()]
+    names = [p.relative_to(out).as_posix() for p in paths]
+    files = ((name, path.read_bytes()) for name, path in zip(names, paths, strict=True))
+    return audit(files, needles, page_folders(names))

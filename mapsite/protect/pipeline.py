@@ -7,19 +7,33 @@ Runs on pages in memory, so a leak found by the audit stops the build before any
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.config import SITE_FILE, Site
+from mapsite.content.fields import FieldReader
 from mapsite.content.model import AccessEntry, Deal
-from mapsite.errors import MapsiteError
-from mapsite.protect.audit import Needle, audit, deal_needles, found_in
+from mapsite.content.plan import build_plan
+from mapsite.content.source import read_source
+from mapsite.content.validate import DealInput, validate_deal
+from mapsite.errors import Finding, MapsiteError
+from mapsite.protect.audit import (
+    SHARED_KINDS,
+    Needle,
+    audit,
+    deal_needles,
+    found_in,
+    page_folders,
+    with_quorum,
+)
 from mapsite.protect.keys import Guarded, derive_deal_keys
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import site_secret
-from mapsite.render.pages import TEAM_SLUG, Page, render_shell
+from mapsite.render.pages import TEAM_SLUG, Page, RenderError, render_deal, render_shell
 from mapsite.render.theme import Theme
+from mapsite.scaffold import BLUEPRINT_DIR, BLUEPRINTS, render_blueprint
 
 
 @dataclass(frozen=True)
@@ -56,8 +70,8 @@ def protect_pages(
             result.extend(seal_deal(deal_pages, keys[slug], shell, site.remember_days, today.isoformat()))
         else:
             result.extend(deal_pages)
-    public = public_files(result)
-    leaks = audit(((p.path, p.content) for p in result), needles_for(site, protected, public))
+    needles = needles_for(site, today, deals, public_files(result))
+    leaks = audit(((p.path, p.content) for p in result), needles, page_folders(p.path for p in result))
     if leaks:
         raise MapsiteError(
             f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
@@ -87,16 +101,78 @@ def public_files(pages: list[Page]) -> list[bytes]:
     return [p.content for p in pages if p.deal is None and not p.path.endswith(".html")]
 
 
-def needles_for(site: Site, deals: list[Deal], public: list[bytes]) -> list[Needle]:
-    """Needles of the protected deals, minus what the site title, seller name or ``public`` show."""
-    return visible_needles(site, [n for deal in deals for n in deal_needles(deal)], public)
+def needles_for(site: Site, today: dt.date, deals: Sequence[Deal], public: list[bytes]) -> list[Needle]:
+    """Needles of the protected ``deals``, minus what the public ones and template text show."""
+    protected = [n for deal in deals if not deal.public for n in deal_needles(deal)]
+    shown = [n for deal in deals if deal.public for n in deal_needles(deal)]
+    return distinctive_needles(site, today, protected, shown, public)
 
 
-def visible_needles(site: Site, needles: list[Needle], public: list[bytes]) -> list[Needle]:
-    """``needles`` minus what the site title, seller name or ``public`` files show anyway."""
-    public_text = b"\n".join([site.title.encode(), site.seller.name.encode(), *public]).lower()
-    shown = found_in(public_text, {n.text for n in needles})
-    return [n for n in needles if n.text not in shown]
+def distinctive_needles(
+    site: Site,
+    today: dt.date,
+    needles: list[Needle],
+    public_deals: list[Needle],
+    public: list[bytes],
+) -> list[Needle]:
+    """``needles`` minus every text that is shown without any leak.
+
+    That is the site title and the seller's name, the site-wide static files (``public``),
+    template text (see ``template_text``), and what a public deal shows as its own step,
+    seller-side person or file name (``public_deals``: that deal's needles). A stakeholder's
+    name or email on the buyer's side, a note or a sentence stay needles wherever they appear.
+    """
+    if not needles:
+        return []
+    own = {(n.kind, n.text) for n in public_deals if n.kind in SHARED_KINDS}
+    kept = [n for n in needles if (n.kind, n.text) not in own]
+    public_text = b"\n".join(
+        [site.title.encode(), site.seller.name.encode(), template_text(site, today), *public]
+    ).lower()
+    shown = found_in(public_text, {n.text for n in kept})
+    return with_quorum([n for n in kept if n.text not in shown])
+
+
+PROBE_BUYER = "Probe Buyer"
+
+
+def template_text(site: Site, today: dt.date) -> bytes:
+    """What any public page says whatever the deal: mapsite's own words.
+
+    The default theme's templates as written (every branch), mapsite's blueprints, and each
+    blueprint rendered as a deal, page and calendars, for the words mapsite's code adds ("moves
+    the signature", "on track"). A deal's milestone called "Signature" is no secret of that
+    deal. A site's own theme is not template text: a template that names a buyer is a leak.
+    """
+    theme = Theme.for_site(None)
+    parts = [
+        path.read_bytes()
+        for folder in theme.folders
+        for path in sorted((folder / "templates").rglob("*"))
+        if path.is_file()
+    ]
+    parts += [(BLUEPRINT_DIR / f"{name}.md").read_bytes() for name in BLUEPRINTS]
+    with tempfile.TemporaryDirectory(prefix="mapsite-probe-") as folder:
+        for name in BLUEPRINTS:
+            parts += [page.content for page in _probe_pages(site, theme, today, Path(folder), name)]
+    return b"\n".join(parts)
+
+
+def _probe_pages(site: Site, theme: Theme, today: dt.date, folder: Path, blueprint: str) -> list[Page]:
+    """A blueprint's deal rendered as a public portal; none if the site's theme cannot draw it."""
+    path = folder / f"{blueprint}.md"
+    close = today + dt.timedelta(days=60)
+    path.write_text(render_blueprint(blueprint, PROBE_BUYER, close, site.seller.name, today), "utf-8")
+    source = read_source(path, path.name)
+    if isinstance(source, Finding):
+        return []
+    deal = validate_deal(DealInput(source, folder, blueprint), site, FieldReader(path.name))
+    if deal is None:
+        return []
+    try:
+        return list(render_deal(deal, build_plan(deal, today), site, theme).pages)
+    except RenderError:
+        return []
 
 
 SHELL_PARTS = {
