@@ -31,7 +31,7 @@ from mapsite.output import read_marker
 from mapsite.paths import safe_relpath, site_display
 from mapsite.protect.audit import audit, audit_folder, page_folders
 from mapsite.protect.kdf import KdfCache
-from mapsite.protect.keys import derive_deal_keys
+from mapsite.protect.keys import derive_deal_keys, resolve_passwords
 from mapsite.protect.pipeline import (
     TeamRoom,
     distinctive_needles,
@@ -42,6 +42,7 @@ from mapsite.protect.pipeline import (
 from mapsite.protect.receipt import forget_receipt, page_digest, record_receipt
 from mapsite.protect.seal import seal_deal, unlock_asset
 from mapsite.protect.secrets import load_shares, password_source, site_secret
+from mapsite.protect.strength import party_names, strength_warning, weak_password_findings
 from mapsite.render.pages import TEAM_SLUG, Page, RenderError, render_deal, render_shared, render_team
 from mapsite.render.theme import Theme
 from mapsite.status import status_rows
@@ -109,8 +110,17 @@ def check(site_dir: Path, today: dt.date | None = None) -> BuildResult:
         for entry in access
         if not password_source(entry, site_dir)
     ]
+    parties = {site_display(d.source, site_dir): party_names(d) for d in result.deals if not d.public}
+    parties[SITE_FILE] = {"seller": result.site.seller.name}
+    weak = [
+        warning
+        for display, access in guarded
+        for entry in access
+        if (password := password_source(entry, site_dir))
+        and (warning := strength_warning(entry, display, password, parties[display]))
+    ]
     deploy = [warning for target in result.site.deploy.values() for warning in target.warnings]
-    return replace(result, findings=tuple(sort_findings([*result.findings, *missing, *deploy])))
+    return replace(result, findings=tuple(sort_findings([*result.findings, *missing, *weak, *deploy])))
 
 
 @dataclass(frozen=True)
@@ -347,6 +357,8 @@ def _shared_pages(
 def seal_team(site: Site, page: Page, job: DealJob) -> list[Page]:
     assert job.kdf is not None, "a protected build has a KDF cache"
     room = TeamRoom(TEAM_SLUG, site.team_access, site.root / SITE_FILE)
+    if weak := weak_password_findings(resolve_passwords(room, site.root)[1]):
+        raise _stopped(weak)
     keys = derive_deal_keys([room], site.root, job.secret, job.today, job.kdf, list(job.shares))
     shell = shell_renderer(site, job.theme, job.unlock_path)
     return seal_deal([page], keys[TEAM_SLUG], shell, site.remember_days, job.today.isoformat())

@@ -172,7 +172,14 @@ def read_access(reader: FieldReader, data: YamlMap, key: str, where: str) -> tup
             reader.error(line, f"{entry_where} '{label}' needs 'password_env' (or 'password')")
             continue
         if label:
-            entries.append(AccessEntry(label=label, password=password, password_env=password_env))
+            entries.append(
+                AccessEntry(
+                    label=label,
+                    password=password,
+                    password_env=password_env,
+                    line=line + reader.line_offset,
+                )
+            )
     return tuple(entries)
 
 

@@ -31,6 +31,7 @@ from mapsite.protect.pipeline import shell_renderer
 from mapsite.protect.receipt import FileDigest, page_digest
 from mapsite.protect.seal import seal_deal
 from mapsite.protect.secrets import Share
+from mapsite.protect.strength import weak_password_findings
 from mapsite.render.pages import Page, RenderError, render_deal
 from mapsite.render.theme import Theme
 from mapsite.status import DealStatus, deal_status
@@ -151,6 +152,8 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
         names = tuple(entry.password_env for entry in deal.access if entry.password_env)
         outcome = _with(outcome, password_names=names)
         _passwords, problems = resolve_passwords(deal, job.site.root)
+        if weak := weak_password_findings(problems):
+            return _with(outcome, findings=(*findings, *weak))  # errors at their access entries
         if problems:
             return _with(outcome, missing_passwords=tuple(_failure(p) for p in problems))
         kdf = job.kdf

@@ -12,12 +12,12 @@ REPO = Path(__file__).resolve().parent.parent
 TODAY = "2027-02-22"
 # The access passwords of the example site and of MINIMAL_DEAL, as a rep would export them.
 PASSWORDS = {
-    "ACME_PORTAL_PASSWORD": "acme-demo-password",
-    "NORTHWIND_TEAM_PASSWORD": "northwind-team-demo",
-    "BLUEBIRD_PORTAL_PASSWORD": "bluebird-demo-password",
-    "GLOBEX_PORTAL_PASSWORD": "globex-demo-password",
-    "INITECH_PARTNER_PASSWORD": "initech-demo-password",
-    "MAPSITE_TEAM_PASSWORD": "team-demo-password",
+    "ACME_PORTAL_PASSWORD": "harbor-lantern-quartz-07",
+    "NORTHWIND_TEAM_PASSWORD": "velvet-compass-tundra-22",
+    "BLUEBIRD_PORTAL_PASSWORD": "copper-meadow-riddle-15",
+    "GLOBEX_PORTAL_PASSWORD": "saffron-glacier-pivot-38",
+    "INITECH_PARTNER_PASSWORD": "nimbus-orchard-falcon-64",
+    "MAPSITE_TEAM_PASSWORD": "ember-violin-atlas-92",
     "TEST_PORTAL_PASSWORD": "test-portal-password",
 }
 

@@ -194,7 +194,12 @@ def test_literal_password_warns(site_factory):
     assert findings(site_factory, deal) == [
         f"{DEAL_PATH}:{line_of(deal, 'hunter2')}: warning: a literal password is written in the file "
         "(access entry 'Buying team') (hint: use password_env: NAME and set the password in that "
-        "environment variable)"
+        "environment variable)",
+        # Issue 12, finding 10: and it is a weak one (tests/test_password_strength.py).
+        f"{DEAL_PATH}:{line_of(deal, 'hunter2')}: warning: the password of access entry 'Buying team' "
+        "is weak: it is shorter than 12 characters and it is one of the 10,000 most common passwords "
+        "(hint: move the password out of the file (password_env: NAME) and set it to 12 or more "
+        "characters, e.g. four unrelated words, that name no company)",
     ]
 
 

@@ -135,6 +135,7 @@ class AccessEntry:
     label: str
     password: str | None = None
     password_env: str | None = None
+    line: int = 0  # of the entry in its file, for messages about its password
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from mapsite.content.model import AccessEntry
 from mapsite.errors import MapsiteError
 from mapsite.protect.envelope import b64, unb64
+from mapsite.protect.strength import refuse_if_too_short
 
 STATE_DIR = ".mapsite"
 SECRET_ENV = "MAPSITE_SECRET"
@@ -87,12 +88,17 @@ def password_source(entry: AccessEntry, site_root: Path) -> str | None:
 
 
 def resolve_password(entry: AccessEntry, deal_path: str, site_root: Path) -> str:
+    """The password to lock with; one not set, or too short to build with, is a MapsiteError.
+
+    A too-short one raises ``strength.WeakPassword``, whose finding names the entry's line.
+    """
     value = password_source(entry, site_root)
     if not value:
         raise MapsiteError(
             f"{deal_path}: the password of access entry '{entry.label}' is not set",
             hint=f"export {entry.password_env}=... before building (or use --no-protect for a local preview)",
         )
+    refuse_if_too_short(entry, deal_path, value)
     return value
 
 
