@@ -305,9 +305,24 @@ def test_importing_the_guarded_csv_gives_back_the_text_as_written(site_factory, 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "plain", "-5", "-5.25", "2027-04-30", "'", "'-5", "''=x", "Acme (CFO)", *HOSTILE.values()],
+    [
+        "",
+        "plain",
+        "Acme (CFO)",
+        "-5",
+        " -5",
+        "-5.25",
+        "2027-04-30",
+        "'",
+        "'-5",
+        "''=x",
+        " =1+1",
+        "' @x",
+        *HOSTILE.values(),
+    ],
 )
 def test_guarding_a_cell_is_undone_exactly_by_the_import(text):
     guarded = guard_cell(text)
     assert unguard_cell(guarded) == text
-    assert not guarded.startswith(FORMULA_STARTS) or re.fullmatch(r"-?\d+(\.\d+)?", guarded)
+    trimmed = guarded.lstrip(" ")  # as an import that trims spaces would read it
+    assert not trimmed.startswith(FORMULA_STARTS) or re.fullmatch(r"-?\d+(\.\d+)?", trimmed)
