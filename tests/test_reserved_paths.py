@@ -296,3 +296,18 @@ def test_a_symlink_out_of_the_site_is_refused(site_factory, tmp_path, kind):
         assert "Traceback" not in result.stderr
         assert tree(root / "output") == before
         assert ROI_MODEL not in contents(root / "output")
+
+
+def test_files_a_single_file_deal_shows_in_its_markdown_are_checked_like_its_others(site_factory):
+    # A file the Markdown names is published with the deal, so it must pass every check a
+    # deal's files do: here, an SVG that would run script on the portal's site.
+    written = PUBLIC_DEAL.replace("The shared plan.", "The shared plan.\n\n![Rollout](rollout.svg)")
+    root = site_factory.make({"harbor.md": written})
+    hostile = b'<svg xmlns="http://www.w3.org/2000/svg">\n<script>alert(document.domain)</script>\n</svg>\n'
+    (root / "content/deals/rollout.svg").write_bytes(hostile)
+    result = check(root)
+    assert result.returncode == 1
+    assert "content/deals/rollout.svg:2: error: " in result.stdout
+    result = build(root)
+    assert result.returncode == 1
+    assert not (root / "output").exists()

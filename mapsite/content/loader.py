@@ -183,29 +183,38 @@ def load_deal(
         if deal.updated is None:
             deal = replace(deal, updated=changed)
         lint_deal(deal, item.source.frontmatter, reader, today)
-        findings.extend(deal_file_findings(deal, site.root))
         if root == site.deals_dir:
-            findings.extend(_linked_files_of_others(deal, display))
+            deal, foreign = _with_linked_files(deal, display)
+            findings.extend(foreign)
+        findings.extend(deal_file_findings(deal, site.root))
     return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug_line)
 
 
-def _linked_files_of_others(deal: Deal, display: str) -> list[Finding]:
-    """Files a single-file deal's Markdown links or shows that are not its to publish.
+def _with_linked_files(deal: Deal, display: str) -> tuple[Deal, list[Finding]]:
+    """A single-file deal with the files its Markdown links or shows, and those not its own.
 
-    The links are resolved by the renderer's own resolver, so this sees exactly the files the
-    portal would publish; the fields (logos, ``resources``) are checked where they are read.
+    A folder deal's files are every file of its folder; a single-file deal's are only those it
+    names, and its Markdown names some. Listing them with the others means every check of a
+    deal's files (active content, the leak audit's needles) sees them too. The links are resolved
+    by the renderer's own resolver, so these are exactly the files the portal would publish; the
+    fields (logos, ``resources``) are checked where they are read.
     """
     links = LinkContext(f"{deal.slug}/index.html", deal.slug, deal.root, frozenset())
     for text in (deal.value_summary, deal.body):
         render_markdown(text, links)
     foreign = sorted(rel for rel in links.used_files if not_own_file(deal.root, deal.root / rel))
+    known = {file.relpath for file in deal.files}
+    linked = [
+        DealFile(deal.root / rel, rel) for rel in sorted(links.used_files - known) if rel not in foreign
+    ]
+    deal = replace(deal, files=tuple(sorted([*deal.files, *linked], key=lambda f: f.relpath)))
     if not foreign:
-        return []
+        return deal, []
     try:
         lines = deal.source.read_text("utf-8-sig", errors="replace").splitlines()
     except OSError:
         lines = []
-    return [
+    return deal, [
         Finding(
             display,
             next((number for number, line in enumerate(lines, 1) if rel in line), None),
