@@ -15,6 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from mapsite.cli import main
+from mapsite.protect import envelope
+from mapsite.protect.seal import published_path
+from mapsite.protect.secrets import site_secret
 from tests.conftest import MINIMAL_DEAL, TODAY, line_of
 
 SLUGS = ("acme", "bluebird-bakery", "globex")
@@ -42,7 +45,10 @@ def test_build_writes_every_portal_and_the_neutral_site_pages(example_site):
     out = example_site / "output"
     for slug in SLUGS:
         assert (out / slug / "index.html").is_file()
-    assert (out / "acme" / "security" / "index.html").is_file()
+    # The security page is published in an opaque folder: its address names no topic.
+    assert not (out / "acme" / "security").exists()
+    secret = site_secret(example_site, create=False)[0]
+    assert (out / published_path(envelope.path_key(secret, "acme"), "acme/security/index.html")).is_file()
     # Files are published as opaque, padded blobs: neither name nor size says what they are.
     assert not (out / "acme" / "files").exists()
     blobs = sorted((out / "acme" / "_files").iterdir())
@@ -71,8 +77,9 @@ def test_check_prints_findings_and_exits_1_on_errors(site_factory):
 
 
 def test_check_exits_0_with_only_warnings(site_factory):
+    # first-deal.md, not buyer-co.md: that URL would name the buyer, a warning of its own.
     root = site_factory.make(
-        {"buyer-co.md": MINIMAL_DEAL.replace("updated: 2027-02-20", "updated: 2027-01-02")}
+        {"first-deal.md": MINIMAL_DEAL.replace("updated: 2027-02-20", "updated: 2027-01-02")}
     )
     result = run("check", "--site", str(root), "--today", TODAY)
     assert result.returncode == 0
@@ -250,17 +257,21 @@ def test_init_then_build(tmp_path):
     result = runner.invoke(main, ["init", str(site)])
     assert result.exit_code == 0, result.output
     assert (site / ".gitignore").read_text() == "output/\n.mapsite/\n"
-    assert (site / "content/deals/example-corp.md").is_file()
+    # The file is named after the buyer, the portal's URL folder is random (issue 12, finding 4).
+    sample = (site / "content/deals/example-corp.md").read_text("utf-8")
+    slug = re.search(r"^slug: ([a-z2-7]{12})$", sample, re.M).group(1)
+    assert f"Its portal is published at {slug}/" in result.output
     passwords = (site / ".mapsite/passwords").read_text("utf-8")
     assert re.search(r"^EXAMPLE_CORP_PORTAL_PASSWORD=\S{12,}$", passwords, re.M)
     assert (site / ".mapsite/passwords").stat().st_mode & 0o777 == 0o600
     built = runner.invoke(main, ["build", "--site", str(site)])
     assert built.exit_code == 0, built.output
     assert "(1 protected," in built.output
-    assert "Example Corp" not in (site / "output/example-corp/index.html").read_text("utf-8")
+    assert sorted(p.name for p in (site / "output").iterdir() if p.is_dir()) == ["assets", slug]
+    assert "Example Corp" not in (site / f"output/{slug}/index.html").read_text("utf-8")
     preview = runner.invoke(main, ["build", "--site", str(site), "--no-protect"])
     assert preview.exit_code == 0, preview.output
-    assert "Example Corp" in (site / "output/example-corp/index.html").read_text("utf-8")
+    assert "Example Corp" in (site / f"output/{slug}/index.html").read_text("utf-8")
     again = runner.invoke(main, ["init", str(site)])
     assert again.exit_code == 1
     assert "already exists" in again.output
@@ -301,3 +312,94 @@ def test_new_deal_from_blueprint_fits_the_close_date(site_factory, blueprint):
     duplicate = runner.invoke(main, ["new", "O'Brien Sons", "--close", "2027-09-30", "--site", str(root)])
     assert duplicate.exit_code == 1
     assert "a deal named 'o-brien-sons' already exists" in duplicate.output
+
+
+# Issue 12, finding 4: URLs don't name buyers, and naming a deal by its file costs the rep nothing.
+
+
+def new_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    assert CliRunner().invoke(main, ["init", str(site)]).exit_code == 0
+    return site
+
+
+def slug_in(deal_file: Path) -> str:
+    return re.search(r"^slug: ([a-z2-7]{12})$", deal_file.read_text("utf-8"), re.M).group(1)
+
+
+def test_new_deal_gets_a_random_url_folder_and_a_readable_file(tmp_path, monkeypatch):
+    site = new_site(tmp_path)
+    monkeypatch.setenv("CONTOSO_PHARMACEUTICALS_PORTAL_PASSWORD", "a-long-enough-password-1")
+    monkeypatch.setenv("INITECH_PORTAL_PASSWORD", "a-long-enough-password-2")
+    result = run("new", "Contoso Pharmaceuticals", "--close", "2027-06-30", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    slug = slug_in(site / "content/deals/contoso-pharmaceuticals.md")
+    assert (
+        f"Its portal is published at /{slug}/: a random folder, so that the URL names no buyer. Name "
+        "the deal contoso-pharmaceuticals in other commands (mapsite share contoso-pharmaceuticals ...)."
+    ) in result.stdout
+    assert run("new", "Initech", "--close", "2027-06-30", "--site", str(site)).returncode == 0
+    assert slug_in(site / "content/deals/initech.md") != slug
+    checked = run("check", "--site", str(site), "--today", TODAY)
+    assert checked.returncode == 0 and "address" not in checked.stdout
+    built = run("build", "--site", str(site), "--today", TODAY)
+    assert built.returncode == 0, built.stderr
+    published = [p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*")]
+    assert f"{slug}/index.html" in published
+    assert not [path for path in published if "contoso" in path or "initech" in path or "example" in path]
+
+
+@pytest.mark.parametrize("buyer", ["Globex", "Stripe"])
+def test_a_one_word_buyer_builds_with_its_name_as_the_slug_and_check_warns(tmp_path, monkeypatch, buyer):
+    site = new_site(tmp_path)
+    name = buyer.lower()
+    monkeypatch.setenv(f"{buyer.upper()}_PORTAL_PASSWORD", "a-long-enough-password-3")
+    result = run("new", buyer, "--close", "2027-06-30", "--slug", name, "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert f"Its portal is published at /{name}/ (the slug you chose)." in result.stdout
+    assert f"warning: the address shows '{name}' of the buyer's name" in result.stderr
+    checked = run("check", "--site", str(site), "--today", TODAY)
+    assert checked.returncode == 0
+    assert (
+        f"content/deals/{name}.md:6: warning: the portal's address {name}/ shows '{name}' of the "
+        f"buyer's name: anyone who tries it learns that {buyer} is a customer, even without the password"
+    ) in checked.stdout
+    built = run("build", "--site", str(site), "--today", TODAY)
+    assert built.returncode == 0, built.stderr
+    assert "leak" not in built.stderr
+    assert {"assets", name} < {p.name for p in (site / "output").iterdir()}
+
+
+def test_every_command_takes_a_deal_by_file_folder_or_slug(tmp_path, monkeypatch):
+    site = new_site(tmp_path)
+    monkeypatch.setenv("CONTOSO_PHARMACEUTICALS_PORTAL_PASSWORD", "a-long-enough-password-1")
+    assert run("new", "Contoso Pharmaceuticals", "--close", "2027-06-30", "--site", str(site)).returncode == 0
+    slug = slug_in(site / "content/deals/contoso-pharmaceuticals.md")
+    folder = site / "content/deals/contoso"
+    folder.mkdir()
+    (site / "content/deals/contoso-pharmaceuticals.md").rename(folder / "index.md")
+    names = ["contoso", "contoso/", "content/deals/contoso/index.md", slug]
+    for name in names:
+        planned = run("plan", name, "--site", str(site), "--today", TODAY)
+        assert planned.returncode == 0, (name, planned.stderr)
+        assert "Contoso Pharmaceuticals x Your Company: Mutual Action Plan: schedule" in planned.stdout
+    exported = run("export", "contoso", "--format", "json", "--site", str(site))
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout)["slug"] == slug
+    built = run("build", "--site", str(site), "--today", TODAY, "--only", "contoso")
+    assert built.returncode == 0, built.stderr
+    assert (site / "output" / slug / "index.html").is_file()
+    shared = run("share", "contoso/", "--label", "Dana", "--site", str(site))
+    assert shared.returncode == 0, shared.stderr
+    assert re.search(rf"^/{slug}/#share=\S+$", shared.stdout, re.M)
+    listed = run("share", "--list", "--site", str(site))
+    assert f"{slug}: Dana" in listed.stdout
+    revoked = run("share", "contoso", "--revoke", "Dana", "--site", str(site))
+    assert revoked.returncode == 0 and f"Revoked the share link 'Dana' of {slug}." in revoked.stdout
+    for command in (["plan"], ["export", "--format", "csv"], ["share", "--label", "X"], ["build", "--only"]):
+        unknown = run(*command, "contosso", "--site", str(site))
+        assert unknown.returncode == 1
+        assert (
+            "error: no deal with slug 'contosso', nor a deal file or folder of that name "
+            "(hint: did you mean 'contoso'?)"
+        ) in unknown.stderr

@@ -17,6 +17,7 @@ from mapsite.paths import site_display
 from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.secrets import Share, load_shares, resolve_password
+from mapsite.protect.strength import WeakPassword
 
 
 class Guarded(Protocol):
@@ -56,7 +57,15 @@ def resolve_passwords(guarded: Guarded, site_root: Path) -> tuple[list[str], lis
 
 
 def missing_passwords(problems: list[MapsiteError]) -> MapsiteError:
-    """All passwords that are not set, in one error: the rep fixes them in one go."""
+    """All passwords that are not set, in one error: the rep fixes them in one go. A password
+    that is set but too short to lock with is said as such, at its entry's line."""
+    weak = [finding for p in problems if isinstance(p, WeakPassword) for finding in p.findings]
+    if weak:
+        return MapsiteError(
+            f"{len(weak)} access password{'s are' if len(weak) > 1 else ' is'} too short "
+            "to lock a portal with",
+            weak,
+        )
     names = sorted({p.hint.split("=")[0].removeprefix("export ") for p in problems if p.hint})
     return MapsiteError(
         f"{len(problems)} access password{'s are' if len(problems) > 1 else ' is'} not set: "
