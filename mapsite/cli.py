@@ -640,7 +640,11 @@ def status_command(
 @main.command(name="share")
 @click.argument("slug", required=False)
 @click.option("--label", help='Who the link is for, e.g. "Dana (VP Marketing)".')
-@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day the link works.")
+@click.option(
+    "--expires",
+    metavar="DATE|never",
+    help="Last day the link works (default: protection.share_days after today, 90 unless set).",
+)
 @click.option("--revoke", metavar="LABEL", help="Revoke the share link with this label (of SLUG, if given).")
 @click.option("--list", "list_shares", is_flag=True, help="List share links (never their secrets).")
 @site_option
@@ -648,7 +652,7 @@ def status_command(
 def share_command(
     slug: str | None,
     label: str | None,
-    expires: dt.datetime | None,
+    expires: str | None,
     revoke: str | None,
     list_shares: bool,
     site_dir: Path,
@@ -679,12 +683,30 @@ def share_command(
         raise MapsiteError(f"no deal with slug '{slug}' that builds", result.findings if result else findings)
     if deal.public:
         raise MapsiteError(f"deal '{slug}' is public: it needs no share link")
-    share = add_share(site_dir, slug, label, today, expires.date() if expires else None)
+    share = add_share(site_dir, slug, label, today, _share_expiry(expires, site.share_days, today))
     stdout.print(f"Share link for {label} ({deal.title}):")
     stdout.print(share_link(site.base_url, slug, share))
+    stdout.print(f"It works until {share.expires}." if share.expires else "It never expires.")
     stdout.print(
         f'It works once the site is rebuilt and deployed. Revoke it with: mapsite share --revoke "{label}"'
     )
+
+
+def _share_expiry(option: str | None, share_days: int | None, today: dt.date) -> dt.date | None:
+    """The last day a new share link works: --expires, else the site's default shelf life."""
+    if option is None:
+        return today + dt.timedelta(days=share_days) if share_days else None
+    if option.strip().lower() == "never":
+        return None
+    try:
+        day = dt.date.fromisoformat(option.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"'{option}' is not a date like 2027-05-31, nor 'never'", param_hint="--expires"
+        ) from None
+    if day < today:
+        raise click.BadParameter(f"{day} is already past", param_hint="--expires")
+    return day
 
 
 @main.command(name="serve")

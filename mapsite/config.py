@@ -23,6 +23,9 @@ from mapsite.paths import inside
 SITE_FILE = "mapsite.yml"
 SITE_KEYS = ("title", "seller", "base_url", "calendar", "team_access", "deploy", "theme", "protection")
 DEFAULT_REMEMBER_DAYS = 30
+# A share link's secret stays in the reader's browser history (and anywhere the link was pasted):
+# a default expiry gives a stolen history a shelf life. None means links never expire.
+DEFAULT_SHARE_DAYS = 90
 BRAND_KEYS = ("name", "logo", "accent")
 
 
@@ -37,6 +40,7 @@ class Site:
     deploy: dict[str, TargetSettings] = field(default_factory=dict)
     theme: str | None = None
     remember_days: int = DEFAULT_REMEMBER_DAYS
+    share_days: int | None = DEFAULT_SHARE_DAYS
 
     @property
     def deals_dir(self) -> Path:
@@ -108,6 +112,7 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
         deploy=read_deploy(reader, data, root),
         theme=theme,
         remember_days=_read_remember_days(reader, data),
+        share_days=_read_share_days(reader, data),
     )
     return site, reader.findings
 
@@ -116,7 +121,7 @@ def _read_remember_days(reader: FieldReader, data: YamlMap) -> int:
     protection = reader.mapping(data, "protection", SITE_FILE)
     if protection is None:
         return DEFAULT_REMEMBER_DAYS
-    reader.unknown_keys(protection, ("remember_days",), "protection")
+    reader.unknown_keys(protection, ("remember_days", "share_days"), "protection")
     days = protection.get("remember_days", DEFAULT_REMEMBER_DAYS)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
         reader.error(
@@ -125,6 +130,23 @@ def _read_remember_days(reader: FieldReader, data: YamlMap) -> int:
             "0 turns 'Remember me' off",
         )
         return DEFAULT_REMEMBER_DAYS
+    return days
+
+
+def _read_share_days(reader: FieldReader, data: YamlMap) -> int | None:
+    protection = data.get("protection")
+    if not isinstance(protection, YamlMap) or "share_days" not in protection:
+        return DEFAULT_SHARE_DAYS
+    days = protection["share_days"]
+    if days == "never":
+        return None
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+        reader.error(
+            protection.line_of("share_days"),
+            f"'share_days' in protection is '{days}'; write a whole number of days from 1 to 3650, or never",
+            "new share links expire that many days after they are made; --expires overrides it",
+        )
+        return DEFAULT_SHARE_DAYS
     return days
 
 

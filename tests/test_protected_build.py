@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -278,3 +279,34 @@ def test_a_fresh_clone_with_the_same_secrets_builds_the_same_bytes(example_site,
     build(clone)
     assert output_files(clone / "output") == output_files(example_site / "output")
     assert not (clone / ".mapsite" / "secret").exists()
+
+
+def test_share_links_expire_by_default_and_the_site_sets_how_soon(example_site):
+    today = dt.date.today()
+    made = run("share", "acme", "--label", "Dana", "--site", str(example_site))
+    assert made.returncode == 0, made.stderr
+    assert f"It works until {today + dt.timedelta(days=90)}." in made.stdout
+    forever = run("share", "acme", "--label", "Raj", "--expires", "never", "--site", str(example_site))
+    assert "It never expires." in forever.stdout
+
+    site_file = example_site / "mapsite.yml"
+    site_file.write_text(site_file.read_text("utf-8") + "protection:\n  share_days: 14\n", "utf-8")
+    short = run("share", "acme", "--label", "Kim", "--site", str(example_site))
+    assert f"It works until {today + dt.timedelta(days=14)}." in short.stdout
+    stored = {
+        s["label"]: s["expires"]
+        for s in json.loads((example_site / ".mapsite/shares.json").read_text())["shares"]
+    }
+    assert stored == {
+        "Dana": (today + dt.timedelta(days=90)).isoformat(),
+        "Raj": None,
+        "Kim": (today + dt.timedelta(days=14)).isoformat(),
+    }
+
+    past = run("share", "acme", "--label", "Lee", "--expires", "2020-01-01", "--site", str(example_site))
+    assert past.returncode != 0 and "2020-01-01 is already past" in past.stderr
+
+    site_file.write_text(site_file.read_text("utf-8").replace("share_days: 14", "share_days: soon"), "utf-8")
+    bad = run("check", "--site", str(example_site))
+    line = site_file.read_text("utf-8").splitlines().index("  share_days: soon") + 1
+    assert f"mapsite.yml:{line}: error: 'share_days' in protection is 'soon'" in bad.stdout + bad.stderr
