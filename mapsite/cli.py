@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import click
@@ -38,6 +38,7 @@ from mapsite.clock import resolve_today
 from mapsite.config import load_site
 from mapsite.content.feasibility import DurationSyntaxError, Feasibility, feasibility, parse_slip
 from mapsite.content.fields import slugify
+from mapsite.content.lint import names_buyer
 from mapsite.content.loader import deal_sources, load_deals
 from mapsite.content.model import Deal
 from mapsite.deploy.manifest import FileEntry, local_manifest
@@ -150,8 +151,8 @@ def main() -> None:
 )
 @click.option(
     "--only",
-    metavar="SLUG",
-    help="Rebuild only this deal; other deals in the output stay as they are.",
+    metavar="DEAL",
+    help="Rebuild only this deal (its slug, or its file or folder name); other deals stay as they are.",
 )
 @click.option(
     "--no-protect",
@@ -173,6 +174,8 @@ def build_command(
     A build whose inputs (deal files, theme, passwords, share links, the day) are all as they
     were for the current output says so and stops.
     """
+    if only:
+        only = _deal_slug(site_dir, only, resolve_today(_day(today)))
     _build_and_report(site_dir, today, out, only, no_protect, force)
 
 
@@ -232,12 +235,13 @@ def check_command(site_dir: Path, today: dt.datetime | None) -> None:
 @friendly_errors
 def init_command(folder: Path) -> None:
     """Create a new site in FOLDER with a sample deal."""
-    written = init_site(folder, resolve_today())
+    written, slug = init_site(folder, resolve_today())
     for path in written:
         stdout.print(f"created {path}")
     stdout.print(
         f"The sample deal's password is in {folder / '.mapsite' / 'passwords'} (never commit that folder)."
     )
+    stdout.print(f"Its portal is published at {slug}/ (random, so that URLs never name a buyer).")
     stdout.print(f"Next: cd {folder} && mapsite build")
 
 
@@ -257,7 +261,11 @@ def init_command(folder: Path) -> None:
     required=True,
     help="Target signature date (YYYY-MM-DD).",
 )
-@click.option("--slug", help="URL folder of the portal (default: from the buyer's name).")
+@click.option(
+    "--slug",
+    help="URL folder of the portal, and the file's name (default: a random folder; the file is "
+    "named after the buyer).",
+)
 @site_option
 @friendly_errors
 def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None, site_dir: Path) -> None:
@@ -267,8 +275,10 @@ def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None
     if errors:
         raise MapsiteError("fix mapsite.yml first", errors)
     today = resolve_today()
-    path = new_deal(site_dir, buyer, blueprint, close.date(), site.seller.name, today, slug)
+    created = new_deal(site_dir, buyer, blueprint, close.date(), site.seller.name, today, slug)
+    path = created.path
     stdout.print(f"created {path}")
+    _say_address(site.base_url, created.slug, path.stem, chosen=slug is not None, buyer=buyer)
     if close.date() < today:
         stderr.print(Text("warning: the close date is in the past", style="yellow"))
     stdout.print(
@@ -374,7 +384,7 @@ def _publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out:
 
 
 @main.command(name="plan")
-@click.argument("slug")
+@click.argument("slug", metavar="DEAL")
 @today_option
 @click.option(
     "--what-if",
@@ -406,22 +416,49 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
         stdout.print(f"If all of these happen, {_lands(feasibility(deal, deal.calendar, day, together))}")
 
 
-def _one_deal(site_dir: Path, slug: str, today: dt.date) -> Deal:
-    """The deal with this slug, or a one-line error (with the nearest slug) when there is none."""
+def _one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
+    """The deal the rep names by its slug or by its file or folder in content/deals.
+
+    New deals have random slugs, so every command that takes a deal also takes ``contoso``,
+    ``contoso.md`` or ``content/deals/contoso/``; a file or folder of that name comes first.
+    Nothing matching is a one-line error with the nearest names.
+    """
     site, findings = load_site(site_dir)
     if has_errors(findings):
         raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
-    loaded = load_deals(site, today, only=slug)
-    deal = next((d for d in loaded.deals if d.slug == slug), None)
+    key = _deal_key(name)
+    # The file or folder named ``key``, else the deals whose file says ``slug: key``.
+    loaded = load_deals(site, today, only=key) if key else None
+    if loaded and loaded.deals:
+        return loaded.deals[0]
+    problems = [f for f in loaded.findings if f.is_error and f.path != "content/deals"] if loaded else []
+    if problems:
+        raise MapsiteError(f"deal '{name}' has errors; fix them first", problems)
+    every = load_deals(site, today)  # a slug no file spells out (slug: random)
+    deal = next((d for d in every.deals if d.slug == key), None)
     if deal is not None:
         return deal
-    problems = [f for f in loaded.findings if f.is_error and f.path != "content/deals"]
-    if problems:
-        raise MapsiteError(f"deal '{slug}' has errors; fix them first", problems)
-    known = sorted(name for _, _, name in deal_sources(site)[0])
-    close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else "list the deals with: mapsite check"
-    raise MapsiteError(f"no deal with slug '{slug}'", hint=hint)
+    names = sorted({file for _, _, file in deal_sources(site)[0]} | {d.slug for d in every.deals})
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+    hint = (
+        f"did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else "name a deal by its slug or its file in content/deals; list them with: mapsite status"
+    )
+    raise MapsiteError(f"no deal with slug '{name}', nor a deal file or folder of that name", hint=hint)
+
+
+def _deal_slug(site_dir: Path, name: str, today: dt.date) -> str:
+    """The slug of the deal named ``name`` (see ``_one_deal``): what URLs and --only use."""
+    return _one_deal(site_dir, name, today).slug
+
+
+def _deal_key(name: str) -> str:
+    """``content/deals/contoso.md``, ``contoso/index.md`` or ``contoso/`` -> ``contoso``."""
+    path = PurePosixPath(name.strip().replace("\\", "/"))
+    if path.name == "index.md":
+        path = path.parent
+    return path.name.removesuffix(".md")
 
 
 def _slip(deal: Deal, text: str) -> tuple[str, int]:
@@ -502,11 +539,11 @@ def _lands(result: Feasibility) -> str:
 
 
 @main.command(name="pdf")
-@click.argument("slug")
+@click.argument("slug", metavar="DEAL")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The PDF to write (default: SLUG.pdf in the current folder).",
+    help="The PDF to write (default: DEAL.pdf in the current folder).",
 )
 @today_option
 @site_option
@@ -515,14 +552,14 @@ def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir
     """Print a deal's plan to PDF with headless Chromium, as the portal prints."""
     day = resolve_today(_day(today))
     deal = _one_deal(site_dir, slug, day)
-    target = out or Path(f"{slug}.pdf")
-    result = write_pdf(site_dir, slug, target, day)
+    target = out or Path(f"{_deal_key(slug)}.pdf")
+    result = write_pdf(site_dir, deal.slug, target, day)
     print_findings(result.findings, stderr)
     stdout.print(f"Wrote {target}: the plan of {deal.title}, as of {day:%Y-%m-%d}.", markup=False)
 
 
 @main.command(name="export")
-@click.argument("slug")
+@click.argument("slug", metavar="DEAL")
 @click.option(
     "--format",
     "fmt",
@@ -538,10 +575,11 @@ def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir
 @site_option
 @friendly_errors
 def export_command(slug: str, fmt: str, out: Path | None, site_dir: Path) -> None:
-    """Write the plan of deal SLUG with resolved dates; passwords are never exported."""
+    """Write the plan of DEAL with resolved dates; passwords are never exported."""
     from mapsite.exchange.write import export_text, load_deal
 
-    deal = load_deal(site_dir, slug, resolve_today())
+    today = resolve_today()
+    deal = load_deal(site_dir, _deal_slug(site_dir, slug, today), today)
     if fmt == "ics":
         from mapsite.calendars import plan_calendar
 
@@ -596,6 +634,9 @@ def import_command(
         f"milestone{'s' * (len(plan.milestones) != 1)}, {skipped} row{'s' * (skipped != 1)} skipped."
     )
     say(f"created {result.path} with {len(plan.people)} stakeholders")
+    # A buyer named after the slug is a guess for the rep to replace: no warning against it.
+    base_url = load_site(site_dir)[0].base_url
+    _say_address(base_url, result.slug, result.path.stem, slug is not None, buyer or "")
     say(f"Close date {result.close_date:%Y-%m-%d}: {result.close_reason}.")
     if not buyer:
         source = "slug" if slug else "file name"
@@ -605,6 +646,25 @@ def import_command(
         "(or add that line to .mapsite/passwords)"
     )
     say("Next: replace the [bracketed] placeholders, starting with value_summary, then run: mapsite check")
+
+
+def _say_address(base_url: str, slug: str, name: str, chosen: bool, buyer: str) -> None:
+    """Where a new deal's portal is published, and how to name the deal in other commands."""
+    if chosen:
+        stdout.print(f"Its portal is published at {base_url}{slug}/ (the slug you chose).", markup=False)
+        if word := names_buyer(slug, buyer):
+            stderr.print(
+                Text(
+                    f"warning: the address shows '{word}' of the buyer's name; drop --slug for a random one",
+                    style="yellow",
+                )
+            )
+        return
+    stdout.print(
+        f"Its portal is published at {base_url}{slug}/: a random folder, so that the URL names no buyer. "
+        f"Name the deal {name} in other commands (mapsite share {name} ...).",
+        markup=False,
+    )
 
 
 @main.command(name="status")
@@ -638,7 +698,7 @@ def status_command(
 
 
 @main.command(name="share")
-@click.argument("slug", required=False)
+@click.argument("slug", metavar="[DEAL]", required=False)
 @click.option("--label", help='Who the link is for, e.g. "Dana (VP Marketing)".')
 @click.option(
     "--expires",
@@ -670,12 +730,16 @@ def share_command(
             stdout.print(f"{share.deal}: {share.label} (created {share.created}{until}): {state}")
         return
     if revoke:
+        # A deal deleted since keeps its links to revoke: its slug is taken as it is.
+        if slug and not any(share.deal == slug for share in load_shares(site_dir)):
+            slug = _deal_slug(site_dir, slug, today)
         for share in revoke_share(site_dir, revoke, today, slug):
             stdout.print(f"Revoked the share link '{share.label}' of {share.deal}.")
         stdout.print("Rebuild and deploy: the old link then fails, and the deal is re-keyed.")
         return
     if not slug or not label:
-        raise click.UsageError("give a SLUG and --label, or --revoke LABEL, or --list")
+        raise click.UsageError("give a DEAL and --label, or --revoke LABEL, or --list")
+    slug = _deal_slug(site_dir, slug, today)
     site, findings = load_site(site_dir)
     result = render_all(site_dir, today, only=slug) if not any(f.is_error for f in findings) else None
     deal = next((d for d in result.deals if d.slug == slug), None) if result else None

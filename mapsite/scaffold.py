@@ -3,6 +3,11 @@
 Blueprints are deal files whose dates are all relative to ``close``, so a new deal's plan fits
 its close date the moment it is written. Values are inserted as YAML-escaped text, so a buyer
 called ``O'Brien & "Sons"`` cannot break the file.
+
+A new deal's file is named after the buyer, for the rep (deal files are never published), but
+its portal gets a random ``slug:``: a readable URL would tell anyone who tries
+``/contoso-pharmaceuticals/`` that Contoso is a customer. The slug is written into the file
+rather than derived from the site secret, so it never changes and needs no secret to read.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
@@ -19,6 +25,10 @@ from mapsite.errors import MapsiteError
 from mapsite.protect.secrets import PASSWORDS_FILE, STATE_DIR, add_local_password
 
 BLUEPRINT_DIR = Path(__file__).resolve().parent / "blueprints"
+# 12 characters of base32's alphabet: 60 random bits, lower-case, valid in any URL and slug.
+OPAQUE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+OPAQUE_LENGTH = 12
+SLUG_COMMENT = "# slug: the portal's URL folder, random so that the address names no buyer"
 BLUEPRINTS = ("enterprise", "smb", "partner")
 SAMPLE_BUYER = "Example Corp"
 SAMPLE_CLOSE_IN_DAYS = 45
@@ -63,8 +73,10 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
-def init_site(folder: Path, today: dt.date) -> list[Path]:
+def init_site(folder: Path, today: dt.date) -> tuple[list[Path], str]:
     """Create a new site in ``folder`` with one sample deal; refuses to overwrite a site.
+
+    Returns the files written and the sample portal's URL folder.
 
     The sample deal's password is random and kept in the git-ignored ``.mapsite/passwords``, so
     the new site builds protected at once.
@@ -84,15 +96,38 @@ def init_site(folder: Path, today: dt.date) -> list[Path]:
         gitignore.write_text(GITIGNORE, "utf-8")
         written.append(gitignore)
     close = today + dt.timedelta(days=SAMPLE_CLOSE_IN_DAYS)
-    deal_path.write_text(render_blueprint("smb", SAMPLE_BUYER, close, "Your Company", today), "utf-8")
+    text = render_blueprint("smb", SAMPLE_BUYER, close, "Your Company", today)
+    slug = opaque_slug()
+    deal_path.write_text(with_slug(text, slug), "utf-8")
     written.append(deal_path)
     add_local_password(folder, password_env_name(slugify(SAMPLE_BUYER)), secrets.token_urlsafe(12))
     written.append(folder / STATE_DIR / PASSWORDS_FILE)
-    return written
+    return written, slug
 
 
 def password_env_name(slug: str) -> str:
     return f"{slug.replace('-', '_').upper()}_PORTAL_PASSWORD"
+
+
+def opaque_slug() -> str:
+    """A random URL folder that says nothing about the deal and cannot be guessed."""
+    return "".join(secrets.choice(OPAQUE_ALPHABET) for _ in range(OPAQUE_LENGTH))
+
+
+def with_slug(deal_text: str, slug: str) -> str:
+    """``deal_text`` with ``slug: <slug>`` after its ``title:`` line (a blueprint's first field)."""
+    lines = deal_text.split("\n")
+    title = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[title + 1 : title + 1] = [SLUG_COMMENT, f"slug: {slug}"]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class NewDeal:
+    """The file written, and the URL folder of its portal."""
+
+    path: Path
+    slug: str
 
 
 def new_deal(
@@ -103,17 +138,24 @@ def new_deal(
     seller_name: str,
     today: dt.date,
     slug: str | None = None,
-) -> Path:
-    slug = slug or slugify(buyer_name)
-    if not slug or slugify(slug) != slug:
-        raise MapsiteError(f"'{slug}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes")
+) -> NewDeal:
+    """Write ``content/deals/<name>.md``: named ``slug`` if given, else after the buyer.
+
+    Without ``slug`` the portal's URL folder is random (``opaque_slug``); with it, the rep's
+    choice stands, and ``check`` warns if it names the buyer.
+    """
+    name = slug or slugify(buyer_name)
+    if not name or (slug is not None and slugify(slug) != slug):
+        raise MapsiteError(f"'{name}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes")
     deals = site_root / "content" / "deals"
-    target = deals / f"{slug}.md"
-    if target.exists() or (deals / slug).exists():
+    target = deals / f"{name}.md"
+    if target.exists() or (deals / name).exists():
         raise MapsiteError(
-            f"a deal named '{slug}' already exists in content/deals",
+            f"a deal named '{name}' already exists in content/deals",
             hint="pick another name with --slug",
         )
+    text = render_blueprint(blueprint, buyer_name, close, seller_name, today)
+    url = slug or opaque_slug()
     deals.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_blueprint(blueprint, buyer_name, close, seller_name, today), "utf-8")
-    return target
+    target.write_text(text if slug else with_slug(text, url), "utf-8")
+    return NewDeal(target, url)

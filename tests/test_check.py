@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -10,10 +11,11 @@ from mapsite.build import check
 from tests.conftest import MINIMAL_DEAL, SITE_YML, line_of
 
 TODAY = dt.date(2027, 2, 22)
-DEAL_PATH = "content/deals/buyer-co.md"
+# Not buyer-co.md: a protected deal whose URL folder names its buyer gets a warning of its own.
+DEAL_PATH = "content/deals/first-deal.md"
 
 
-def findings(site_factory, deal: str = MINIMAL_DEAL, site_yml: str = SITE_YML, name: str = "buyer-co.md"):
+def findings(site_factory, deal: str = MINIMAL_DEAL, site_yml: str = SITE_YML, name: str = "first-deal.md"):
     root = site_factory.make({name: deal}, site_yml)
     return [f.format() for f in check(root, TODAY).findings]
 
@@ -244,10 +246,10 @@ def test_logo_path_that_would_escape_the_site(site_factory):
 def test_symlink_out_of_a_deal_folder_is_refused(site_factory, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("top secret", "utf-8")
-    root = site_factory.make({"buyer-co/index.md": MINIMAL_DEAL})
-    (root / "content/deals/buyer-co/leak.txt").symlink_to(secret)
+    root = site_factory.make({"first-deal/index.md": MINIMAL_DEAL})
+    (root / "content/deals/first-deal/leak.txt").symlink_to(secret)
     assert [f.format() for f in check(root, TODAY).findings] == [
-        "content/deals/buyer-co/leak.txt: error: this link points outside the deal folder (hint: "
+        "content/deals/first-deal/leak.txt: error: this link points outside the deal folder (hint: "
         "replace the symlink with the file itself)"
     ]
 
@@ -310,3 +312,54 @@ def test_risk_with_unknown_owner_and_missing_impact(site_factory):
         "stakeholder id (hint: known ids: ae, champ, eb)",
         f"{DEAL_PATH}:{line_of(deal, 'Budget freeze')}: error: risk 'Budget freeze' is missing the required field 'impact'",
     ]
+
+
+# Issue 12, finding 4: a protected portal's address must not tell who the buyer is.
+@pytest.mark.parametrize(
+    ("name", "slug_line", "buyer", "word"),
+    [
+        ("buyer-co.md", None, "Buyer Co", "buyer-co"),
+        ("first-deal.md", "slug: contoso-renewal", "Contoso Pharmaceuticals", "contoso"),
+        ("first-deal.md", "slug: q3-globexdeal", "Globex", "globex"),
+        ("first-deal.md", "slug: ibm-q3", "IBM", "ibm"),
+    ],
+)
+def test_a_slug_that_names_the_buyer_is_a_warning_with_an_opaque_suggestion(
+    site_factory, name, slug_line, buyer, word
+):
+    deal = replace("buyer: {name: Buyer Co,", f"buyer: {{name: {buyer},")
+    if slug_line:
+        deal = replace("title: Buyer Co x Northwind\n", f"title: Buyer Co x Northwind\n{slug_line}\n", deal)
+    slug = slug_line.removeprefix("slug: ") if slug_line else name.removesuffix(".md")
+    [message] = findings(site_factory, deal, name=name)
+    line = line_of(deal, "slug:") if slug_line else line_of(deal, "title:")
+    assert message.startswith(
+        f"content/deals/{name}:{line}: warning: the portal's address {slug}/ shows '{word}' of the buyer's "
+        f"name: anyone who tries it learns that {buyer} is a customer, even without the password (hint: "
+        "use an opaque slug: "
+    )
+    suggestion = re.search(r"`slug: ([a-z2-7]{12})`", message)
+    assert suggestion, message
+    replaced = deal.replace(slug_line, "") if slug_line else deal
+    fixed = replace(
+        "title: Buyer Co x Northwind\n", f"title: Buyer Co x Northwind\nslug: {suggestion[1]}\n", replaced
+    )
+    assert findings(site_factory, fixed, name=name) == []
+
+
+def test_only_protected_addresses_with_a_distinctive_word_of_the_buyer_warn(site_factory):
+    def deal(buyer: str, public: bool = False) -> str:
+        text = replace("buyer: {name: Buyer Co,", f"buyer: {{name: {buyer},")
+        access = "access:\n  - {label: Buying team, password_env: TEST_PORTAL_PASSWORD}\n"
+        return replace(access, "public: true\n", text) if public else text
+
+    root = site_factory.make(
+        {
+            "group-renewal.md": deal("Acme Group"),  # "group" is in every other company's name
+            "q3-renewal.md": deal("Buyer Co"),
+            "initech.md": deal("Initech", public=True),  # a public portal shows its buyer anyway
+            "initrode-q3.md": deal("Initrode"),
+        }
+    )
+    warned = [f.path for f in check(root, TODAY).findings if "the portal's address" in f.message]
+    assert warned == ["content/deals/initrode-q3.md"]

@@ -117,7 +117,7 @@ def test_csv_export_then_import_round_trips_the_plan(example_site, tmp_path):
     ) in raw.decode("utf-8-sig")
 
     imported = run(
-        "import", str(out), "--slug", "acme-copy", "--buyer", "Acme Corp", "--site", str(example_site)
+        "import", str(out), "--slug", "round-trip", "--buyer", "Acme Corp", "--site", str(example_site)
     )
     assert imported.returncode == 0, imported.stderr
     assert imported.stderr == ""
@@ -125,7 +125,7 @@ def test_csv_export_then_import_round_trips_the_plan(example_site, tmp_path):
     assert checked.returncode == 0 and "Checked 4 deals: 0 errors," in checked.stdout
 
     deals = load_deals(load_site(example_site)[0], dt.date(2027, 2, 22)).deals
-    original, copy = (next(d for d in deals if d.slug == slug) for slug in ("acme", "acme-copy"))
+    original, copy = (next(d for d in deals if d.slug == slug) for slug in ("acme", "round-trip"))
 
     def plan(deal):
         return [
@@ -181,8 +181,8 @@ def test_exporting_an_unknown_deal_says_so(example_site):
     result = run("export", "nope", "--format", "csv", "--site", str(example_site))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "content/deals: error: no deal with slug 'nope' (hint: list the deals with: mapsite check)",
-        "error: cannot export 'nope' (hint: run mapsite check)",
+        "error: no deal with slug 'nope', nor a deal file or folder of that name (hint: name a deal "
+        "by its slug or its file in content/deals; list them with: mapsite status)"
     ]
 
 

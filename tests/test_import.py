@@ -7,10 +7,12 @@ are written out by hand from the fixture files in tests/fixtures/import/.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
 from mapsite.config import load_site
 from mapsite.content.loader import load_deals
@@ -92,15 +94,22 @@ def test_example_plan_with_emoji_statuses_becomes_a_deal_that_passes_check(empty
     result = import_plan(empty_site, str(FIXTURES / "example-plan.csv"), "--buyer", "Acme Corp")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+    # The file is named after the buyer; the portal's URL folder is random (issue 12, finding 4).
+    slug = re.search(
+        r"^slug: ([a-z2-7]{12})$", (empty_site / "content/deals/acme-corp.md").read_text(), re.M
+    )[1]
     assert result.stdout.splitlines() == [
         "Read 15 rows of example-plan.csv (comma-separated, UTF-8 with BOM): 15 milestones, 0 rows skipped.",
         f"created {empty_site / 'content/deals/acme-corp.md'} with 10 stakeholders",
+        f"Its portal is published at /{slug}/: a random folder, so that the URL names no buyer. "
+        "Name the deal acme-corp in other commands (mapsite share acme-corp ...).",
         "Close date 2027-04-30: the due date of 'Contract Signature'.",
         "Set its password before building: export ACME_CORP_PORTAL_PASSWORD=... (or add that line to .mapsite/passwords)",
         "Next: replace the [bracketed] placeholders, starting with value_summary, then run: mapsite check",
     ]
     assert_check_passes(empty_site)
     deal = load(empty_site, "acme-corp")
+    assert deal.slug == slug
     assert plan_of(deal) == EXAMPLE_PLAN
     assert (deal.title, deal.buyer.name, deal.seller.name) == (
         "Acme Corp x Northwind Software: Mutual Action Plan",
@@ -330,3 +339,44 @@ def test_csv_delimiter_and_encoding_are_found_from_the_file(tmp_path, delimiter,
     table = read_csv(path, "plan.csv")
     assert table.described == described
     assert table.rows[1] == (2, ("Kickoff; phase 1", "2027-03-01", "José Müller, Raj Patel"))
+
+
+# Issue 12, finding 9: a spreadsheet is someone else's file. Nothing in it (nor in its name)
+# may add a field to the deal, and no name may carry control or bidirectional characters.
+HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_control_characters_and_injected_fields_never_reach_the_deal(empty_site, tmp_path):
+    plan = tmp_path / "plan\npublic: true\n#.csv"
+    rows = [
+        ["Milestone", "Due Date", "Owner (Customer)", "Owner (Vendor)", "Notes"],
+        [
+            "Kick\u202eoff\x07",
+            "2027-03-01",
+            "Dana\x1b[2J Whitfield (VP\u2066 Claims)",
+            "Sam\u200f Carter",
+            "a\rb",
+        ],
+        ["Contract\x85 signature", "2027-04-30", "Raj\tPatel", "Sam Carter", "x\npublic: true"],
+    ]
+    plan.write_text("\n".join(",".join(f'"{cell}"' for cell in row) for row in rows), "utf-8")
+    result = import_plan(empty_site, str(plan), "--buyer", "Acme\u202e\npublic: true")
+    assert result.returncode == 0, result.stderr
+    [deal_file] = (empty_site / "content/deals").iterdir()
+    text = deal_file.read_text("utf-8")
+    assert not HIDDEN.search(text), text
+    frontmatter = yaml.safe_load(text.split("---\n")[1])
+    assert "public" not in frontmatter and not re.search(r"^\s*public:", text, re.M)
+    assert "# Imported from plan public: true #.csv by mapsite import" in text
+    assert_check_passes(empty_site)
+    [deal] = load_deals(load_site(empty_site)[0], dt.date(2027, 2, 22)).deals
+    assert deal.public is False
+    assert deal.buyer.name == "Acme public: true"
+    assert [m.name for m in deal.milestones] == ["Kickoff", "Contract signature"]
+    assert {(s.name, s.title) for s in deal.stakeholders} == {
+        ("Dana[2J Whitfield", "VP Claims"),  # without its ESC, a terminal sequence is plain text
+        ("Raj Patel", None),
+        ("Sam Carter", None),
+    }
+    assert [m.notes for m in deal.milestones] == ["a b", "x public: true"]
+    assert not HIDDEN.search(result.stdout + result.stderr)

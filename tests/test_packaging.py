@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -40,7 +41,9 @@ def test_wheel_installs_and_builds_a_new_site(tmp_path: Path):
         timeout=120,
     )
     assert built.returncode == 0, built.stderr
-    page = (work / "x" / "output" / "example-corp" / "index.html").read_text("utf-8")
+    # The sample deal's portal is published under a random folder (issue 12, finding 4).
+    slug = re.search(r"Its portal is published at ([a-z2-7]{12})/", init.stdout)[1]
+    page = (work / "x" / "output" / slug / "index.html").read_text("utf-8")
     assert 'id="mapsite-envelope"' in page and "Example Corp" not in page
     assert list((work / "x" / "output" / "assets").glob("unlock.*.js"))
     assert list((work / "x" / "output" / "assets").glob("mapsite.*.css"))

@@ -54,7 +54,11 @@ def test_what_if_shows_what_each_slip_does_to_close(site):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("buyer-c",), "error: no deal with slug 'buyer-c' (hint: did you mean 'buyer-co'?)"),
+        (
+            ("buyer-c",),
+            "error: no deal with slug 'buyer-c', nor a deal file or folder of that name "
+            "(hint: did you mean 'buyer-co'?)",
+        ),
         (
             ("buyer-co", "--what-if", "securty +5bd"),
             "error: --what-if 'securty +5bd': deal 'buyer-co' has no milestone 'securty' "

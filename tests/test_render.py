@@ -264,9 +264,10 @@ def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
 
 def test_broken_site_template_is_reported_with_file_and_line(site_factory):
     from mapsite.build import check
-    from tests.conftest import add_site_theme
+    from tests.conftest import MINIMAL_DEAL, add_site_theme
 
-    root = site_factory.make()
+    # first-deal.md: a file named after the buyer would add the address warning (issue 12).
+    root = site_factory.make({"first-deal.md": MINIMAL_DEAL})
     templates = add_site_theme(root, "brand")
     (templates / "landing.html").write_text(
         '{% extends "base.html" %}\n{% block content %}\n{{ site.nonexistent.deeper }}\n{% endblock %}\n',

@@ -2,7 +2,9 @@
 
 These never stop a build. They flag what a sales manager would flag in a deal review: a plan
 with no buyer-side owner, a missing economic buyer, milestones slipping past close, overdue work
-not marked done, a plan nobody has touched in two weeks, a close date the open work cannot make.
+not marked done, a plan nobody has touched in two weeks, a close date the open work cannot make,
+and a protected portal whose URL names its buyer (anyone can try ``/contoso/``; a 200 tells them
+Contoso is a customer, so new deals get random slugs).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from mapsite.content.feasibility import feasibility
-from mapsite.content.fields import FieldReader
+from mapsite.content.fields import FieldReader, slugify
 from mapsite.content.model import Deal, Milestone
 from mapsite.content.schedule import transitive_dependencies
 from mapsite.content.yamlread import YamlMap
+from mapsite.scaffold import opaque_slug
 
 STALE_AFTER_DAYS = 14
 NEEDED_BUYER_ROLES = {
@@ -21,6 +24,13 @@ NEEDED_BUYER_ROLES = {
     "champion": "a champion (who sells the plan internally)",
 }
 CLOSE_PHASE = "close"
+# Words of a company's name that say nothing about which company it is.
+GENERIC_WORDS = {
+    "the", "and", "of", "for", "co", "corp", "corporation", "company", "inc", "incorporated", "llc",
+    "ltd", "limited", "plc", "gmbh", "ag", "sa", "sas", "bv", "nv", "oy", "ab", "spa", "srl", "pty",
+    "group", "holding", "holdings", "international", "global", "partners", "services", "solutions",
+    "systems", "technologies", "technology", "labs", "industries", "enterprises",
+}  # fmt: skip
 
 
 def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:
@@ -48,6 +58,8 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) ->
             )
     if deal.stage == "active":
         _warn_if_late(deal, data, reader, today)
+    if not deal.public and (word := names_buyer(deal.slug, deal.buyer.name)):
+        _warn_slug_names_buyer(deal, data, reader, word)
     roles = {s.role for s in deal.stakeholders if s.side == "buyer"}
     for role, description in NEEDED_BUYER_ROLES.items():
         if role not in roles and deal.stage == "active":
@@ -77,6 +89,39 @@ def _warn_if_late(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date
         f"{result.target_phrase} ({deal.close_date:%Y-%m-%d}); critical path: {path}",
         "shorten or parallelise the critical path (duration, depends_on), or move close_date "
         "and tell the buyer",
+    )
+
+
+def names_buyer(slug: str, buyer: str) -> str | None:
+    """The part of ``buyer`` that ``slug`` shows: the whole name, or one distinctive word of it.
+
+    A word of three letters must be a whole part of the slug (``ibm-renewal``); a longer one
+    counts anywhere in it (``contosodeal``).
+    """
+    full = slugify(buyer)
+    if len(full) >= 4 and full in slug:
+        return full
+    parts = slug.split("-")
+    for word in full.split("-"):
+        if len(word) < 3 or word in GENERIC_WORDS:
+            continue
+        if word in parts or (len(word) >= 4 and word in slug):
+            return word
+    return None
+
+
+def _warn_slug_names_buyer(deal: Deal, data: YamlMap, reader: FieldReader, word: str) -> None:
+    suggestion = f"slug: {opaque_slug()}"
+    if "slug" in data:
+        line, hint = data.line_of("slug"), f"use an opaque slug: replace it with `{suggestion}`"
+    else:
+        line = data.line_of("title") if "title" in data else None
+        hint = f"use an opaque slug: add `{suggestion}` (the file's name is never published)"
+    reader.warning(
+        line,
+        f"the portal's address {deal.slug}/ shows '{word}' of the buyer's name: anyone who tries it "
+        f"learns that {deal.buyer.name} is a customer, even without the password",
+        f"{hint}; links sent before stop working",
     )
 
 

@@ -2,7 +2,8 @@
 
 The rep gets a deal from the good rows and a list of the rows that need a look, rather than
 nothing until the whole sheet is clean; only a sheet without a single usable row is refused.
-An existing deal is never overwritten.
+An existing deal is never overwritten. Like ``mapsite new``, the file is named after the buyer
+and the portal's URL folder is random, unless the rep picks one with ``--slug``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 from mapsite.config import load_site
 from mapsite.content.fields import slugify
 from mapsite.errors import MapsiteError
-from mapsite.exchange.deal_writer import DealHeader, deal_text
+from mapsite.exchange.deal_writer import DealHeader, clean_text, deal_text
 from mapsite.exchange.read_csv import read_csv
 from mapsite.exchange.read_xlsx import read_xlsx
 from mapsite.exchange.rows import ImportedMilestone, ImportedPlan, read_plan
 from mapsite.exchange.table import RawTable
+from mapsite.scaffold import opaque_slug
 
 READERS: dict[str, Callable[[Path, str], RawTable]] = {
     ".csv": read_csv,
@@ -40,6 +42,7 @@ class ImportResult:
     close_date: dt.date
     close_reason: str
     buyer: str
+    slug: str
 
 
 def import_plan(
@@ -51,7 +54,11 @@ def import_plan(
     buyer: str | None = None,
     close: dt.date | None = None,
 ) -> ImportResult:
-    """Write ``content/deals/<slug>.md``; every row not taken over is passed to ``report`` first."""
+    """Write ``content/deals/<name>.md``; every row not taken over is passed to ``report`` first.
+
+    The name is ``slug`` if given (then also the URL folder), else from ``buyer`` or the file's
+    name; the portal then gets a random ``slug:``.
+    """
     site, findings = load_site(site_dir)
     errors = [f for f in findings if f.is_error]
     if errors:
@@ -62,13 +69,16 @@ def import_plan(
         raise MapsiteError(f"{file.name}: mapsite imports .csv and .xlsx files", hint=hint)
     if not file.is_file():
         raise MapsiteError(f"{file} does not exist")
-    slug = slug or slugify(buyer or file.stem)
-    if not slug or slugify(slug) != slug:
-        raise MapsiteError(f"'{slug}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes")
-    target = site.deals_dir / f"{slug}.md"
-    if target.exists() or (site.deals_dir / slug).exists():
+    buyer = clean_text(buyer) if buyer is not None else None
+    name = slug or slugify(buyer or file.stem)
+    if not name or (slug is not None and slugify(slug) != slug):
         raise MapsiteError(
-            f"a deal named '{slug}' already exists in content/deals; it was left as it is",
+            f"'{clean_text(name)}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes"
+        )
+    target = site.deals_dir / f"{name}.md"
+    if target.exists() or (site.deals_dir / name).exists():
+        raise MapsiteError(
+            f"a deal named '{name}' already exists in content/deals; it was left as it is",
             hint="pick another name with --slug",
         )
 
@@ -86,12 +96,14 @@ def import_plan(
             hint="every row needs a milestone name and a due date",
         )
     close_date, close_reason = _close_date(plan.milestones, close)
-    buyer_name = buyer or slug.replace("-", " ").title()
-    header = DealHeader(slug, buyer_name, site.seller.name, close_date, today, file.name)
+    buyer_name = buyer or name.replace("-", " ").title()
+    url = slug or opaque_slug()
+    written_slug = None if slug else url  # a slug the rep gave is the file's name already
+    header = DealHeader(name, buyer_name, site.seller.name, close_date, today, file.name, written_slug)
     site.deals_dir.mkdir(parents=True, exist_ok=True)
     with target.open("x", encoding="utf-8") as handle:  # "x": never replace a deal written meanwhile
         handle.write(deal_text(header, plan))
-    return ImportResult(target, table, plan, close_date, close_reason, buyer_name)
+    return ImportResult(target, table, plan, close_date, close_reason, buyer_name, url)
 
 
 def _close_date(milestones: tuple[ImportedMilestone, ...], given: dt.date | None) -> tuple[dt.date, str]:
@@ -101,9 +113,9 @@ def _close_date(milestones: tuple[ImportedMilestone, ...], given: dt.date | None
     signing = [m for m in milestones if SIGNATURE.search(f"{m.phase or ''} {m.name}")]
     if signing:
         last = max(signing, key=lambda m: m.due)
-        return last.due, f"the due date of '{last.name}'"
+        return last.due, f"the due date of '{clean_text(last.name)}'"
     last = max(milestones, key=lambda m: m.due)
     return last.due, (
-        f"the latest due date, of '{last.name}', as no milestone is a close or signature step "
+        f"the latest due date, of '{clean_text(last.name)}', as no milestone is a close or signature step "
         "(pass --close to choose)"
     )

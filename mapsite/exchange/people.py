@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from mapsite.content.fields import slugify
+from mapsite.exchange.deal_writer import clean_text
 
 # Cells that name nobody; "\u2013" and "\u2014" are the dashes spreadsheets auto-correct "-" into.
 PLACEHOLDERS = {
@@ -102,7 +103,7 @@ def split_owners(cell: str) -> list[tuple[str, str | None]]:
     parts.append(current)
     result = []
     for part in parts:
-        text = " ".join(part.split())
+        text = clean_text(part)
         match = _TITLED.match(text)
         name, title = (match["name"], match["title"].strip() or None) if match else (text, None)
         if name.casefold() not in PLACEHOLDERS:
