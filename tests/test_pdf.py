@@ -119,7 +119,9 @@ def test_chromium_is_found_on_path_unless_overridden(tmp_path, monkeypatch):
 def test_pdf_of_an_unknown_slug_suggests_the_nearest(example_site, workdir):
     result = run_in(workdir, "pdf", "acm", "--site", str(example_site), MAPSITE_CHROMIUM=NO_CHROMIUM)
     assert result.returncode == 1
-    assert result.stderr == "error: no deal with slug 'acm' (hint: did you mean 'acme'?)\n"
+    assert result.stderr == (
+        "error: no deal with slug 'acm', nor a deal file or folder of that name (hint: did you mean 'acme'?)\n"
+    )
     assert list(workdir.iterdir()) == []
 
 
