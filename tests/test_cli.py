@@ -267,7 +267,7 @@ def test_init_then_build(tmp_path):
     built = runner.invoke(main, ["build", "--site", str(site)])
     assert built.exit_code == 0, built.output
     assert "(1 protected," in built.output
-    assert sorted(p.name for p in (site / "output").iterdir() if p.is_dir()) == ["assets", slug]
+    assert sorted(p.name for p in (site / "output").iterdir() if p.is_dir()) == sorted(["assets", slug])
     assert "Example Corp" not in (site / f"output/{slug}/index.html").read_text("utf-8")
     preview = runner.invoke(main, ["build", "--site", str(site), "--no-protect"])
     assert preview.exit_code == 0, preview.output
