@@ -75,7 +75,6 @@ def test_chain_and_parallel_branch_from_a_monday():
     }
     assert result.milestones["b"].earliest_start == D(2027, 3, 4)
     assert {k: r.slack_due for k, r in result.milestones.items()} == {"a": 0, "b": -1, "c": 4, "sign": 8}
-    assert {k: r.slack_close for k, r in result.milestones.items()} == {"a": 12, "b": 10, "c": 9, "sign": 8}
     assert result.milestones["b"].late and not result.milestones["a"].late
     assert result.critical_path == ("c", "sign")
     assert [k for k, r in result.milestones.items() if r.critical] == ["c", "sign"]
@@ -173,7 +172,7 @@ def test_late_plan_reports_business_days_after_the_target():
     result = feasibility(plan, CALENDAR, D(2027, 3, 22))
     assert (result.projected_close, result.days_late) == (D(2027, 4, 5), 3)
     assert result.target_phrase == "3 business days after the target"
-    assert result.milestones["legal"].slack_due == -4 and result.milestones["legal"].slack_close == -2
+    assert result.milestones["legal"].slack_due == -4
 
 
 def test_signature_rules():

@@ -16,7 +16,6 @@ _RELATIVE = re.compile(
     r"^\s*(?P<anchor>[a-z0-9][a-z0-9_-]*)\s*(?:(?P<sign>[+-])\s*(?P<amount>\d{1,4})\s*(?P<unit>bd|d|w)\s*)?$"
 )
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-UNIT_NAMES = {"d": "calendar days", "bd": "business days", "w": "weeks"}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ API, used by the portal, ``check``, ``mapsite plan`` and the pipeline views::
     result.target_phrase       # "on track" or "8 business days after the target"
     result.critical_path       # milestone ids, first to last, that decide projected_close
     result.milestones["poc"]   # MilestoneFeasibility: earliest_start, earliest_finish,
-                               #   slack_due, slack_close (business days), critical
+                               #   slack_due (business days), critical
 
     feasibility(deal, calendar, today, extra={"security-review": 5})   # a what-if slip
 
@@ -24,8 +24,8 @@ The rules, in the order they apply:
   it starts (``duration`` defaults to 1: a one-day milestone finishes the day it starts).
 - A done milestone finished on its ``completed`` date (without one, it holds nothing up).
   A skipped milestone takes no time: it finishes when its own dependencies have.
-- Slack is counted in business days from the earliest finish to the due date (``slack_due``) or
-  to ``close_date`` (``slack_close``); negative slack means the milestone will be late.
+- Slack is counted in business days from the earliest finish to the due date (``slack_due``);
+  negative slack means the milestone will be late.
 - The signature is the milestone due on ``close_date`` (of several, the one finishing last, the
   first in the file on a tie); without one, the last milestone of the phase named Close. When it
   is done, ``projected_close`` is its completion date and the deal is on track. A plan with
@@ -114,7 +114,6 @@ class MilestoneFeasibility:
     earliest_start: dt.date | None = None
     earliest_finish: dt.date | None = None
     slack_due: int | None = None
-    slack_close: int | None = None
     critical: bool = False
 
     @property
@@ -229,7 +228,6 @@ def _schedule(deal: Deal, calendar: Calendar, today: dt.date, extra: Mapping[str
             earliest_start=start[milestone.id],
             earliest_finish=ends,
             slack_due=calendar.business_days_between(ends, milestone.due),
-            slack_close=calendar.business_days_between(ends, deal.close_date),
             critical=milestone.id in path,
         )
 

@@ -23,7 +23,6 @@ from mapsite.exchange.cell_guard import guard_cell
 from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
 from mapsite.render.formatting import role_label
 
-TEXT_FORMATS = ("csv", "json", "md")
 JSON_FORMAT = "mapsite-plan"
 JSON_VERSION = 1
 
