@@ -34,8 +34,10 @@ def role_label(role: str | None) -> str:
     return role.replace("_", " ").capitalize() if role else ""
 
 
-def month_label(day: dt.date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.year}"
+def month_label(day: dt.date, *, with_year: bool) -> str:
+    """``Apr`` or ``Apr 2027``: a month tick of the timeline (``strftime``'s ``%b`` follows LC_TIME)."""
+    month = _MONTHS[day.month - 1]
+    return f"{month} {day.year}" if with_year else month
 
 
 FILTERS = {

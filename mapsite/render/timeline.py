@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from mapsite.content.plan import STATUS_LABELS, MilestoneView, Plan
-from mapsite.render.formatting import long_date, short_date
+from mapsite.render.formatting import long_date, month_label, short_date
 
 WIDTH = 960
 LABEL_COLUMN = 150
@@ -125,11 +125,7 @@ def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
     while tick <= end:
         if tick >= start and x_of(tick) + 34 < WIDTH:
             x = x_of(tick)
-            label = (
-                short_date(tick)
-                if weekly
-                else (f"{tick:%b}" if tick.month != 1 else f"{tick:%b} {tick.year}")
-            )
+            label = short_date(tick) if weekly else month_label(tick, with_year=tick.month == 1)
             parts.append(
                 f'<line class="tl-tick" x1="{x:.1f}" y1="{AXIS_HEIGHT}" x2="{x:.1f}" y2="{bottom:.0f}"/>'
                 f'<text class="tl-tick-label" x="{x + 4:.1f}" y="{TICK_LABEL_Y}">{label}</text>'
