@@ -257,3 +257,27 @@ def test_open_hands_the_browser_a_link_good_for_one_visit(serve, example_site, t
     # Whoever copies it from the process list afterwards finds it spent.
     again = server.request(path, {"Host": f"127.0.0.1:{server.port}", "Sec-Fetch-Site": "none"})
     assert again.status == 403 and again.headers.get("Set-Cookie") is None
+
+
+def test_a_deal_file_opened_as_a_document_runs_nothing(serve, example_site):
+    """The readable preview publishes a deal's files raw, an HTML attachment among them: opened in
+    the preview's origin it must not run (sandboxed, and never sniffed into another type)."""
+    files = example_site / "content" / "deals" / "acme" / "files"
+    (files / "notes.html").write_text("<script>document.title = 'PWNED'</script>", "utf-8")
+    body = (example_site / "content" / "deals" / "acme" / "index.md").read_text("utf-8")
+    (example_site / "content" / "deals" / "acme" / "index.md").write_text(
+        body + "\n[Meeting notes](files/notes.html)\n", "utf-8"
+    )
+    server = serve(example_site)
+    for path, sandboxed in (
+        ("/acme/files/notes.html", True),
+        ("/acme/acme-logo.svg", True),
+        ("/acme/", False),
+    ):
+        reply = server.request(
+            path,
+            {"Host": f"127.0.0.1:{server.port}", "Cookie": f"mapsite_preview_{server.port}={server.token}"},
+        )
+        assert reply.status == 200, (path, reply.status)
+        assert reply.headers.get("X-Content-Type-Options") == "nosniff"
+        assert (reply.headers.get("Content-Security-Policy") == "sandbox") is sandboxed, path

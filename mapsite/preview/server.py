@@ -177,12 +177,17 @@ class FileHandler(web.RequestHandler):
             body = missing.read_bytes() if missing.is_file() else b"<!doctype html><h1>Page not found</h1>"
             return self._send(404, body, "text/html", include_body)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if not (relative == "404.html" or relative.endswith("index.html")):
+            # Not a page mapsite rendered: a deal's attachment (an .html or .svg file among them,
+            # published raw in this readable preview) opened as a document runs nothing here.
+            self.set_header("Content-Security-Policy", "sandbox")
         self._send(200, target.read_bytes(), kind, include_body)
 
     def _send(self, status: int, body: bytes, kind: str, include_body: bool = True) -> None:
         self.set_status(status)
         self.set_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
         self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
         if include_body:
             self.write(body)
         self.finish()
