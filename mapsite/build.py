@@ -256,7 +256,7 @@ def _build_into(staging: output.Staging, job: DealJob, sources: list, findings: 
         raise _stopped(findings)
     for outcome in outcomes:
         if outcome.failure:
-            raise outcome.failure.error()
+            raise outcome.failure
     raise_for_passwords(outcomes)
     built = [o for o in outcomes if o.slug in placed and placed[o.slug] == o.index]
     shared = _shared_pages(site, job.theme, built, job.today, only is None, job)

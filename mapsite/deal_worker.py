@@ -59,18 +59,6 @@ class DealJob:
 
 
 @dataclass(frozen=True)
-class Failure:
-    """A MapsiteError from a worker: exceptions with findings do not survive pickling."""
-
-    message: str
-    findings: tuple[Finding, ...]
-    hint: str | None
-
-    def error(self) -> MapsiteError:
-        return MapsiteError(self.message, self.findings, self.hint)
-
-
-@dataclass(frozen=True)
 class DealOutcome:
     """What the build needs to know about one deal once its pages are on disk."""
 
@@ -84,9 +72,9 @@ class DealOutcome:
     scannable: tuple[tuple[str, bytes], ...] = ()
     files: int = 0
     digests: tuple[FileDigest, ...] = ()  # for the audit receipt: no need to read them back
-    missing_passwords: tuple[Failure, ...] = ()
+    missing_passwords: tuple[MapsiteError, ...] = ()  # errors pickle whole, findings and hint included
     password_names: tuple[str, ...] = ()
-    failure: Failure | None = None
+    failure: MapsiteError | None = None
     kdf_fresh: dict[str, str] = field(default_factory=dict)
     kdf_used: tuple[str, ...] = ()
 
@@ -155,7 +143,7 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
         if weak := weak_password_findings(problems):
             return _with(outcome, findings=(*findings, *weak))  # errors at their access entries
         if problems:
-            return _with(outcome, missing_passwords=tuple(_failure(p) for p in problems))
+            return _with(outcome, missing_passwords=tuple(problems))
         kdf = job.kdf
         assert kdf is not None, "a protected build has a KDF cache"
         kdf.fresh, kdf.used = {}, set()
@@ -164,7 +152,7 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
             shell = shell_renderer(job.site, job.theme, job.unlock_path)
             pages = seal_deal(pages, keys[deal.slug], shell, job.site.remember_days, job.today.isoformat())
         except MapsiteError as exc:
-            return _with(outcome, failure=_failure(exc))
+            return _with(outcome, failure=exc)
         outcome = _with(
             outcome, needles=tuple(deal_needles(deal)), kdf_fresh=dict(kdf.fresh), kdf_used=tuple(kdf.used)
         )
@@ -179,16 +167,12 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
     return _with(outcome, files=written, scannable=audited, digests=digests)
 
 
-def _failure(exc: MapsiteError) -> Failure:
-    return Failure(exc.message, tuple(exc.findings), exc.hint)
-
-
 def _with(outcome: DealOutcome, **changes: object) -> DealOutcome:
     return replace(outcome, **changes)  # type: ignore[arg-type]
 
 
 def raise_for_passwords(outcomes: list[DealOutcome]) -> None:
     """One error naming every password that is not set, across all deals."""
-    problems = [MapsiteError(f.message, f.findings, f.hint) for o in outcomes for f in o.missing_passwords]
+    problems = [problem for outcome in outcomes for problem in outcome.missing_passwords]
     if problems:
         raise missing_passwords(problems)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
+import pytest
+
+from mapsite.errors import Finding, MapsiteError
 from tests.conftest import MINIMAL_DEAL, TODAY, line_of
 from tests.test_cli import tree
 
@@ -63,6 +68,35 @@ def test_missing_passwords_of_all_deals_are_named_in_one_error(site_factory):
     result = mapsite("build", "--site", str(site), "--today", TODAY, MAPSITE_WORKERS="2")
     assert result.returncode == 1
     assert "2 access passwords are not set: PW_02, PW_09" in result.stderr
+
+
+FINDINGS = (
+    Finding("content/deals/b.md", 12, "error", "password too short", "use 12 characters or more"),
+    Finding("content/deals/a.md", None, "warning", "no owner"),
+)
+
+
+def _worker_error() -> MapsiteError:
+    return MapsiteError("2 access passwords are not set", FINDINGS, "set them in .mapsite/passwords")
+
+
+def _worker_raises() -> None:
+    raise _worker_error()
+
+
+def test_an_error_with_findings_comes_back_whole_from_a_worker_process():
+    # Deal workers hand their MapsiteErrors to the build as they are: no wrapper needed.
+    expected = _worker_error()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        returned = pool.submit(_worker_error).result()
+        with pytest.raises(MapsiteError) as raised:
+            pool.submit(_worker_raises).result()
+
+    def parts(error: MapsiteError) -> tuple:
+        return str(error), error.message, error.findings, error.hint
+
+    assert parts(returned) == parts(raised.value) == parts(expected)
+    assert [f.path for f in returned.findings] == ["content/deals/a.md", "content/deals/b.md"]
 
 
 def test_a_rebuild_with_nothing_changed_leaves_the_output_alone(site_factory):
