@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import boto3
@@ -40,6 +40,11 @@ from mapsite.deploy.state import STATE_NAME
 from mapsite.deploy.store import Progress, StoreTarget, is_listed
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
+
+if TYPE_CHECKING:  # the stubs are a test extra; boto3 builds these types at run time
+    from mypy_boto3_cloudfront.type_defs import InvalidationBatchTypeDef
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef, PutObjectRequestTypeDef
 
 # Retries follow boto3's "standard" mode (AWS_MAX_ATTEMPTS can change their number). Checksums
 # are sent only where the API demands them: several S3-compatible stores reject the trailing
@@ -117,7 +122,7 @@ def _session(profile: str | None) -> boto3.session.Session:
 
 @dataclass
 class S3Store:
-    client: Any
+    client: S3Client
     bucket: str
     prefix: str
     target: str
@@ -167,20 +172,23 @@ class S3Store:
 
     def put(self, entry: FileEntry, source: Path) -> None:
         data = source.read_bytes()
-        headers = {"CacheControl": entry.cache_control} if entry.cache_control else {}
+        request: PutObjectRequestTypeDef = {
+            "Bucket": self.bucket,
+            "Key": self.prefix + entry.path,
+            "Body": data,
+            "ContentType": entry.content_type,
+            "ContentMD5": _md5(data),
+        }
+        if entry.cache_control:
+            request["CacheControl"] = entry.cache_control
         with self._errors():
-            self.client.put_object(
-                Bucket=self.bucket,
-                Key=self.prefix + entry.path,
-                Body=data,
-                ContentType=entry.content_type,
-                ContentMD5=_md5(data),
-                **headers,
-            )
+            self.client.put_object(**request)
 
     def delete(self, paths: list[str]) -> None:
         for start in range(0, len(paths), DELETE_BATCH):
-            keys = [{"Key": self.prefix + path} for path in paths[start : start + DELETE_BATCH]]
+            keys: list[ObjectIdentifierTypeDef] = [
+                {"Key": self.prefix + path} for path in paths[start : start + DELETE_BATCH]
+            ]
             with self._errors():
                 response = self.client.delete_objects(
                     Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True}
@@ -257,7 +265,7 @@ class S3Target:
         self.files.close()
 
     def _invalidate(self, distribution: str, paths: list[str]) -> None:
-        batch = {
+        batch: InvalidationBatchTypeDef = {
             "Paths": {"Quantity": len(paths), "Items": paths},
             "CallerReference": f"mapsite-{uuid.uuid4()}",
         }

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import paramiko
 
@@ -45,7 +46,7 @@ class _UnknownHostKey(paramiko.SSHException):
 
 
 class _RejectUnknownHost(paramiko.RejectPolicy):
-    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> NoReturn:
         raise _UnknownHostKey(hostname)
 
 
@@ -74,7 +75,8 @@ class SftpStore:
                 host.hostname,
                 host.port,
                 host.user,
-                key_filename=list(host.identity_files) or None,
+                # paramiko takes a list of key files as well as one; typeshed's stub names only str.
+                key_filename=list(host.identity_files) or None,  # type: ignore[arg-type]
                 timeout=LOGIN_TIMEOUT,
                 banner_timeout=LOGIN_TIMEOUT,
                 auth_timeout=LOGIN_TIMEOUT,
@@ -93,7 +95,9 @@ class SftpStore:
                 f"{destination.host} accepted the login but offers no SFTP",
                 hint="enable 'Subsystem sftp' in the server's sshd_config, or deploy with type: rsync",
             ) from None
-        sftp.get_channel().settimeout(IO_TIMEOUT)
+        channel = sftp.get_channel()
+        assert channel is not None, "open_sftp runs over a channel of the SSH connection"
+        channel.settimeout(IO_TIMEOUT)
         return cls(destination, client, sftp, _remote_root(destination.path))
 
     @property

@@ -36,7 +36,10 @@ def is_listed(relpath: str) -> bool:
 
 
 class FileStore(Protocol):
-    location: str
+    @property
+    def location(self) -> str:
+        """Where the files go, as the terminal may print it (never a credential)."""
+        ...
 
     def list_files(self) -> dict[str, int]:
         """Path -> size of every listed file (see ``is_listed``), the state file excluded."""

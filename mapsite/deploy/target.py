@@ -35,7 +35,10 @@ class DeployContext:
 
 
 class Target(Protocol):
-    location: str
+    @property
+    def location(self) -> str:
+        """Where the site goes, as the terminal may print it (never a credential)."""
+        ...
 
     def plan(self, local: dict[str, FileEntry]) -> DeployPlan:
         """Compare the build with what the target serves; connects, but changes nothing."""
