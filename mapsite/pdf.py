@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from mapsite.build import BuildResult, build
+from mapsite.build import BuildReport, build
 from mapsite.errors import MapsiteError
 
 CHROMIUM_ENV = "MAPSITE_CHROMIUM"
@@ -43,7 +43,7 @@ def find_chromium() -> Path | None:
     return None
 
 
-def write_pdf(site_dir: Path, slug: str, target: Path, today: dt.date | None = None) -> BuildResult:
+def write_pdf(site_dir: Path, slug: str, target: Path, today: dt.date | None = None) -> BuildReport:
     """Build deal ``slug`` readable in a temporary folder and print its page to ``target``.
 
     The caller checks that the slug exists (for a "did you mean"); here an unknown slug is one

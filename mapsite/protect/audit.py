@@ -20,6 +20,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Literal
 
 import ahocorasick
 
@@ -42,14 +43,15 @@ _BLOB = re.compile(r"/_files/[0-9a-f]{32}\.bin$")
 _CIPHERTEXT_FIELDS = re.compile(rb'"(ct|iv|salt)":"[A-Za-z0-9_-]*"')
 
 # Kinds of needle, by what else may show the same text without any leak.
-NAME = "name"  # who the deal is with: title, buyer, partner, their people and emails
-TEAM = "team"  # the seller's own people: shown by every deal they work on, public ones too
-PLAN = "plan"  # steps, risks, resources, page titles: deals made from one blueprint share them
-PROSE = "prose"  # notes and sentences
-FILE = "file"  # a file's name: logo.svg is in many deals
-BYTES = "bytes"  # a window of a file's bytes
+NeedleKind = Literal["name", "team", "plan", "prose", "file", "bytes"]
+NAME: Final = "name"  # who the deal is with: title, buyer, partner, their people and emails
+TEAM: Final = "team"  # the seller's own people: shown by every deal they work on, public ones too
+PLAN: Final = "plan"  # steps, risks, resources, page titles: deals made from one blueprint share them
+PROSE: Final = "prose"  # notes and sentences
+FILE: Final = "file"  # a file's name: logo.svg is in many deals
+BYTES: Final = "bytes"  # a window of a file's bytes
 # A public deal showing the same text as its own step, team member or file name leaks nothing.
-SHARED_KINDS = (TEAM, PLAN, FILE)
+SHARED_KINDS: tuple[NeedleKind, ...] = (TEAM, PLAN, FILE)
 
 
 @dataclass(frozen=True)
@@ -57,18 +59,18 @@ class Needle:
     deal: str
     what: str
     text: bytes
-    kind: str = NAME
+    kind: NeedleKind = NAME
     # BYTES: how many distinct windows of the file one output file must show to count as a leak.
     needed: int = 1
 
 
 def deal_needles(deal: Deal) -> list[Needle]:
     """What would betray this deal if it appeared in the output."""
-    found: list[tuple[str, str, str]] = [(NAME, "title", deal.title), (NAME, "buyer", deal.buyer.name)]
+    found: list[tuple[NeedleKind, str, str]] = [(NAME, "title", deal.title), (NAME, "buyer", deal.buyer.name)]
     if deal.partner:
         found.append((NAME, "partner", deal.partner.name))
     for person in deal.stakeholders:
-        kind = TEAM if person.side == "seller" else NAME
+        kind: NeedleKind = TEAM if person.side == "seller" else NAME
         found.append((kind, "stakeholder", person.name))
         if person.email:
             found.append((kind, "email", person.email))
@@ -179,8 +181,8 @@ def audit(
     for needle in needles:
         by_text.setdefault(needle.text, []).append(needle)
     automaton = ahocorasick.Automaton()
-    for text, same in by_text.items():
-        automaton.add_word(text.decode("latin-1"), same)
+    for word, same in by_text.items():
+        automaton.add_word(word.decode("latin-1"), same)
     automaton.make_automaton()
     findings = []
     for path, content in files:
