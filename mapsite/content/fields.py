@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from mapsite.content.dates import DateSyntaxError, parse_iso
 from mapsite.content.yamlread import YamlList, YamlMap
@@ -19,6 +19,8 @@ from mapsite.errors import Finding, Severity
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+# One of a field's allowed values: a Literal such as model.Side, so the value read keeps its type.
+Choice = TypeVar("Choice", bound=str)
 
 
 @dataclass
@@ -91,14 +93,15 @@ class FieldReader:
         parent: YamlMap,
         key: str,
         where: str,
-        choices: tuple[str, ...],
-        default: str | None,
+        choices: tuple[Choice, ...],
+        default: Choice | None,
         required: bool = False,
-    ) -> str | None:
+    ) -> Choice | None:
         value = self.text(parent, key, where, required)
         if value is None:
             return default
-        if value not in choices:
+        chosen = next((choice for choice in choices if choice == value), None)
+        if chosen is None:
             close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else None
             self.error(
@@ -107,7 +110,7 @@ class FieldReader:
                 hint,
             )
             return default
-        return value
+        return chosen
 
     def flag(self, parent: YamlMap, key: str, where: str, default: bool = False) -> bool:
         value = parent.get(key)

@@ -10,15 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from mapsite.content.dates import Calendar
 
+# The values a deal file may give these fields; each tuple, in the documented order, is what
+# validation accepts and what its messages list.
 Side = Literal["buyer", "seller", "partner"]
-SIDES: tuple[Side, ...] = ("buyer", "seller", "partner")
-STAGES = ("active", "won", "lost", "paused")
-MILESTONE_STATUSES = ("done", "in_progress", "pending", "blocked", "at_risk", "skipped")
-ROLES = (
+SIDES: tuple[Side, ...] = get_args(Side)
+CriterionSide = Literal["buyer", "seller"]  # a success criterion is the buyer's or the seller's
+CRITERION_SIDES: tuple[CriterionSide, ...] = get_args(CriterionSide)
+Stage = Literal["active", "won", "lost", "paused"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
+MilestoneStatus = Literal["done", "in_progress", "pending", "blocked", "at_risk", "skipped"]
+MILESTONE_STATUSES: tuple[MilestoneStatus, ...] = get_args(MilestoneStatus)
+Role = Literal[
     "economic_buyer",
     "champion",
     "decision_maker",
@@ -35,9 +41,12 @@ ROLES = (
     "sales_engineer",
     "customer_success",
     "other",
-)
-LEVELS = ("low", "medium", "high")
-RISK_STATUSES = ("open", "mitigated", "closed")
+]
+ROLES: tuple[Role, ...] = get_args(Role)
+Level = Literal["low", "medium", "high"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+RiskStatus = Literal["open", "mitigated", "closed"]
+RISK_STATUSES: tuple[RiskStatus, ...] = get_args(RiskStatus)
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ class Stakeholder:
     name: str
     side: Side
     title: str | None = None
-    role: str | None = None
+    role: Role | None = None
     email: str | None = None
     notes: str | None = None
 
@@ -80,7 +89,7 @@ class Milestone:
     due: dt.date
     due_text: str
     depends_on: tuple[str, ...] = ()
-    status: str = "pending"
+    status: MilestoneStatus = "pending"
     completed: dt.date | None = None
     notes: str | None = None
     actions: tuple[Action, ...] = ()
@@ -95,7 +104,7 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Criterion:
-    side: Side
+    side: CriterionSide
     metric: str
     target: str
     current: str | None = None
@@ -105,11 +114,11 @@ class Criterion:
 @dataclass(frozen=True)
 class Risk:
     risk: str
-    probability: str
-    impact: str
+    probability: Level
+    impact: Level
     mitigation: str | None = None
     owner: str | None = None
-    status: str = "open"
+    status: RiskStatus = "open"
 
 
 @dataclass(frozen=True)
@@ -170,7 +179,7 @@ class Deal:
     root: Path
     partner: Brand | None = None
     go_live: dt.date | None = None
-    stage: str = "active"
+    stage: Stage = "active"
     updated: dt.date | None = None
     access: tuple[AccessEntry, ...] = ()
     public: bool = False

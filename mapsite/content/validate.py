@@ -17,6 +17,7 @@ from mapsite.content.dates import DateExpr, DateSyntaxError, parse_date_expr
 from mapsite.content.feasibility import DurationSyntaxError, parse_duration
 from mapsite.content.fields import FieldReader, slugify
 from mapsite.content.model import (
+    CRITERION_SIDES,
     LEVELS,
     MILESTONE_STATUSES,
     RISK_STATUSES,
@@ -30,6 +31,7 @@ from mapsite.content.model import (
     DealFile,
     ExtraPage,
     Milestone,
+    MilestoneStatus,
     Resource,
     Risk,
     Stakeholder,
@@ -94,7 +96,7 @@ class _RawMilestone:
     due: DateExpr | None
     duration: int
     depends_on: tuple[str, ...]
-    status: str
+    status: MilestoneStatus
     completed: dt.date | None
     notes: str | None
     actions: list[_RawAction]
@@ -375,7 +377,7 @@ def _stakeholders(reader: FieldReader, data: YamlMap) -> tuple[Stakeholder, ...]
                 Stakeholder(
                     id=person_id,
                     name=name,
-                    side=side,  # type: ignore[arg-type]
+                    side=side,
                     title=reader.text(entry, "title", where),
                     role=role,
                     email=reader.text(entry, "email", where),
@@ -614,7 +616,7 @@ def _criteria(reader: FieldReader, data: YamlMap) -> tuple[Criterion, ...]:
             continue
         where = "a success criterion"
         reader.unknown_keys(entry, CRITERION_KEYS, where)
-        side = reader.choice(entry, "side", where, ("buyer", "seller"), None, required=True)
+        side = reader.choice(entry, "side", where, CRITERION_SIDES, None, required=True)
         metric = reader.text(entry, "metric", where, required=True)
         target = reader.text(entry, "target", where, required=True)
         by = reader.iso_date(entry, "by", where)
@@ -626,7 +628,7 @@ def _criteria(reader: FieldReader, data: YamlMap) -> tuple[Criterion, ...]:
                     target=target,
                     current=reader.text(entry, "current", where),
                     by=by,
-                )  # type: ignore[arg-type]
+                )
             )
     return tuple(result)
 
