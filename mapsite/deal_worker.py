@@ -126,24 +126,24 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
     deal = loaded.deal
     summary = LoadedDeal(loaded.display, None, (), loaded.slug_line)
     if deal is None or has_errors(loaded.findings):
-        return DealOutcome(index, summary, slug=deal and deal.slug, findings=loaded.findings)
+        return DealOutcome(index, summary, slug=deal.slug if deal else None, findings=loaded.findings)
     protected = job.protect and not deal.public
     outcome = DealOutcome(index, summary, deal.slug, deal.public, loaded.findings)
     try:
         rendered = render_deal(deal, build_plan(deal, job.today), job.site, job.theme, protected)
     except RenderError as exc:
-        return _with(outcome, findings=(*loaded.findings, exc.finding))
+        return replace(outcome, findings=(*loaded.findings, exc.finding))
     findings = (*loaded.findings, *rendered.findings)
     pages = list(rendered.pages)
-    outcome = _with(outcome, findings=findings, status=deal_status(deal, job.today))
+    outcome = replace(outcome, findings=findings, status=deal_status(deal, job.today))
     if protected:
         names = tuple(entry.password_env for entry in deal.access if entry.password_env)
-        outcome = _with(outcome, password_names=names)
+        outcome = replace(outcome, password_names=names)
         _passwords, problems = resolve_passwords(deal, job.site.root)
         if weak := weak_password_findings(problems):
-            return _with(outcome, findings=(*findings, *weak))  # errors at their access entries
+            return replace(outcome, findings=(*findings, *weak))  # errors at their access entries
         if problems:
-            return _with(outcome, missing_passwords=tuple(problems))
+            return replace(outcome, missing_passwords=tuple(problems))
         kdf = job.kdf
         assert kdf is not None, "a protected build has a KDF cache"
         kdf.fresh, kdf.used = {}, set()
@@ -152,23 +152,19 @@ def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
             shell = shell_renderer(job.site, job.theme, job.unlock_path)
             pages = seal_deal(pages, keys[deal.slug], shell, job.site.remember_days, job.today.isoformat())
         except MapsiteError as exc:
-            return _with(outcome, failure=exc)
-        outcome = _with(
+            return replace(outcome, failure=exc)
+        outcome = replace(
             outcome, needles=tuple(deal_needles(deal)), kdf_fresh=dict(kdf.fresh), kdf_used=tuple(kdf.used)
         )
     if job.protect and deal.public:
         # What a public deal shows as its own is no leak of a protected one (see the audit).
-        outcome = _with(outcome, needles=tuple(deal_needles(deal)))
+        outcome = replace(outcome, needles=tuple(deal_needles(deal)))
     folder = job.parts / str(index)
     prefix = f"{deal.slug}/"
     written = write_pages((Page(p.path.removeprefix(prefix), p.content) for p in pages), folder)
     audited = tuple((p.path, scannable(p.path, p.content)) for p in pages)
     digests = tuple(page_digest(p.path, p.content) for p in pages)
-    return _with(outcome, files=written, scannable=audited, digests=digests)
-
-
-def _with(outcome: DealOutcome, **changes: object) -> DealOutcome:
-    return replace(outcome, **changes)  # type: ignore[arg-type]
+    return replace(outcome, files=written, scannable=audited, digests=digests)
 
 
 def raise_for_passwords(outcomes: list[DealOutcome]) -> None:
