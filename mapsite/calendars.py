@@ -225,9 +225,9 @@ def _entries(deal: Deal) -> list[_Entry]:
         uid = _unique(f"meeting-{slugify(meeting.name) or _digest(meeting.name)}", seen)
         recurrence = parse_cadence(meeting.when)
         if recurrence and (
-            event := _meeting_event(deal, meeting, recurrence, f"{uid}@{deal.slug}.mapsite", revision)
+            series := _meeting_event(deal, meeting, recurrence, f"{uid}@{deal.slug}.mapsite", revision)
         ):
-            entries.append(_Entry(event, frozenset(meeting.attendees), recurrence.zone))
+            entries.append(_Entry(series, frozenset(meeting.attendees), recurrence.zone))
     return entries
 
 

@@ -5,11 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from rich import box
+from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
 from mapsite.render.formatting import short_date
 from mapsite.status import DealStatus
+
+COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
+    ("Deal", "left"),
+    ("Buyer", "left"),
+    ("Stage", "left"),
+    ("Close", "left"),
+    ("Days", "right"),
+    ("Done", "right"),
+    ("Overdue", "left"),
+    ("Next milestone", "left"),
+    ("Projected", "left"),
+    ("Updated", "right"),
+    ("High risks", "right"),
+)
 
 
 def projected_text(row: DealStatus) -> Text:
@@ -26,19 +41,7 @@ def overdue_text(row: DealStatus) -> Text:
 
 def status_table(rows: list[DealStatus], today: dt.date) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title=f"Pipeline as of {today.isoformat()}", title_justify="left")
-    for header, justify in (
-        ("Deal", "left"),
-        ("Buyer", "left"),
-        ("Stage", "left"),
-        ("Close", "left"),
-        ("Days", "right"),
-        ("Done", "right"),
-        ("Overdue", "left"),
-        ("Next milestone", "left"),
-        ("Projected", "left"),
-        ("Updated", "right"),
-        ("High risks", "right"),
-    ):
+    for header, justify in COLUMNS:
         table.add_column(header, justify=justify, no_wrap=True)
     for row in rows:
         upcoming = row.next_milestone

@@ -112,6 +112,7 @@ def names_buyer(slug: str, buyer: str) -> str | None:
 
 def _warn_slug_names_buyer(deal: Deal, data: YamlMap, reader: FieldReader, word: str) -> None:
     suggestion = f"slug: {opaque_slug()}"
+    line: int | None
     if "slug" in data:
         line, hint = data.line_of("slug"), f"use an opaque slug: replace it with `{suggestion}`"
     else:

@@ -61,7 +61,7 @@ def resolve_dates(
                 failed.add(name)
                 path.pop()
                 continue
-            if target not in anchors:
+            if target is None or target not in anchors:  # None: an expression has a date or an anchor
                 report(item.line, unknown_anchor_message(item.expr, anchors), None)
                 failed.add(name)
                 path.pop()

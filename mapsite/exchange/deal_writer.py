@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,13 +126,13 @@ def _milestone(milestone: ImportedMilestone) -> dict[str, object]:
     return entry
 
 
-def _block(value: dict[str, object]) -> str:
+def _block(value: Mapping[str, object]) -> str:
     return yaml.safe_dump(
         value, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
     )
 
 
-def _flow(value: dict[str, object]) -> str:
+def _flow(value: Mapping[str, object]) -> str:
     return yaml.safe_dump(
         value, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=True
     ).strip()

@@ -214,7 +214,7 @@ def _milestone(item: _Placed, lane_top: float) -> str:
 
 def _legend(top: float) -> str:
     parts = [f'<g class="tl-legend" transform="translate({PLOT_LEFT} {top + 20})">']
-    x = 0
+    x: float = 0  # an int at first, so the first entry's coordinates print as before
     for status, label in STATUS_LABELS.items():
         parts.append(
             f'<g class="tl-marker st-{status}">{_shape(status, x + MARKER_RADIUS, 0)}</g>'
