@@ -247,7 +247,8 @@ class _Builder:
             tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
             if tag == _STR_TAG:
                 return event.value
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # No marks: the node lives only for this call, and a constructor's error is not reported.
+        node = ScalarNode(tag, event.value, style=event.style)
         construct = self.constructor.yaml_constructors.get(tag)
         if construct is None:
             return event.value
