@@ -76,6 +76,34 @@ def test_check_prints_findings_and_exits_1_on_errors(site_factory):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_check_reports_a_cadence_attendee_who_is_no_stakeholder_at_its_line(site_factory):
+    # Before, 'chmap' passed check and the buyer read "With Dana Whitfield, chmap" on the portal.
+    deal = MINIMAL_DEAL.replace(
+        "milestones:\n",
+        "cadence:\n"
+        "  - name: Weekly MAP review\n"
+        "    when: Tuesdays 10:00 PT\n"
+        "    attendees:\n"
+        "      - champ\n"
+        "      - chmap\n"
+        "      - Finance team\n"
+        "  - {name: Executive update, when: monthly, attendees: [cfo]}\n"
+        "milestones:\n",
+    )
+    root = site_factory.make({"first-deal.md": deal})
+    result = run("check", "--site", str(root), "--today", TODAY)
+    assert result.returncode == 1
+    guest = "A guest who is not a stakeholder is written as a name, e.g. 'Finance team'"
+    assert result.stdout.splitlines()[:2] == [
+        f"content/deals/first-deal.md:{line_of(deal, '- chmap')}: error: attendee 'chmap' of cadence "
+        f"'Weekly MAP review' is not a stakeholder id (hint: did you mean 'champ'? {guest})",
+        f"content/deals/first-deal.md:{line_of(deal, '[cfo]')}: error: attendee 'cfo' of cadence "
+        f"'Executive update' is not a stakeholder id (hint: the stakeholder ids are ae, champ, eb. {guest})",
+    ]
+    assert result.stdout.strip().endswith("Checked 0 deals: 2 errors, 0 warnings.")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
 def test_check_exits_0_with_only_warnings(site_factory):
     # first-deal.md, not buyer-co.md: that URL would name the buyer, a warning of its own.
     root = site_factory.make(

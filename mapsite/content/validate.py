@@ -15,7 +15,7 @@ from pathlib import Path
 from mapsite.config import Site, read_access, read_brand
 from mapsite.content.dates import DateExpr, DateSyntaxError, parse_date_expr
 from mapsite.content.feasibility import DurationSyntaxError, parse_duration
-from mapsite.content.fields import FieldReader, slugify
+from mapsite.content.fields import ID_PATTERN, FieldReader, slugify
 from mapsite.content.model import (
     CRITERION_SIDES,
     LEVELS,
@@ -670,7 +670,36 @@ def _cadence(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Cade
         where = f"cadence '{name}'"
         reader.unknown_keys(entry, CADENCE_KEYS, where)
         when = reader.text(entry, "when", where, required=True)
-        attendees = tuple(a for a, _ in reader.id_list(entry, "attendees", where))
+        attendees = _attendees(reader, entry, where, people)
         if name and when:
             result.append(Cadence(name=name, when=when, attendees=attendees))
     return tuple(result)
+
+
+def _attendees(reader: FieldReader, entry: YamlMap, where: str, people: set[str]) -> tuple[str, ...]:
+    """Stakeholder ids (shown as names) or free text such as ``Finance team``.
+
+    An attendee written like an id (lowercase, no spaces) that names no stakeholder is a typo the
+    buyer would read as it stands, so it is an error, as an unknown owner is.
+    """
+    result = []
+    for attendee, line in reader.id_list(entry, "attendees", where):
+        if attendee not in people and ID_PATTERN.match(attendee):
+            reader.error(
+                line,
+                f"attendee '{attendee}' of {where} is not a stakeholder id",
+                _guest_hint(attendee, people),
+            )
+            continue
+        result.append(attendee)
+    return tuple(result)
+
+
+def _guest_hint(attendee: str, people: set[str]) -> str:
+    close = difflib.get_close_matches(attendee, sorted(people), n=3, cutoff=0.6)
+    if close:
+        ids = " or ".join(f"'{person}'" for person in close)
+        known = f"did you mean {ids}?"
+    else:
+        known = f"the stakeholder ids are {', '.join(sorted(people))}." if people else "no stakeholders yet."
+    return f"{known} A guest who is not a stakeholder is written as a name, e.g. 'Finance team'"
