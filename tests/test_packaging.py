@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import os
 import re
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.conftest import REPO
 
@@ -56,3 +62,43 @@ def test_wheel_installs_and_builds_a_new_site(tmp_path: Path):
         timeout=60,
     )
     assert as_module.stdout.strip() == "mapsite, version 0.1.0"
+
+
+# Imported only where it is there: mapsite pdf prints with Chromium's own command line without it.
+OPTIONAL_IMPORTS = {"playwright"}
+
+
+def _third_party_imports() -> set[str]:
+    """Top-level names of what mapsite imports at run time (not under ``if TYPE_CHECKING:``)."""
+    names: set[str] = set()
+    for path in (REPO / "mapsite").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        typing_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If)
+            and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {name for name in names if name not in sys.stdlib_module_names and name != "mapsite"}
+
+
+def test_every_package_mapsite_imports_is_a_declared_dependency():
+    declared = {
+        canonicalize_name(Requirement(text).name)
+        for text in tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    }
+    providers = importlib.metadata.packages_distributions()
+    undeclared = {
+        name: providers.get(name)
+        for name in _third_party_imports() - OPTIONAL_IMPORTS
+        if not declared & {canonicalize_name(dist) for dist in providers.get(name, [name])}
+    }
+    assert undeclared == {}
