@@ -12,6 +12,7 @@ import mimetypes
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from mapsite.deploy.settings import HeaderRule
 
@@ -53,7 +54,7 @@ class FileEntry:
     content_type: str
     cache_control: str
 
-    def difference(self, other: FileEntry) -> str | None:
+    def difference(self, other: FileEntry) -> Literal["content", "headers"] | None:
         """Why ``other`` (on the target) must be replaced by this file, or None if it need not."""
         if (self.size, self.sha256) != (other.size, other.sha256):
             return "content"

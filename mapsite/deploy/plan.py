@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from mapsite.deploy.manifest import FileEntry
 
 DEFAULT_MAX_DELETES = 256
+# Why a file the target has goes again: its bytes or its headers differ from the build's, or the
+# target's state does not vouch for it (a deploy was cut short, or the file was changed by hand).
+UpdateReason = Literal["content", "headers", "unverified"]
 
 
 @dataclass(frozen=True)
 class Update:
     entry: FileEntry
-    reason: str  # "content" or "headers"
+    reason: UpdateReason
 
 
 @dataclass

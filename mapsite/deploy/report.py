@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mapsite.deploy.plan import DeployPlan
+from mapsite.deploy.plan import DeployPlan, UpdateReason
+
+REASON_WORDS: dict[UpdateReason, str] = {
+    "content": "content changed",
+    "headers": "headers changed",
+    "unverified": "content not verified",
+}
 
 
 def size_text(size: int) -> str:
@@ -17,13 +23,13 @@ def size_text(size: int) -> str:
 def plan_lines(plan: DeployPlan) -> list[str]:
     """Every change in the order it would happen."""
     new = {entry.path for entry in plan.uploads}
-    reasons = {update.entry.path: update.reason for update in plan.updates}
+    reasons = {update.entry.path: REASON_WORDS[update.reason] for update in plan.updates}
     lines = []
     for entry in plan.transfers:
         if entry.path in new:
             lines.append(f"upload  {entry.path}  ({size_text(entry.size)})")
         else:
-            lines.append(f"update  {entry.path}  ({size_text(entry.size)}, {reasons[entry.path]} changed)")
+            lines.append(f"update  {entry.path}  ({size_text(entry.size)}, {reasons[entry.path]})")
     lines.extend(f"delete  {path}" for path in plan.deletes)
     if plan.dropped_commits:
         lines.append(f"replace the branch's {plan.dropped_commits} earlier commits with one")

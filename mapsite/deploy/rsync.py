@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan, Update
@@ -52,7 +53,7 @@ class Item:
     """One line of rsync's ``--itemize-changes``: a file sent (new or changed) or deleted."""
 
     path: str
-    change: str  # "new", "changed" or "deleted"
+    change: Literal["new", "changed", "deleted"]
 
 
 def parse_item(line: bytes) -> Item | None:

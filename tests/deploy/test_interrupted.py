@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from mapsite.deploy.manifest import FileEntry
+from mapsite.deploy.report import plan_lines
 from mapsite.deploy.store import StoreTarget
 from mapsite.protect import envelope
 from tests.conftest import MINIMAL_DEAL, PASSWORDS
@@ -232,4 +233,9 @@ def test_files_changed_by_a_cut_deploy_are_sent_again_even_when_reverted(tmp_pat
     assert sorted((u.entry.path, u.reason) for u in replan.updates) == [
         ("a.css", "unverified"),
         ("b.html", "unverified"),
+    ]
+    # A dry run says why each file goes again in words a rep can read.
+    assert plan_lines(replan) == [
+        "update  a.css  (9 B, content not verified)",
+        "update  b.html  (10 B, content not verified)",
     ]
