@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from mapsite.content.feasibility import Feasibility, MilestoneFeasibility, feasibility
 from mapsite.content.model import (
@@ -16,14 +17,18 @@ from mapsite.content.model import (
     Brand,
     Criterion,
     Deal,
+    Level,
     Milestone,
+    MilestoneStatus,
     Resource,
+    Risk,
+    RiskStatus,
     Side,
     Stakeholder,
 )
 
 NEXT_UP_DAYS = 14
-STATUS_LABELS = {
+STATUS_LABELS: dict[MilestoneStatus, str] = {
     "done": "Done",
     "in_progress": "In progress",
     "pending": "Pending",
@@ -31,7 +36,8 @@ STATUS_LABELS = {
     "at_risk": "At risk",
     "skipped": "Skipped",
 }
-LEVEL_SCORE = {"low": 1, "medium": 2, "high": 3}
+LEVEL_SCORE: dict[Level, int] = {"low": 1, "medium": 2, "high": 3}
+NextKind = Literal["milestone", "action"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class PhaseView:
 class NextItem:
     """One thing due soon or overdue, seen from one side: only that side's owners are listed."""
 
-    kind: str  # "milestone" or "action"
+    kind: NextKind
     title: str
     due: dt.date
     overdue: bool
@@ -103,13 +109,13 @@ class SideGroup:
 @dataclass(frozen=True)
 class RiskView:
     risk: str
-    probability: str
-    impact: str
+    probability: Level
+    impact: Level
     score: int
-    severity: str  # "high", "medium" or "low": probability x impact
+    severity: Level  # of probability x impact, see risk_severity
     mitigation: str | None
     owner: Stakeholder | None
-    status: str
+    status: RiskStatus
 
 
 @dataclass(frozen=True)
@@ -239,7 +245,7 @@ def _side_label(deal: Deal, side: Side) -> str:
 
 def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tuple[SideGroup, ...]:
     horizon = today + dt.timedelta(days=NEXT_UP_DAYS)
-    candidates: list[tuple[dt.date, str, str, tuple[str, ...], str | None]] = []
+    candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None]] = []
     for m in deal.milestones:
         if not m.is_closed and m.due <= horizon:
             candidates.append((m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status]))
@@ -282,16 +288,16 @@ def _action_order(action: Action) -> tuple:
     return (action.done, action.due or dt.date.max, action.task)
 
 
-def risk_score(risk) -> int:
+def risk_score(risk: Risk) -> int:
     """Probability x impact on a 1-3 scale: what the portal and the pipeline views rank risks by."""
     return LEVEL_SCORE[risk.probability] * LEVEL_SCORE[risk.impact]
 
 
-def risk_severity(score: int) -> str:
+def risk_severity(score: int) -> Level:
     return "high" if score >= 6 else "medium" if score >= 3 else "low"
 
 
-def _risk_view(risk, people: dict[str, Stakeholder]) -> RiskView:
+def _risk_view(risk: Risk, people: dict[str, Stakeholder]) -> RiskView:
     score = risk_score(risk)
     severity = risk_severity(score)
     return RiskView(
