@@ -243,37 +243,9 @@ def _deal_input(
     source = read_source(path, display)
     if isinstance(source, Finding):
         return None, [source]
-    findings: list[Finding] = []
-    pages: list[ExtraPage] = []
-    files: list[DealFile] = []
-    if root != site.deals_dir:  # a folder deal (a single-file deal's folder holds every deal)
-        for child in sorted(root.rglob("*")):
-            rel = child.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts) or child == path:
-                continue
-            child_display = site_display(child, site.root)
-            # Checked before is_dir(): a folder linked from outside is refused, not skipped.
-            problem = (
-                "this link is broken" if not child.exists() else "this link points outside the deal folder"
-            )
-            if not child.exists() or not inside(child, root):
-                kind = "folder" if child.is_dir() else "file"
-                findings.append(
-                    Finding(
-                        child_display, None, "error", problem, f"replace the symlink with the {kind} itself"
-                    )
-                )
-                continue
-            if child.is_dir():
-                continue
-            if child.suffix == ".md" and len(rel.parts) == 1:
-                page = _extra_page(child, child_display)
-                if isinstance(page, Finding):
-                    findings.append(page)
-                else:
-                    pages.append(page)
-            elif child.suffix != ".md":
-                files.append(DealFile(child, rel.as_posix()))
+    # Only a folder deal has pages and files of its own: a single-file deal's folder holds every deal.
+    folder_deal = root != site.deals_dir
+    pages, files, findings = _folder_contents(path, root, site) if folder_deal else ([], [], [])
     findings.extend(_taken_paths(files, site))
     names = {p.name for p in pages}
     for page in pages:
@@ -290,6 +262,39 @@ def _deal_input(
     if len(names) != len(pages):
         findings.append(Finding(display, None, "error", "two extra pages map to the same URL"))
     return DealInput(source, root, default_slug, tuple(pages), tuple(files)), findings
+
+
+def _folder_contents(
+    path: Path, root: Path, site: Site
+) -> tuple[list[ExtraPage], list[DealFile], list[Finding]]:
+    """The extra pages (Markdown files beside ``path``) and files of a folder deal, hidden ones left out."""
+    pages: list[ExtraPage] = []
+    files: list[DealFile] = []
+    findings: list[Finding] = []
+    for child in sorted(root.rglob("*")):
+        rel = child.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or child == path:
+            continue
+        child_display = site_display(child, site.root)
+        # Checked before is_dir(): a folder linked from outside is refused, not skipped.
+        problem = "this link is broken" if not child.exists() else "this link points outside the deal folder"
+        if not child.exists() or not inside(child, root):
+            kind = "folder" if child.is_dir() else "file"
+            findings.append(
+                Finding(child_display, None, "error", problem, f"replace the symlink with the {kind} itself")
+            )
+            continue
+        if child.is_dir():
+            continue
+        if child.suffix == ".md" and len(rel.parts) == 1:
+            page = _extra_page(child, child_display)
+            if isinstance(page, Finding):
+                findings.append(page)
+            else:
+                pages.append(page)
+        elif child.suffix != ".md":
+            files.append(DealFile(child, rel.as_posix()))
+    return pages, files, findings
 
 
 def _taken_paths(files: list[DealFile], site: Site) -> list[Finding]:

@@ -12,8 +12,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapsite.config import Site, read_access, read_brand
-from mapsite.content.dates import DateExpr, DateSyntaxError, parse_date_expr
+from mapsite.config import AccessEntry, Site, read_access, read_brand
+from mapsite.content.dates import Calendar, DateExpr, DateSyntaxError, parse_date_expr
 from mapsite.content.feasibility import DurationSyntaxError, parse_duration
 from mapsite.content.fields import ID_PATTERN, FieldReader, slugify
 from mapsite.content.model import (
@@ -25,6 +25,7 @@ from mapsite.content.model import (
     SIDES,
     STAGES,
     Action,
+    Brand,
     Cadence,
     Criterion,
     Deal,
@@ -120,20 +121,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     go_live_expr = _date_expr(reader, data, "go_live", where)
     stage = reader.choice(data, "stage", where, STAGES, "active") or "active"
     updated = reader.iso_date(data, "updated", where)
-    public = reader.flag(data, "public", where)
-    access = read_access(reader, data, "access", where)
-    if not access and not public:
-        reader.error(
-            data.line,
-            "the deal has no 'access' entries and is not public",
-            "add access: [{label: Buying team, password_env: ACME_PORTAL_PASSWORD}] or public: true",
-        )
-    if public:
-        reader.warning(
-            data.line_of("public"),
-            "public: true publishes this portal readable by anyone with the link",
-            "remove it to protect the deal with its access passwords",
-        )
+    public, access = _public_and_access(reader, data, where)
     value_summary = reader.text(data, "value_summary", where, required=True)
 
     stakeholders = _stakeholders(reader, data)
@@ -146,27 +134,12 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         if (action := _action(reader, entry, line, known_people, milestone_ids, top_level=True))
     ]
 
-    anchors: dict[str, Dated] = {}
-    if close_date:
-        anchors["close"] = Dated(
-            DateExpr(text=close_date.isoformat(), on=close_date), data.line_of("close_date")
-        )
-    if go_live_expr:
-        anchors["go_live"] = Dated(go_live_expr, data.line_of("go_live"))
-    for m in milestones:
-        if m.due:
-            anchors[m.id] = Dated(m.due, m.line)
-    # Anchors whose own date was already reported as invalid: no second message for dependents.
-    broken = {m.id for m in milestones if "due" in m.source and m.id not in anchors}
-    if close_date is None and "close_date" in data:
-        broken.add("close")
-    if go_live_expr is None and "go_live" in data:
-        broken.add("go_live")
+    anchors, broken = _anchors(data, close_date, go_live_expr, milestones)
     dates = resolve_dates(
         anchors,
         site.calendar,
         lambda line, msg, hint: reader.error(line, msg, hint),
-        frozenset(broken),
+        broken,
     )
     for action in [*top_actions, *(a for m in milestones for a in m.actions)]:
         if action.due and action.due.anchor and action.due.anchor not in anchors.keys() | broken:
@@ -182,34 +155,6 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     if reader.findings and any(f.is_error for f in reader.findings):
         return None
     assert title and buyer and close_date and value_summary and slug
-
-    def action_date(action: _RawAction) -> dt.date | None:
-        if action.due is None:
-            return None
-        if action.due.on:
-            return action.due.on
-        base = dates.get(action.due.anchor or "")
-        return action.due.apply(base, site.calendar) if base else None
-
-    def typed_action(action: _RawAction) -> Action:
-        return Action(
-            task=action.task,
-            owner=action.owner,
-            due=action_date(action),
-            due_text=action.due.text if action.due else None,
-            done=action.done,
-            milestone=action.milestone,
-            line=action.line,
-        )
-
-    files = list(item.files)
-    for brand in (buyer, declared_seller, partner):
-        if brand and brand.logo and not any(f.source == brand.logo for f in files):
-            files.append(DealFile(brand.logo, brand.logo.relative_to(item.root).as_posix()))
-    for resource in resources:
-        if resource.file and not any(f.relpath == resource.file for f in files):
-            files.append(DealFile(item.root / resource.file, resource.file))
-
     return Deal(
         slug=slug,
         title=title,
@@ -224,25 +169,8 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         public=public,
         value_summary=value_summary,
         stakeholders=stakeholders,
-        milestones=tuple(
-            Milestone(
-                id=m.id,
-                phase=m.phase,
-                name=m.name,
-                owners=m.owners,
-                due=dates[m.id],
-                due_text=m.due.text if m.due else "",
-                duration=m.duration,
-                depends_on=m.depends_on,
-                status=m.status,
-                completed=m.completed,
-                notes=m.notes,
-                actions=tuple(typed_action(a) for a in m.actions),
-                line=m.line,
-            )
-            for m in milestones
-        ),
-        actions=tuple(typed_action(a) for a in top_actions),
+        milestones=tuple(_milestone(m, dates, site.calendar) for m in milestones),
+        actions=tuple(_typed_action(a, dates, site.calendar) for a in top_actions),
         success_criteria=criteria,
         risks=risks,
         cadence=cadence,
@@ -251,9 +179,106 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         source=item.source.path,
         root=item.root,
         pages=item.pages,
-        files=tuple(sorted(files, key=lambda f: f.relpath)),
+        files=_deal_files(item, (buyer, declared_seller, partner), resources),
         calendar=site.calendar,
     )
+
+
+def _public_and_access(
+    reader: FieldReader, data: YamlMap, where: str
+) -> tuple[bool, tuple[AccessEntry, ...]]:
+    """A deal is protected by its access entries, or published for anyone by ``public: true``."""
+    public = reader.flag(data, "public", where)
+    access = read_access(reader, data, "access", where)
+    if not access and not public:
+        reader.error(
+            data.line,
+            "the deal has no 'access' entries and is not public",
+            "add access: [{label: Buying team, password_env: ACME_PORTAL_PASSWORD}] or public: true",
+        )
+    if public:
+        reader.warning(
+            data.line_of("public"),
+            "public: true publishes this portal readable by anyone with the link",
+            "remove it to protect the deal with its access passwords",
+        )
+    return public, access
+
+
+def _anchors(
+    data: YamlMap, close_date: dt.date | None, go_live: DateExpr | None, milestones: list[_RawMilestone]
+) -> tuple[dict[str, Dated], frozenset[str]]:
+    """The dates others can be relative to, and those whose own date was already reported invalid
+    (so their dependents get no second message)."""
+    anchors: dict[str, Dated] = {}
+    if close_date:
+        anchors["close"] = Dated(
+            DateExpr(text=close_date.isoformat(), on=close_date), data.line_of("close_date")
+        )
+    if go_live:
+        anchors["go_live"] = Dated(go_live, data.line_of("go_live"))
+    for m in milestones:
+        if m.due:
+            anchors[m.id] = Dated(m.due, m.line)
+    broken = {m.id for m in milestones if "due" in m.source and m.id not in anchors}
+    if close_date is None and "close_date" in data:
+        broken.add("close")
+    if go_live is None and "go_live" in data:
+        broken.add("go_live")
+    return anchors, frozenset(broken)
+
+
+def _milestone(m: _RawMilestone, dates: dict[str, dt.date], calendar: Calendar) -> Milestone:
+    return Milestone(
+        id=m.id,
+        phase=m.phase,
+        name=m.name,
+        owners=m.owners,
+        due=dates[m.id],
+        due_text=m.due.text if m.due else "",
+        duration=m.duration,
+        depends_on=m.depends_on,
+        status=m.status,
+        completed=m.completed,
+        notes=m.notes,
+        actions=tuple(_typed_action(a, dates, calendar) for a in m.actions),
+        line=m.line,
+    )
+
+
+def _typed_action(action: _RawAction, dates: dict[str, dt.date], calendar: Calendar) -> Action:
+    return Action(
+        task=action.task,
+        owner=action.owner,
+        due=_action_date(action, dates, calendar),
+        due_text=action.due.text if action.due else None,
+        done=action.done,
+        milestone=action.milestone,
+        line=action.line,
+    )
+
+
+def _action_date(action: _RawAction, dates: dict[str, dt.date], calendar: Calendar) -> dt.date | None:
+    if action.due is None:
+        return None
+    if action.due.on:
+        return action.due.on
+    base = dates.get(action.due.anchor or "")
+    return action.due.apply(base, calendar) if base else None
+
+
+def _deal_files(
+    item: DealInput, brands: tuple[Brand | None, ...], resources: tuple[Resource, ...]
+) -> tuple[DealFile, ...]:
+    """The folder's files, plus the logos and resource files the deal names from elsewhere."""
+    files = list(item.files)
+    for brand in brands:
+        if brand and brand.logo and not any(f.source == brand.logo for f in files):
+            files.append(DealFile(brand.logo, brand.logo.relative_to(item.root).as_posix()))
+    for resource in resources:
+        if resource.file and not any(f.relpath == resource.file for f in files):
+            files.append(DealFile(item.root / resource.file, resource.file))
+    return tuple(sorted(files, key=lambda f: f.relpath))
 
 
 def _read_slug(reader: FieldReader, data: YamlMap, item: DealInput, site: Site) -> str | None:
@@ -426,11 +451,12 @@ def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_R
     entries = reader.items(data, "milestones", "the deal", required=True)
     if "milestones" in data and not entries and isinstance(data.get("milestones"), list):
         reader.error(data.line_of("milestones"), "the plan has no milestones")
-    declared_ids = set()
-    for entry, _line in entries:
-        if isinstance(entry, YamlMap):
-            raw_id = entry.get("id") or slugify(str(entry.get("name") or ""))
-            declared_ids.add(str(raw_id))
+    # Every id, known before any milestone is read: one may depend on a later one.
+    declared_ids = {
+        str(entry.get("id") or slugify(str(entry.get("name") or "")))
+        for entry, _line in entries
+        if isinstance(entry, YamlMap)
+    }
     seen: dict[str, int] = {}
     for entry, line in entries:
         if not isinstance(entry, YamlMap):
@@ -460,16 +486,7 @@ def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_R
         due = _date_expr(reader, entry, "due", where)
         if "due" not in entry:
             reader.error(line, f"{where} is missing the required field 'due'")
-        depends = []
-        for dep, dep_line in reader.id_list(entry, "depends_on", where):
-            if dep not in declared_ids:
-                reader.error(
-                    dep_line,
-                    f"{where} depends on '{dep}', which is no milestone id",
-                    _suggest(dep, declared_ids),
-                )
-            else:
-                depends.append(dep)
+        depends = _depends_on(reader, entry, where, declared_ids)
         status = reader.choice(entry, "status", where, MILESTONE_STATUSES, "pending") or "pending"
         milestones.append(
             _RawMilestone(
@@ -479,7 +496,7 @@ def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_R
                 owners=owners,
                 due=due,
                 duration=_duration(reader, entry, where),
-                depends_on=tuple(depends),
+                depends_on=depends,
                 status=status,
                 completed=reader.iso_date(entry, "completed", where),
                 notes=reader.text(entry, "notes", where),
@@ -493,6 +510,20 @@ def _milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[_R
             )
         )
     return milestones
+
+
+def _depends_on(reader: FieldReader, entry: YamlMap, where: str, declared_ids: set[str]) -> tuple[str, ...]:
+    depends = []
+    for dep, dep_line in reader.id_list(entry, "depends_on", where):
+        if dep not in declared_ids:
+            reader.error(
+                dep_line,
+                f"{where} depends on '{dep}', which is no milestone id",
+                _suggest(dep, declared_ids),
+            )
+        else:
+            depends.append(dep)
+    return tuple(depends)
 
 
 def _duration(reader: FieldReader, entry: YamlMap, where: str) -> int:

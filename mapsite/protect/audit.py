@@ -66,6 +66,14 @@ class Needle:
 
 def deal_needles(deal: Deal) -> list[Needle]:
     """What would betray this deal if it appeared in the output."""
+    needles: dict[bytes, Needle] = {}
+    _add_text_needles(deal.slug, _deal_texts(deal), needles)
+    _add_file_needles(deal, needles)
+    return list(needles.values())
+
+
+def _deal_texts(deal: Deal) -> list[tuple[NeedleKind, str, str]]:
+    """(kind, what, text) of every text of the deal, from its names to its narrative."""
     found: list[tuple[NeedleKind, str, str]] = [(NAME, "title", deal.title), (NAME, "buyer", deal.buyer.name)]
     if deal.partner:
         found.append((NAME, "partner", deal.partner.name))
@@ -90,7 +98,13 @@ def deal_needles(deal: Deal) -> list[Needle]:
         found += [(PROSE, "page text", s) for s in _sentences(page.body)]
     found += [(PROSE, "value summary", s) for s in _sentences(deal.value_summary)]
     found += [(PROSE, "narrative", s) for s in _sentences(deal.body)]
-    needles: dict[bytes, Needle] = {}
+    return found
+
+
+def _add_text_needles(
+    slug: str, found: list[tuple[NeedleKind, str, str]], needles: dict[bytes, Needle]
+) -> None:
+    """Each text as the page would show it (whitespace folded, HTML-escaped or not), first one wins."""
     for kind, what, text in found:
         text = " ".join(text.split())
         if len(text) < MIN_TEXT or (kind in (PLAN, PROSE) and " " not in text):
@@ -98,7 +112,11 @@ def deal_needles(deal: Deal) -> list[Needle]:
         shown = text if len(text) <= MAX_NEEDLE else text[:MAX_NEEDLE] + "..."
         for variant in {text, html.escape(text), html.escape(text, quote=False)}:
             key = variant.lower().encode("utf-8")[:MAX_NEEDLE]
-            needles.setdefault(key, Needle(deal.slug, f"{what} '{shown}'", key, kind))
+            needles.setdefault(key, Needle(slug, f"{what} '{shown}'", key, kind))
+
+
+def _add_file_needles(deal: Deal, needles: dict[bytes, Needle]) -> None:
+    """Each file's name and windows of its bytes, unless a text needle already has that key."""
     for file in deal.files:
         name = Path(file.relpath).name.lower().encode()
         if len(name) >= MIN_TEXT:
@@ -110,7 +128,6 @@ def deal_needles(deal: Deal) -> list[Needle]:
         what = f"bytes of '{file.relpath}'"
         for window in file_windows(content):
             needles.setdefault(window, Needle(deal.slug, what, window, BYTES))
-    return list(needles.values())
 
 
 def _sentences(markdown: str) -> list[str]:
