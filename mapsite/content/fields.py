@@ -6,6 +6,7 @@ value or a misspelt key is reported the same way everywhere, with its line.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -121,7 +122,7 @@ class FieldReader:
             return default
         return value
 
-    def iso_date(self, parent: YamlMap, key: str, where: str, required: bool = False):
+    def iso_date(self, parent: YamlMap, key: str, where: str, required: bool = False) -> dt.date | None:
         value = parent.get(key)
         if value is None:
             if required:

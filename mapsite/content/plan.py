@@ -7,8 +7,9 @@ decided here, in Python, where it is tested.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from mapsite.content.feasibility import Feasibility, MilestoneFeasibility, feasibility
 from mapsite.content.model import (
@@ -38,6 +39,7 @@ STATUS_LABELS: dict[MilestoneStatus, str] = {
 }
 LEVEL_SCORE: dict[Level, int] = {"low": 1, "medium": 2, "high": 3}
 NextKind = Literal["milestone", "action"]
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ def side_company(deal: Deal, side: Side) -> Brand | None:
     return {"buyer": deal.buyer, "seller": deal.seller, "partner": deal.partner}[side]
 
 
-def _progress(milestones) -> Progress:
+def _progress(milestones: Iterable[Milestone]) -> Progress:
     counted = [m for m in milestones if m.status != "skipped"]
     return Progress(sum(1 for m in counted if m.status == "done"), len(counted))
 
@@ -268,7 +270,7 @@ def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tupl
     return tuple(groups)
 
 
-def _by_side(deal: Deal, items: list, side_of) -> tuple[SideGroup, ...]:
+def _by_side(deal: Deal, items: list[Item], side_of: Callable[[Item], Side | None]) -> tuple[SideGroup, ...]:
     groups = []
     for side in SIDES:
         brand = side_company(deal, side)

@@ -313,7 +313,9 @@ def _read_slug(reader: FieldReader, data: YamlMap, item: DealInput, site: Site) 
     return default
 
 
-def _brand(reader: FieldReader, data: YamlMap, key: str, item: DealInput, site: Site, required: bool = False):
+def _brand(
+    reader: FieldReader, data: YamlMap, key: str, item: DealInput, site: Site, required: bool = False
+) -> Brand | None:
     block = reader.mapping(data, key, "the deal", required=required)
     if block is None:
         return None

@@ -9,11 +9,15 @@ request to another server.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from mapsite.content.fields import slugify
@@ -73,10 +77,12 @@ class LinkContext:
         return relative_url(self.page_path, f"{self.slug}/{relpath}") + fragment
 
 
-def _render_link_open(renderer, tokens, idx, options, env):
+def _render_link_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     context: LinkContext | None = env.get("links")
-    href = token.attrGet("href") or ""
+    href = str(token.attrGet("href") or "")
     resolved = context.resolve(href, is_image=False) if context else href
     if resolved is None:
         token.attrs.pop("href", None)
@@ -87,10 +93,12 @@ def _render_link_open(renderer, tokens, idx, options, env):
     return renderer.renderToken(tokens, idx, options, env)
 
 
-def _render_image(renderer, tokens, idx, options, env):
+def _render_image(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     context: LinkContext | None = env.get("links")
-    src = token.attrGet("src") or ""
+    src = str(token.attrGet("src") or "")
     alt = renderer.renderInlineAsText(token.children or [], options, env)
     resolved = context.resolve(src, is_image=True) if context else None
     if resolved is None:
@@ -102,7 +110,9 @@ def _render_image(renderer, tokens, idx, options, env):
     return f'<img src="{Markup.escape(resolved)}" alt="{Markup.escape(alt)}" loading="lazy">'
 
 
-def _render_heading(renderer, tokens, idx, options, env):
+def _render_heading(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """Shift headings under the page's own: the text's top level becomes ``heading_floor``."""
     token = tokens[idx]
     level = int(token.tag[1]) - env["top_level"] + env["heading_floor"]

@@ -8,6 +8,7 @@ theme's CSS colours. Status is carried by marker shape and a legend, not colour 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -113,7 +114,7 @@ def _place_labels(items: list[tuple[MilestoneView, float]]) -> list[_Placed]:
     return placed
 
 
-def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
+def _axis(start: dt.date, end: dt.date, x_of: Callable[[dt.date], float], bottom: float) -> list[str]:
     parts = [
         f'<line class="tl-axis" x1="{PLOT_LEFT}" y1="{AXIS_HEIGHT}" x2="{PLOT_RIGHT}" y2="{AXIS_HEIGHT}"/>'
     ]
@@ -137,7 +138,9 @@ def _axis(start: dt.date, end: dt.date, x_of, bottom: float) -> list[str]:
     return parts
 
 
-def _date_lines(lines: list[tuple[str, str, dt.date]], x_of, bottom: float) -> list[str]:
+def _date_lines(
+    lines: list[tuple[str, str, dt.date]], x_of: Callable[[dt.date], float], bottom: float
+) -> list[str]:
     """Vertical lines for today, close and go-live, labels on two rows so none overlap."""
     parts: list[str] = []
     taken: list[list[tuple[float, float]]] = [[] for _ in FLAG_ROWS]
