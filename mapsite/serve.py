@@ -17,13 +17,14 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapsite.clock import resolve_today
 from mapsite.config import SITE_FILE, load_site
 from mapsite.content.loader import deal_source, deal_sources, load_deals
+from mapsite.content.model import Deal
 from mapsite.content.plan import build_plan
 from mapsite.errors import Finding, MapsiteError, sort_findings
 from mapsite.preview.errorpage import error_page
@@ -264,7 +265,9 @@ def _findings_of(exc: Exception) -> list[Finding]:
     return list(exc.findings) or [Finding(SITE_FILE, None, "error", exc.message, exc.hint)]
 
 
-def _match_sources(sources, deals):
+def _match_sources(
+    sources: list[tuple[Path, Path, str]], deals: Iterable[Deal]
+) -> list[tuple[tuple[Path, Path, str], Deal]]:
     """Pair each deal source (path, root, key) with the deal loaded from it."""
     by_source = {deal.source: deal for deal in deals}
     return [(source, by_source[source[0]]) for source in sources if source[0] in by_source]
