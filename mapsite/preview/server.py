@@ -120,7 +120,7 @@ class ReloadSocket(LiveReloadHandler):
     def prepare(self) -> None:
         admit(self, socket=True)
 
-    def open(self, *args, **kwargs) -> None:
+    def open(self, *args: str, **kwargs: str) -> None:
         self.server.sockets.add(self)
 
     def on_close(self) -> None:
