@@ -380,7 +380,7 @@ def _publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out:
     )
     with Progress(*columns, console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
         task = progress.add_task(f"Deploying to {target.location}", total=steps)
-        target.publish(plan, local, out, lambda _path, size: progress.update(task, advance=1))
+        target.publish(plan, local, out, lambda _path, _size: progress.update(task, advance=1))
 
 
 @main.command(name="plan")

@@ -60,7 +60,7 @@ class Preview:
     errors: dict[str, list[Finding]] = field(default_factory=dict)
     theme: Theme | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    notify: Callable[[list[str]], None] = lambda paths: None
+    notify: Callable[[list[str]], None] = lambda _paths: None
 
     # ------------------------------------------------------------------ building
 

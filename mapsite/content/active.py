@@ -316,7 +316,7 @@ class _SvgInspector:
         if self.style is not None:
             self.style.append(data)
 
-    def doctype(self, name: str, _system: str | None, _public: str | None, has_internal_subset: int) -> None:
+    def doctype(self, _name: str, _system: str | None, _public: str | None, has_internal_subset: int) -> None:
         if has_internal_subset:
             self.problem(
                 "the SVG's <!DOCTYPE> declares entities or attributes, which can hide markup",

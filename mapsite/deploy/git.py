@@ -208,7 +208,7 @@ class GitTarget:
         plan.dropped_commits = self._history_to_drop()
         return plan
 
-    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+    def publish(self, plan: DeployPlan, _local: dict[str, FileEntry], _out: Path, progress: Progress) -> None:
         """Commit the tree made by ``plan`` (from the same output) and push it in one step."""
         if plan.is_empty or self.tree is None:
             return

@@ -150,7 +150,7 @@ def _history_warning(reader: FieldReader, entry: YamlMap, where: str) -> tuple[F
     return (Finding(reader.path, line, "warning", KEEP_HISTORY.format(where=where), KEEP_HINT),)
 
 
-def _git(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[str, Any] | None:
+def _git(reader: FieldReader, entry: YamlMap, where: str, _root: Path) -> dict[str, Any] | None:
     branch = reader.text(entry, "branch", where) or "gh-pages"
     if not BRANCH.match(branch):
         reader.error(entry.line_of("branch"), f"'{branch}' is not a valid branch name in {where}")
@@ -172,7 +172,7 @@ def _git(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[st
     }
 
 
-def _s3(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[str, Any] | None:
+def _s3(reader: FieldReader, entry: YamlMap, where: str, _root: Path) -> dict[str, Any] | None:
     bucket = reader.text(entry, "bucket", where, required=True)
     if bucket is None:
         return None

@@ -46,7 +46,7 @@ class _UnknownHostKey(paramiko.SSHException):
 
 
 class _RejectUnknownHost(paramiko.RejectPolicy):
-    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> NoReturn:
+    def missing_host_key(self, _client: paramiko.SSHClient, hostname: str, _key: paramiko.PKey) -> NoReturn:
         raise _UnknownHostKey(hostname)
 
 

@@ -120,7 +120,7 @@ class ReloadSocket(LiveReloadHandler):
     def prepare(self) -> None:
         admit(self, socket=True)
 
-    def open(self, *args: str, **kwargs: str) -> None:
+    def open(self, *_args: str, **_kwargs: str) -> None:
         self.server.sockets.add(self)
 
     def on_close(self) -> None:
@@ -219,7 +219,7 @@ class PreviewServer:
                 (r"/(.*)", FileHandler, {"preview": preview}),
             ],
             guard=self.guard,
-            log_function=lambda handler: None,  # the terminal is for the rep's own changes
+            log_function=lambda _handler: None,  # the terminal is for the rep's own changes
         )
         self.http = HTTPServer(app)
         self.http.add_sockets(listening)
