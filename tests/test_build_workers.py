@@ -25,7 +25,7 @@ def mapsite(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def many_deals(site_factory, count: int = 12) -> dict[str, str]:
+def many_deals(count: int = 12) -> dict[str, str]:
     deals = {}
     for n in range(count):
         text = MINIMAL_DEAL.replace("Buyer Co", f"Buyer {n:02d} Co")
@@ -34,7 +34,7 @@ def many_deals(site_factory, count: int = 12) -> dict[str, str]:
 
 
 def test_workers_write_the_same_bytes_as_one_process(site_factory, tmp_path):
-    site = site_factory.make(many_deals(site_factory))
+    site = site_factory.make(many_deals())
     one = mapsite(
         "build", "--site", str(site), "--today", TODAY, "--out", str(tmp_path / "one"), MAPSITE_WORKERS="1"
     )
@@ -49,7 +49,7 @@ def test_workers_write_the_same_bytes_as_one_process(site_factory, tmp_path):
 
 
 def test_a_slug_claimed_twice_is_an_error_at_its_line_whichever_worker_reads_it(site_factory):
-    deals = many_deals(site_factory)
+    deals = many_deals()
     deals["buyer-11.md"] = deals["buyer-11.md"].replace("slug: buyer-11", "slug: buyer-03")
     site = site_factory.make(deals)
     result = mapsite("build", "--site", str(site), "--today", TODAY, MAPSITE_WORKERS="2")
@@ -61,7 +61,7 @@ def test_a_slug_claimed_twice_is_an_error_at_its_line_whichever_worker_reads_it(
 
 
 def test_missing_passwords_of_all_deals_are_named_in_one_error(site_factory):
-    deals = many_deals(site_factory)
+    deals = many_deals()
     for name in ("buyer-02.md", "buyer-09.md"):
         deals[name] = deals[name].replace("TEST_PORTAL_PASSWORD", f"PW_{name[6:8]}")
     site = site_factory.make(deals)
@@ -100,7 +100,7 @@ def test_an_error_with_findings_comes_back_whole_from_a_worker_process():
 
 
 def test_a_rebuild_with_nothing_changed_leaves_the_output_alone(site_factory):
-    site = site_factory.make(many_deals(site_factory, 4))
+    site = site_factory.make(many_deals(4))
     first = mapsite("build", "--site", str(site), "--today", TODAY)
     assert first.returncode == 0, first.stderr
     page = site / "output" / "buyer-01" / "index.html"
@@ -114,7 +114,7 @@ def test_a_rebuild_with_nothing_changed_leaves_the_output_alone(site_factory):
 
 
 def test_every_input_of_a_build_makes_the_next_one_rebuild(site_factory):
-    site = site_factory.make(many_deals(site_factory, 4))
+    site = site_factory.make(many_deals(4))
     build = ("build", "--site", str(site), "--today", TODAY)
     assert mapsite(*build).returncode == 0
 
@@ -144,7 +144,7 @@ def test_every_input_of_a_build_makes_the_next_one_rebuild(site_factory):
 
 
 def test_a_one_deal_build_does_not_pass_for_a_full_one(site_factory):
-    site = site_factory.make(many_deals(site_factory, 4))
+    site = site_factory.make(many_deals(4))
     build = ("build", "--site", str(site), "--today", TODAY)
     assert mapsite(*build).returncode == 0
     deal = site / "content" / "deals" / "buyer-02.md"

@@ -96,7 +96,7 @@ def series(example_site, tmp_path, monkeypatch) -> list[Path]:
     return outs
 
 
-def test_no_nonce_ever_encrypts_two_different_plaintexts_across_rekeys(series, monkeypatch):
+def test_no_nonce_ever_encrypts_two_different_plaintexts_across_rekeys(series):
     """Whatever the sequence of builds: a slot IV under two kids, or one (kid, IV) with two
     ciphertexts, would be AES-GCM nonce reuse."""
     kids_of_slot_iv: dict[str, set[str]] = defaultdict(set)

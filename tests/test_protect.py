@@ -121,7 +121,7 @@ def test_kdf_cache_skips_work_and_forgets_old_passwords(tmp_path, monkeypatch):
     cache.save(keep=[request])
     stored = (tmp_path / ".mapsite" / "kdf-cache.json").read_text("utf-8")
     assert "hunter2" not in stored
-    monkeypatch.setattr("mapsite.protect.kdf.password_root", lambda *a: pytest.fail("cache miss"))
+    monkeypatch.setattr("mapsite.protect.kdf.password_root", lambda *_args: pytest.fail("cache miss"))
     assert KdfCache(tmp_path, SECRET).derive_all([request])[request] == kek
     fresh = KdfCache(tmp_path, SECRET)
     fresh.save(keep=[])

@@ -24,7 +24,7 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_command in ci_lines
 
 
-def test_demo_passwords_open_every_example_deal(tmp_path, example_site, monkeypatch):
+def test_demo_passwords_open_every_example_deal(example_site, monkeypatch):
     first = code_blocks()[0]
     assert ". ./demo-passwords.env" in first and first.strip().endswith("mapsite build")
     names = set(

@@ -168,7 +168,7 @@ def test_the_build_refuses_to_write_a_deal_into_a_shared_path(site_factory, monk
     folder = root / "content/deals/assets"
     folder.mkdir()
     (folder / "index.md").write_text(MINIMAL_DEAL, "utf-8")
-    monkeypatch.setattr(validate, "reserved_slug", lambda slug: False, raising=False)
+    monkeypatch.setattr(validate, "reserved_slug", lambda _slug: False, raising=False)
     monkeypatch.setenv("MAPSITE_WORKERS", "1")
     today = dt.date.fromisoformat(TODAY)
     for only in ("assets", None):
@@ -207,16 +207,16 @@ def test_a_deal_file_cannot_replace_a_page_of_the_deal(site_factory, name):
 
 
 @pytest.mark.parametrize(
-    ("field", "text"),
+    "text",
     [
-        ("resources", "resources:\n  - {title: ROI model, file: acme/files/roi-model.pdf}\n"),
-        ("logo", "partner: {name: Initech, logo: acme/files/roi-model.pdf}\n"),
-        ("link", "body: [the ROI model](acme/files/roi-model.pdf)"),
-        ("image", "body: ![plan](acme/index.md)"),
-        ("draft", "body: [draft](_drafts/roi-model.pdf)"),
+        pytest.param("resources:\n  - {title: ROI model, file: acme/files/roi-model.pdf}\n", id="resources"),
+        pytest.param("partner: {name: Initech, logo: acme/files/roi-model.pdf}\n", id="logo"),
+        pytest.param("body: [the ROI model](acme/files/roi-model.pdf)", id="link"),
+        pytest.param("body: ![plan](acme/index.md)", id="image"),
+        pytest.param("body: [draft](_drafts/roi-model.pdf)", id="draft"),
     ],
 )
-def test_a_single_file_deal_publishes_no_file_of_another_deal(site_factory, field, text):
+def test_a_single_file_deal_publishes_no_file_of_another_deal(site_factory, text):
     root = site_factory.make({"acme/index.md": MINIMAL_DEAL, "bluebird.md": PUBLIC_DEAL})
     (root / "content/deals/acme/files").mkdir()
     (root / "content/deals/acme/files/roi-model.pdf").write_bytes(ROI_MODEL)

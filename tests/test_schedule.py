@@ -22,7 +22,7 @@ def resolve(exprs: dict[str, str], calendar: Calendar = CALENDAR):
         name: Dated(parse_date_expr(text), index + 1) for index, (name, text) in enumerate(exprs.items())
     }
     dates = resolve_dates(
-        anchors, calendar, lambda line, message, hint: problems.append(f"{line}: {message}")
+        anchors, calendar, lambda line, message, _hint: problems.append(f"{line}: {message}")
     )
     return dates, problems
 

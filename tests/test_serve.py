@@ -545,9 +545,9 @@ def test_an_internal_error_is_shown_and_the_server_stays_up(tmp_path):
     from mapsite.serve import Preview
 
     lines: list[str] = []
-    preview = Preview(tmp_path, tmp_path, dt.date(2027, 2, 22), False, lines.append, lambda findings: None)
+    preview = Preview(tmp_path, tmp_path, dt.date(2027, 2, 22), False, lines.append, lambda _findings: None)
 
-    def broken(key):
+    def broken(_key):
         raise RuntimeError("renderer exploded")
 
     preview.build_deal = broken

@@ -154,7 +154,7 @@ def test_the_team_page_lists_every_deal_readable_and_is_sealed_when_protected(pi
     assert audit.returncode == 0, audit.stdout
 
 
-def test_no_team_access_means_no_team_page(site_factory, tmp_path):
+def test_no_team_access_means_no_team_page(site_factory):
     site = site_factory.make()
     assert run("build", "--today", TODAY, "--site", str(site)).returncode == 0
     assert not (site / "output" / "_team").exists()

@@ -84,7 +84,7 @@ class PageWatch:
 
 
 @pytest.fixture
-def open_page(browser, tmp_path):
+def open_page(browser):
     """Open a URL in a fresh context of the given size; returns (page, watch)."""
     contexts = []
 

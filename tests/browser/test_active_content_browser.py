@@ -198,7 +198,7 @@ def write_deals(site: Site, hostile: bool) -> None:
 
 def build_unchecked(site: Site, monkeypatch) -> None:
     """Build as if the check did not exist, as output from before it would be."""
-    monkeypatch.setattr(loader, "deal_file_findings", lambda deal, root: [])
+    monkeypatch.setattr(loader, "deal_file_findings", lambda _deal, _root: [])
     monkeypatch.setenv("MAPSITE_WORKERS", "1")
     build(site.root, today=dt.date.fromisoformat(TODAY))
 

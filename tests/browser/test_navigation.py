@@ -51,7 +51,7 @@ def url(out, static_server) -> str:
 
 
 @pytest.fixture
-def security(example_site, out) -> str:
+def security(example_site, out) -> str:  # noqa: ARG001 - the build of `out` creates the site secret
     """Where the security page is published: an opaque folder of the deal."""
     return published("acme/security/", site_secret(example_site, create=False)[0])
 

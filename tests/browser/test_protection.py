@@ -515,7 +515,7 @@ STALE = (
 )
 
 
-def test_an_older_build_served_in_place_of_a_newer_one_is_refused(portal, monkeypatch, tabs, tmp_path):
+def test_an_older_build_served_in_place_of_a_newer_one_is_refused(portal, tabs, tmp_path):
     """Someone with write access to the host puts back last week's pages: same key, so they would
     decrypt; their build generation is older than what this browser has opened, so they don't."""
     with pytest.MonkeyPatch.context() as patch:

@@ -180,10 +180,10 @@ class FlakyStore:
     def list_files(self) -> dict[str, int]:
         return {path: len(data) for path, data in self.files.items()}
 
-    def read(self, path: str) -> bytes | None:
+    def read(self, _path: str) -> bytes | None:
         return self.state
 
-    def write(self, path: str, data: bytes) -> None:
+    def write(self, _path: str, data: bytes) -> None:
         self.state = data
 
     def put(self, entry: FileEntry, source: Path) -> None:
@@ -219,13 +219,13 @@ def test_files_changed_by_a_cut_deploy_are_sent_again_even_when_reverted(tmp_pat
     store = FlakyStore(fail_at=10)
     v1 = build(b"one")
     target = StoreTarget(store, secret)
-    target.publish(target.plan(v1), v1, out, lambda path, size: None)
+    target.publish(target.plan(v1), v1, out, lambda _path, _size: None)
 
     store.fail_at = 1  # a.css lands, then the connection drops before b.html
     v2 = build(b"two")
     target = StoreTarget(store, secret)
     with pytest.raises(ConnectionError):
-        target.publish(target.plan(v2), v2, out, lambda path, size: None)
+        target.publish(target.plan(v2), v2, out, lambda _path, _size: None)
     assert store.files["a.css"].endswith(b"two")
 
     v1_again = build(b"one")  # the rep reverts: same sizes and hashes as the recorded v1

@@ -106,7 +106,7 @@ def fake_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def s3(endpoint: str, fake_aws: None) -> Iterator[Any]:
+def s3(endpoint: str, fake_aws: None) -> Iterator[Any]:  # noqa: ARG001 - needs the fake AWS up
     client = boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
     yield client
     client.close()
@@ -440,7 +440,7 @@ def test_refusals_of_the_store_become_one_line_errors(code: str, message: str, h
     assert (hint in caught.value.hint) if hint else caught.value.hint is None
 
 
-def test_objects_the_store_could_not_delete_stop_the_deploy(tmp_path: Path) -> None:
+def test_objects_the_store_could_not_delete_stop_the_deploy() -> None:
     store = stubbed_store()
     failure = {"Key": "deals/acme/index.html", "Code": "AccessDenied", "Message": "Access Denied"}
     with Stubber(store.client) as stub:

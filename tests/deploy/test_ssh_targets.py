@@ -52,7 +52,7 @@ def only_published_files(www: Path, files: dict[str, str]) -> None:
     assert everything == sorted(files), "no build marker, state file or temporary file on the server"
 
 
-def no_marker_or_temporary_file(www: Path, files: dict[str, str]) -> None:
+def no_marker_or_temporary_file(www: Path, _files: dict[str, str]) -> None:
     assert not (www / ".mapsite-build.json").exists()
     assert [p.name for p in www.rglob("*.mapsite-tmp-*")] == [], "no upload is left under its temporary name"
 
