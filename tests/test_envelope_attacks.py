@@ -26,6 +26,7 @@ from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys
 from mapsite.protect.secrets import site_secret
+from tests import envelope_reader
 from tests.conftest import PASSWORDS, TODAY
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
@@ -125,15 +126,15 @@ def test_a_removed_partner_with_the_old_page_learns_nothing_new(series):
     old_page, new_page = globex_page(series[0]), globex_page(series[1])
     assert new_page["kid"] != old_page["kid"]
     old_root = root_of(PASSWORDS["INITECH_PARTNER_PASSWORD"], old_page)
-    old_key, old_html = envelope.open_envelope(old_page, old_root)
+    old_key, old_html = envelope_reader.open_envelope(old_page, old_root)
     assert ADDED_AFTER_REMOVAL.encode() not in old_html
 
     # The removed password opens nothing new.
     with pytest.raises(ValueError, match="no key slot opens"):
-        envelope.open_envelope(new_page, old_root)
+        envelope_reader.open_envelope(new_page, old_root)
     # Neither does the old key.
     with pytest.raises(InvalidTag):
-        envelope.decrypt_page(
+        envelope_reader.decrypt_page(
             old_key,
             "globex",
             new_page["gen"],
@@ -160,7 +161,7 @@ def test_a_removed_partner_with_the_old_page_learns_nothing_new(series):
             )
     # The remaining members still read the new text.
     remaining = root_of(PASSWORDS["GLOBEX_PORTAL_PASSWORD"], new_page)  # changed only in the next build
-    assert ADDED_AFTER_REMOVAL.encode() in envelope.open_envelope(new_page, remaining)[1]
+    assert ADDED_AFTER_REMOVAL.encode() in envelope_reader.open_envelope(new_page, remaining)[1]
 
 
 def test_a_revoked_or_expired_share_link_opens_nothing_after_the_rebuild(series, example_site):
@@ -172,9 +173,9 @@ def test_a_revoked_or_expired_share_link_opens_nothing_after_the_rebuild(series,
         salt = envelope.unb64(page["kdf"]["salt"])
         root = envelope.share_root(envelope.unb64(shares[label]["secret"]), salt)
         with pytest.raises(ValueError, match="no key slot opens"):
-            envelope.open_envelope(page, root)
+            envelope_reader.open_envelope(page, root)
         # While it was live, it opened the deal.
-        envelope.open_envelope(globex_page(series[3]), root)
+        envelope_reader.open_envelope(globex_page(series[3]), root)
 
 
 def test_with_the_site_secret_a_password_guess_still_costs_the_full_kdf(example_site, tmp_path, monkeypatch):
@@ -207,7 +208,7 @@ def test_with_the_site_secret_a_password_guess_still_costs_the_full_kdf(example_
     real = (PASSWORDS["GLOBEX_PORTAL_PASSWORD"], salt, envelope.ITERATIONS)
     cache = KdfCache(example_site, secret, parallel=False)
     root = cache.derive_all([real])[real]
-    assert envelope.open_envelope(page, root)  # the real password's KDF output opens the page
+    assert envelope_reader.open_envelope(page, root)  # the real password's KDF output opens the page
     cache.entries[cache._key(other, salt, envelope.ITERATIONS)] = envelope.b64(root)
     monkeypatch.setenv("GLOBEX_PORTAL_PASSWORD", other)
     faked = derive_deal_keys([deal], example_site, secret, dt.date.fromisoformat(TODAY), cache)["globex"]

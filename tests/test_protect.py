@@ -12,6 +12,7 @@ from cryptography.exceptions import InvalidTag
 from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.secrets import add_share, load_shares, revoke_share, site_secret
+from tests import envelope_reader
 
 SECRET = bytes(range(32))
 
@@ -23,17 +24,19 @@ def _key(*roots: bytes, revoked: tuple[str, ...] = ()) -> bytes:
 def test_page_round_trip_and_binding_to_deal_generation_and_path():
     key = _key(b"r" * 32)
     iv, ct = envelope.encrypt_page(key, "acme", "2026-11-29", "acme/index.html", b"<p>plan</p>")
-    assert envelope.decrypt_page(key, "acme", "2026-11-29", "acme/index.html", iv, ct) == b"<p>plan</p>"
+    assert (
+        envelope_reader.decrypt_page(key, "acme", "2026-11-29", "acme/index.html", iv, ct) == b"<p>plan</p>"
+    )
     for deal, generation, path in [
         ("acme", "2026-11-29", "acme/security/index.html"),
         ("globex", "2026-11-29", "acme/index.html"),
         ("acme", "2026-11-30", "acme/index.html"),  # a page cannot claim another build
     ]:
         with pytest.raises(InvalidTag):
-            envelope.decrypt_page(key, deal, generation, path, iv, ct)
+            envelope_reader.decrypt_page(key, deal, generation, path, iv, ct)
     tampered = bytes([ct[0] ^ 1]) + ct[1:]
     with pytest.raises(InvalidTag):
-        envelope.decrypt_page(key, "acme", "2026-11-29", "acme/index.html", iv, tampered)
+        envelope_reader.decrypt_page(key, "acme", "2026-11-29", "acme/index.html", iv, tampered)
 
 
 def test_pages_are_padded_so_their_size_says_little():
@@ -59,9 +62,9 @@ def test_password_slot_opens_only_with_its_password():
     salt = envelope.deal_salt(SECRET, "acme")
     key = os.urandom(32)
     slot = envelope.wrap_key(envelope.password_root("right", salt), key, "acme", "password")
-    assert envelope.unwrap_key(envelope.password_root("right", salt), slot, "acme") == key
+    assert envelope_reader.unwrap_key(envelope.password_root("right", salt), slot, "acme") == key
     with pytest.raises(InvalidTag):
-        envelope.unwrap_key(envelope.password_root("wrong", salt), slot, "acme")
+        envelope_reader.unwrap_key(envelope.password_root("wrong", salt), slot, "acme")
 
 
 def test_share_slot_needs_no_slow_kdf_and_its_expiry_cannot_be_edited():
@@ -69,10 +72,10 @@ def test_share_slot_needs_no_slow_kdf_and_its_expiry_cannot_be_edited():
     key, share = os.urandom(32), os.urandom(16)
     slot = envelope.wrap_key(envelope.share_root(share, salt), key, "acme", "share", "2027-05-01")
     assert slot.as_json()["expires"] == "2027-05-01"
-    assert envelope.unwrap_key(envelope.share_root(share, salt), slot, "acme") == key
+    assert envelope_reader.unwrap_key(envelope.share_root(share, salt), slot, "acme") == key
     extended = envelope.Slot(slot.type, slot.iv, slot.ct, "2099-01-01")
     with pytest.raises(InvalidTag):
-        envelope.unwrap_key(envelope.share_root(share, salt), extended, "acme")
+        envelope_reader.unwrap_key(envelope.share_root(share, salt), extended, "acme")
 
 
 def test_content_key_changes_exactly_when_access_changes():
@@ -91,7 +94,7 @@ def test_files_are_padded_to_buckets(size):
     blob = envelope.encrypt_file(key, "d", "d/files/x.pdf", data)
     padded = len(blob) - 12 - 16
     assert padded >= size + 8 and padded >= 4096 and padded & (padded - 1) == 0
-    assert envelope.decrypt_file(key, "d", "d/files/x.pdf", blob) == data
+    assert envelope_reader.decrypt_file(key, "d", "d/files/x.pdf", blob) == data
 
 
 def test_site_secret_is_created_private_and_reused(tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ import yaml
 from cryptography.exceptions import InvalidTag
 
 from mapsite.protect import envelope
+from tests import envelope_reader
 from tests.conftest import PASSWORDS, TODAY, add_site_theme
 
 
@@ -195,7 +196,7 @@ def test_removing_a_password_makes_its_old_key_fail(example_site, tmp_path):
     build(example_site, "--out", str(tmp_path / "before"))
     old = envelope_of(tmp_path / "before/acme/index.html")
     root = envelope.password_root(PASSWORDS["NORTHWIND_TEAM_PASSWORD"], envelope.unb64(old["kdf"]["salt"]))
-    old_key, _ = envelope.open_envelope(old, root)
+    old_key, _ = envelope_reader.open_envelope(old, root)
     deal = example_site / "content/deals/acme/index.md"
     text = deal.read_text("utf-8")
     deal.write_text(
@@ -205,9 +206,9 @@ def test_removing_a_password_makes_its_old_key_fail(example_site, tmp_path):
     new = envelope_of(tmp_path / "after/acme/index.html")
     assert len(new["slots"]) == 1 and new["kid"] != old["kid"]
     with pytest.raises(ValueError, match="no key slot opens"):
-        envelope.open_envelope(new, root)
+        envelope_reader.open_envelope(new, root)
     with pytest.raises(InvalidTag):
-        envelope.decrypt_page(
+        envelope_reader.decrypt_page(
             old_key, "acme", new["gen"], new["path"], envelope.unb64(new["iv"]), envelope.unb64(new["ct"])
         )
 

@@ -1,4 +1,7 @@
-"""The versioned crypto envelope (docs/protection.md), Python side.
+"""The versioned crypto envelope (docs/protection.md), Python side: sealing only.
+
+The buyer's browser is the one reader (unlock.js); the tests read published output with their
+own opener, tests/envelope_reader.py.
 
 Everything here is deterministic given its inputs: the same site secret, passwords, build day and
 plaintext give the same bytes, so rebuilds are reproducible and deploys upload only what really
@@ -16,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import struct
 from dataclasses import dataclass
 
@@ -126,12 +128,6 @@ def wrap_key(root: bytes, key: bytes, deal: str, slot_type: str, expires: str | 
     return Slot(slot_type, iv, ct, expires)
 
 
-def unwrap_key(root: bytes, slot: Slot, deal: str) -> bytes:
-    """Raises cryptography's InvalidTag when the credential does not open this slot."""
-    wrapping = AESGCM(_hkdf(root, f"{PREFIX}slot-key"))
-    return wrapping.decrypt(slot.iv, slot.ct, slot_aad(deal, slot.type, slot.expires))
-
-
 # ------------------------------------------------------------------ pages and files
 
 
@@ -153,10 +149,6 @@ def encrypt_page(key: bytes, deal: str, generation: str, path: str, html: bytes)
     return _seal(key, page_aad(deal, generation, path), pad(html))
 
 
-def decrypt_page(key: bytes, deal: str, generation: str, path: str, iv: bytes, ciphertext: bytes) -> bytes:
-    return unpad(AESGCM(key).decrypt(iv, ciphertext, page_aad(deal, generation, path)))
-
-
 def pad(data: bytes) -> bytes:
     """Length prefix and zero padding up to the size bucket (4 KiB, then powers of two)."""
     needed = len(data) + 8
@@ -164,11 +156,6 @@ def pad(data: bytes) -> bytes:
     while bucket < needed:
         bucket *= 2
     return struct.pack(">Q", len(data)) + data + b"\x00" * (bucket - needed)
-
-
-def unpad(padded: bytes) -> bytes:
-    (length,) = struct.unpack(">Q", padded[:8])
-    return padded[8 : 8 + length]
 
 
 def file_blob_name(key: bytes, path: str) -> str:
@@ -183,41 +170,3 @@ def encrypt_file(key: bytes, deal: str, path: str, content: bytes) -> bytes:
     """
     iv, ciphertext = _seal(key, file_aad(deal, path), pad(content))
     return iv + ciphertext
-
-
-def decrypt_file(key: bytes, deal: str, path: str, blob: bytes) -> bytes:
-    return unpad(AESGCM(key).decrypt(blob[:12], blob[12:], file_aad(deal, path)))
-
-
-def open_file(key: bytes, deal: str, path: str, info: dict, blob: bytes) -> bytes:
-    """A deal file from its blob, as the browser opens it: alone, or out of its bundle."""
-    if hashlib.sha256(blob).hexdigest() != info["sha256"]:
-        raise ValueError(f"the blob of {path} is not the one its page was sealed with")
-    if "bundle" in info:
-        texts = json.loads(decrypt_file(key, deal, info["bundle"], blob))
-        return texts[path].encode("utf-8")
-    return decrypt_file(key, deal, path, blob)
-
-
-def open_envelope(data: dict, root: bytes) -> tuple[bytes, bytes]:
-    """(content key, page HTML) of a published envelope, opened with a credential's root the way
-    the browser opens it; raises ValueError when no slot opens or the page does not decrypt.
-
-    ``mapsite audit`` and the tests read published output through this one function.
-    """
-    from cryptography.exceptions import InvalidTag
-
-    for item in data["slots"]:
-        slot = Slot(item["type"], unb64(item["iv"]), unb64(item["ct"]), item.get("expires"))
-        try:
-            key = unwrap_key(root, slot, data["deal"])
-        except InvalidTag:
-            continue
-        try:
-            html = decrypt_page(
-                key, data["deal"], data["gen"], data["path"], unb64(data["iv"]), unb64(data["ct"])
-            )
-        except InvalidTag:
-            raise ValueError(f"the page {data['path']} does not decrypt: altered or damaged") from None
-        return key, html
-    raise ValueError("no key slot opens with this credential")

@@ -23,6 +23,7 @@ from mapsite.build import build, render_all
 from mapsite.content.model import Deal
 from mapsite.protect import envelope
 from mapsite.protect.seal import published_path
+from tests import envelope_reader
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageWatch, save_screenshot
 from tests.conftest import MINIMAL_DEAL, REPO
 from tests.conftest import PASSWORDS as CONFTEST_PASSWORDS
@@ -206,7 +207,7 @@ def content_key(data: dict, password: str) -> bytes:
     """Open a password slot in Python, as the browser does, to find a file's blob."""
     root = envelope.password_root(password, envelope.unb64(data["kdf"]["salt"]), data["kdf"]["iterations"])
     try:
-        return envelope.open_envelope(data, root)[0]
+        return envelope_reader.open_envelope(data, root)[0]
     except ValueError:
         raise AssertionError("no slot opens with this password") from None
 
@@ -570,7 +571,7 @@ def test_a_file_named_like_markup_cannot_break_out_of_the_page_json(
     root = envelope.password_root(
         CONFTEST_PASSWORDS["TEST_PORTAL_PASSWORD"], envelope.unb64(data["kdf"]["salt"])
     )
-    html = envelope.open_envelope(data, root)[1].decode("utf-8")
+    html = envelope_reader.open_envelope(data, root)[1].decode("utf-8")
     files_json = html.split('id="mapsite-files">')[1].split("</script>")[0]
     assert "<" not in files_json and ">" not in files_json
     assert json.loads(files_json)[f"buyer-co/files/{name}"]["name"] == name

@@ -25,6 +25,7 @@ from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.report import plan_lines
 from mapsite.deploy.store import StoreTarget
 from mapsite.protect import envelope
+from tests import envelope_reader
 from tests.conftest import MINIMAL_DEAL, PASSWORDS
 from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
 
@@ -60,7 +61,7 @@ def open_sealed(shell: bytes, passwords: list[str]) -> tuple[bytes, str, dict]:
     salt = envelope.unb64(data["kdf"]["salt"])
     for password in passwords:
         try:
-            key, page = envelope.open_envelope(
+            key, page = envelope_reader.open_envelope(
                 data, envelope.password_root(password, salt, data["kdf"]["iterations"])
             )
         except ValueError:
@@ -89,7 +90,7 @@ def assert_serves_whole_portals(www: Path, passwords: dict[str, list[str]]) -> N
         for path, info in files.items():
             blob = www / deal / info["url"]
             assert blob.is_file(), f"{relpath} lists {path}, missing on the target"
-            envelope.open_file(key, deal, path, info, blob.read_bytes())
+            envelope_reader.open_file(key, deal, path, info, blob.read_bytes())
 
 
 @pytest.fixture
