@@ -9,6 +9,7 @@ import re
 import pytest
 
 from mapsite.build import build
+from tests.conftest import MINIMAL_DEAL
 from tests.htmltree import parse
 
 TODAY = dt.date(2027, 2, 22)
@@ -284,3 +285,14 @@ def test_broken_site_template_is_reported_with_file_and_line(site_factory):
         "themes/brand/templates/landing.html:2: error: template syntax error: Expected an expression, got 'end of "
         "statement block'"
     ]
+
+
+def test_month_ticks_are_english_and_name_the_year_at_january(site_factory, tmp_path):
+    # Written by mapsite, not strftime's %b: the same labels (and bytes) under any LC_TIME.
+    deal = MINIMAL_DEAL.replace("close_date: 2027-04-30", "close_date: 2028-02-10").replace(
+        "due: 2027-03-01", "due: 2027-12-15"
+    )
+    root = site_factory.make({"first-deal.md": deal})
+    out = build(root, out=tmp_path / "out", today=dt.date(2027, 11, 20), protect=False).out
+    html = (out / "first-deal" / "index.html").read_text("utf-8")
+    assert re.findall(r'class="tl-tick-label"[^>]*>([^<]*)<', html) == ["Dec", "Jan 2028", "Feb"]
