@@ -1,3 +1,3 @@
-from mapsite.cli import main
+from mapsite.cli.main import main
 
 main()

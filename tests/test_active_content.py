@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mapsite.build import build, check
-from mapsite.content.active import svg_problems
 from mapsite.errors import MapsiteError
+from mapsite.pipeline.build import build, check
+from mapsite.validate.active import svg_problems
 from tests.conftest import MINIMAL_DEAL, SITE_YML, TODAY
 
 DAY = dt.date.fromisoformat(TODAY)

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from mapsite.build import build, render_all
-from mapsite.calendars import Recurrence, parse_cadence, plan_calendar
 from mapsite.errors import MapsiteError
+from mapsite.pipeline.build import build, render_all
+from mapsite.render.calendars import Recurrence, parse_cadence, plan_calendar
 from tests.conftest import MINIMAL_DEAL, REPO, TODAY
 from tests.htmltree import parse
 from tests.test_cli import run

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mapsite.cli import main
+from mapsite.cli.main import main
 from mapsite.protect import envelope
 from mapsite.protect.seal import published_path
 from mapsite.protect.secrets import site_secret
@@ -133,8 +133,8 @@ def test_failed_build_leaves_previous_output_untouched(site_factory):
 
 
 def test_write_failure_midway_keeps_the_old_site(site_factory, monkeypatch):
-    from mapsite import output
-    from mapsite.build import build
+    from mapsite.pipeline.build import build
+    from mapsite.write import output
 
     root = site_factory.make()
     build(root, today=dt.date(2027, 2, 22))
@@ -307,8 +307,8 @@ def test_init_then_build(tmp_path):
 
 @pytest.mark.parametrize("blueprint", ["enterprise", "smb", "partner"])
 def test_new_deal_from_blueprint_fits_the_close_date(site_factory, blueprint):
-    from mapsite.config import load_site
-    from mapsite.content.loader import load_deals
+    from mapsite.pipeline.load import load_deals
+    from mapsite.read.site import load_site
 
     root = site_factory.make({})
     runner = CliRunner()

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from mapsite.content.dates import Calendar
+from mapsite.model.dates import Calendar
 
 D = dt.date
 DAY = dt.timedelta(days=1)

@@ -14,9 +14,9 @@ import re
 import icalendar
 import pytest
 
-from mapsite.config import load_site
-from mapsite.content.loader import load_deals
 from mapsite.exchange.cell_guard import FORMULA_STARTS, guard_cell, unguard_cell
+from mapsite.pipeline.load import load_deals
+from mapsite.read.site import load_site
 from tests.conftest import TODAY
 from tests.test_cli import run
 

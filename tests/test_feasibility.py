@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mapsite.build import build, check
-from mapsite.content.dates import Calendar
-from mapsite.content.feasibility import DurationSyntaxError, feasibility, parse_duration, parse_slip
-from mapsite.content.model import Brand, Deal, Milestone
+from mapsite.model.dates import Calendar, DurationSyntaxError, parse_duration, parse_slip
+from mapsite.model.deal import Brand, Deal, Milestone
+from mapsite.pipeline.build import build, check
+from mapsite.schedule.feasibility import feasibility
 from tests.conftest import MINIMAL_DEAL, line_of
 from tests.htmltree import parse
 

@@ -1,4 +1,4 @@
-"""mapsite.ical writes the very bytes icalendar writes for the same values, only faster.
+"""mapsite.render.ical writes the very bytes icalendar writes for the same values, only faster.
 
 icalendar is the reference here: each writer is compared with it on awkward and random values
 (escapes, multi-byte characters and backslashes at the folding boundary, every zone a meeting may
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from mapsite import ical
-from mapsite.build import render_all
-from mapsite.calendars import ZONES
+from mapsite.pipeline.build import render_all
+from mapsite.render import ical
+from mapsite.render.calendars import ZONES
 from tests.conftest import MINIMAL_DEAL, TODAY
 
 # Characters that matter to escaping and folding: TEXT escapes, RFC 6868's caret, line breaks,

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 import yaml
 
-from mapsite.config import load_site
-from mapsite.content.loader import load_deals
-from mapsite.content.model import Deal
 from mapsite.exchange.cell_dates import prefers_day_first, read_date
 from mapsite.exchange.read_csv import read_csv
 from mapsite.exchange.statuses import read_status
+from mapsite.model.deal import Deal
+from mapsite.pipeline.load import load_deals
+from mapsite.read.site import load_site
 from tests.conftest import REPO, TODAY
 from tests.test_cli import run
 

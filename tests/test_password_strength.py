@@ -12,8 +12,7 @@ import datetime as dt
 
 import pytest
 
-from mapsite.config import load_site
-from mapsite.content.loader import load_deals
+from mapsite.pipeline.load import load_deals
 from mapsite.protect.strength import (
     COMMON_PASSWORDS,
     common_passwords,
@@ -21,6 +20,7 @@ from mapsite.protect.strength import (
     party_names,
     weaknesses,
 )
+from mapsite.read.site import load_site
 from tests.conftest import MINIMAL_DEAL, PASSWORDS, REPO, SITE_YML, TODAY, line_of
 from tests.test_cli import run
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mapsite.build import build
 from mapsite.errors import MapsiteError
-from mapsite.pdf import find_chromium, print_with_chromium
+from mapsite.exchange.pdf import find_chromium, print_with_chromium
+from mapsite.pipeline.build import build
 from tests.conftest import PASSWORDS, TODAY
 
 ACME = "Acme x Northwind: Marketing Automation Rollout"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mapsite.config import load_site
-from mapsite.content.loader import load_deals
-from mapsite.content.plan import build_plan
+from mapsite.pipeline.load import load_deals
+from mapsite.read.site import load_site
+from mapsite.schedule.plan import build_plan
 
 DEAL = """\
 ---

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from mapsite.build import build
+from mapsite.pipeline.build import build
 from tests.conftest import MINIMAL_DEAL
 from tests.htmltree import parse
 
@@ -264,7 +264,7 @@ def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
 
 
 def test_broken_site_template_is_reported_with_file_and_line(site_factory):
-    from mapsite.build import check
+    from mapsite.pipeline.build import check
     from tests.conftest import MINIMAL_DEAL, add_site_theme
 
     # first-deal.md: a file named after the buyer would add the address warning (issue 12).
@@ -276,7 +276,7 @@ def test_broken_site_template_is_reported_with_file_and_line(site_factory):
     )
     messages = [f.format() for f in check(root, TODAY).findings]
     assert messages == [
-        "themes/brand/templates/landing.html:3: error: template error: 'mapsite.config.Site object' has no "
+        "themes/brand/templates/landing.html:3: error: template error: 'mapsite.read.site.Site object' has no "
         "attribute 'nonexistent'"
     ]
     (templates / "landing.html").write_text("{% block content %}\n{% if %}\n", "utf-8")

@@ -161,8 +161,8 @@ def test_a_single_file_deal_named_index_md_is_reserved_and_attaches_nothing(site
 
 
 def test_the_build_refuses_to_write_a_deal_into_a_shared_path(site_factory, monkeypatch):
-    from mapsite.build import build as build_site
-    from mapsite.content import validate
+    from mapsite.pipeline.build import build as build_site
+    from mapsite.validate import deal as validate
 
     root, before = built_site(site_factory)
     folder = root / "content/deals/assets"

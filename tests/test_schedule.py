@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from mapsite.content.dates import Calendar, DateSyntaxError, parse_date_expr
-from mapsite.content.schedule import Dated, dependency_cycles, resolve_dates
+from mapsite.model.dates import Calendar, DateSyntaxError, parse_date_expr
+from mapsite.validate.order import Dated, dependency_cycles, resolve_dates
 
 D = dt.date
 CALENDAR = Calendar(

@@ -542,7 +542,7 @@ def test_an_internal_error_is_shown_and_the_server_stays_up(tmp_path):
     """A bug inside mapsite during a rebuild: message in the terminal and the browser, detail logged."""
     import datetime as dt
 
-    from mapsite.serve import Preview
+    from mapsite.preview.session import Preview
 
     lines: list[str] = []
     preview = Preview(tmp_path, tmp_path, dt.date(2027, 2, 22), False, lines.append, lambda _findings: None)

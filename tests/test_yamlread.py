@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bench import corpus
-from mapsite.content.yamlread import YamlList, YamlMap, YamlProblem, parse_yaml
+from mapsite.read.yaml import YamlList, YamlMap, YamlProblem, parse_yaml
 from tests.conftest import REPO
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.deploy.failures import file_errors
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.store import StoreTarget, is_listed, temporary_name
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 from mapsite.paths import safe_relpath
+from mapsite.write.manifest import FileEntry
 
 
 @dataclass

@@ -26,12 +26,12 @@ from pathlib import Path
 
 from mapsite.deploy.credentials import holds_credential, redact, without_credential
 from mapsite.deploy.failures import file_errors
-from mapsite.deploy.manifest import FileEntry, headers_for
 from mapsite.deploy.plan import DeployPlan, Update
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.store import Progress
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
+from mapsite.write.manifest import FileEntry, headers_for
 
 LOCAL_TIMEOUT = 120
 NETWORK_TIMEOUT = 600

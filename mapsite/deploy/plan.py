@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mapsite.deploy.manifest import FileEntry
+from mapsite.write.manifest import FileEntry
 
 DEFAULT_MAX_DELETES = 256
 # Why a file the target has goes again: its bytes or its headers differ from the build's, or the

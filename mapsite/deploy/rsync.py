@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan, Update
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.ssh import (
@@ -35,6 +34,7 @@ from mapsite.deploy.ssh import (
 from mapsite.deploy.store import Progress
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
+from mapsite.write.manifest import FileEntry
 
 COMPARE = ("--checksum", "--recursive", "--links", "--exclude=.*", "--itemize-changes")
 PUBLISH = ("--chmod=D755,F644",)

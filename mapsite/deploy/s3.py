@@ -33,13 +33,13 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.state import STATE_NAME
 from mapsite.deploy.store import Progress, StoreTarget, is_listed
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
+from mapsite.write.manifest import FileEntry
 
 if TYPE_CHECKING:  # the stubs are a test extra; boto3 builds these types at run time
     from mypy_boto3_cloudfront.type_defs import InvalidationBatchTypeDef

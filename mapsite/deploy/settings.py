@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mapsite.content.fields import FieldReader
-from mapsite.content.yamlread import YamlMap
 from mapsite.deploy.credentials import holds_credential, redact, without_credential
 from mapsite.errors import Finding
+from mapsite.layout import SITE_FILE
+from mapsite.read.fields import FieldReader
+from mapsite.read.site import Site
+from mapsite.read.yaml import YamlMap
+from mapsite.write.manifest import HeaderRule
 
 TARGET_TYPES = ("git", "s3", "rsync", "sftp", "folder")
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
@@ -63,15 +66,6 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-
 
 
 @dataclass(frozen=True)
-class HeaderRule:
-    """Headers for every path matching ``pattern`` (shell-style, ``*`` crosses folders)."""
-
-    pattern: str
-    cache_control: str | None = None
-    content_type: str | None = None
-
-
-@dataclass(frozen=True)
 class TargetSettings:
     name: str
     type: str
@@ -82,10 +76,15 @@ class TargetSettings:
     warnings: tuple[Finding, ...] = ()
 
 
-def read_deploy(reader: FieldReader, data: YamlMap, root: Path) -> dict[str, TargetSettings]:
-    deploy = reader.mapping(data, "deploy", "mapsite.yml")
-    if deploy is None:
-        return {}
+def deploy_targets(site: Site) -> tuple[dict[str, TargetSettings], list[Finding]]:
+    """The site's deploy targets, read from the section ``mapsite.yml`` holds as written, with
+    a problem per setting at its line."""
+    reader = FieldReader(SITE_FILE)
+    targets = _read_targets(reader, site.deploy, site.root) if site.deploy is not None else {}
+    return targets, reader.findings
+
+
+def _read_targets(reader: FieldReader, deploy: YamlMap, root: Path) -> dict[str, TargetSettings]:
     targets = {}
     for name in deploy:
         where = f"deploy target '{name}'"

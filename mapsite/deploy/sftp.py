@@ -21,7 +21,6 @@ from typing import NoReturn
 import paramiko
 
 from mapsite.deploy.failures import file_errors
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.ssh import (
     HostConfig,
@@ -36,6 +35,7 @@ from mapsite.deploy.store import StoreTarget, is_listed, temporary_name
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 from mapsite.paths import safe_relpath
+from mapsite.write.manifest import FileEntry
 
 LOGIN_TIMEOUT = 10.0  # each of: TCP connect, SSH banner, authentication, opening the SFTP channel
 IO_TIMEOUT = 60.0  # a server that stops answering mid-deploy ends the deploy instead of hanging it

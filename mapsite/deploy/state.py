@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from mapsite.deploy.manifest import FileEntry
+from mapsite.write.manifest import FileEntry
 
 STATE_NAME = ".mapsite-deploy-state"
 HEADER = b"mapsite-deploy-state:v1\n"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan, diff
 from mapsite.deploy.state import STATE_NAME, open_state, seal_state
+from mapsite.write.manifest import FileEntry
 
 Progress = Callable[[str, int], None]
 TEMP_MARK = ".mapsite-tmp-"

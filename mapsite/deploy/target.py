@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.store import Progress
+from mapsite.write.manifest import FileEntry
 
 MODULES = {
     "folder": "mapsite.deploy.folder",

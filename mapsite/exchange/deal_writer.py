@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from mapsite.content.fields import slugify
-from mapsite.scaffold import SLUG_COMMENT, password_env_name
+from mapsite.names import SLUG_COMMENT, password_env_name, slugify
 
 if TYPE_CHECKING:  # people.py cleans names with clean_text: no import at run time
     from mapsite.exchange.people import Person

@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mapsite.config import load_site
-from mapsite.content.fields import slugify
 from mapsite.errors import MapsiteError
 from mapsite.exchange.deal_writer import DealHeader, clean_text, deal_text
 from mapsite.exchange.read_csv import read_csv
 from mapsite.exchange.read_xlsx import read_xlsx
 from mapsite.exchange.rows import ImportedMilestone, ImportedPlan, read_plan
 from mapsite.exchange.table import RawTable
-from mapsite.scaffold import opaque_slug
+from mapsite.names import opaque_slug, slugify
+from mapsite.read.site import load_site
 
 READERS: dict[str, Callable[[Path, str], RawTable]] = {
     ".csv": read_csv,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mapsite.content.fields import slugify
 from mapsite.exchange.deal_writer import clean_text
+from mapsite.names import slugify
 
 # Cells that name nobody; "\u2013" and "\u2014" are the dashes spreadsheets auto-correct "-" into.
 PLACEHOLDERS = {

@@ -12,12 +12,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from mapsite.content.fields import ID_PATTERN, slugify
 from mapsite.errors import MapsiteError
 from mapsite.exchange.cell_dates import prefers_day_first, read_date
 from mapsite.exchange.people import People, Person
 from mapsite.exchange.statuses import read_status
 from mapsite.exchange.table import OWNER_SIDES, RawTable, cell_text, find_header
+from mapsite.names import slugify
+from mapsite.read.fields import ID_PATTERN
 
 RESERVED_IDS = ("close", "go_live")
 # Columns that templates fill in ahead (numbers, phases, a status drop-down) on rows nobody used.

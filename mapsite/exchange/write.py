@@ -14,14 +14,14 @@ import io
 import json
 from pathlib import Path
 
-from mapsite.config import load_site
-from mapsite.content.loader import load_deals
-from mapsite.content.model import Action, Brand, Deal, Milestone, Stakeholder
-from mapsite.content.plan import STATUS_LABELS
 from mapsite.errors import MapsiteError
 from mapsite.exchange.cell_guard import guard_cell
 from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
+from mapsite.model.deal import Action, Brand, Deal, Milestone, Stakeholder
+from mapsite.pipeline.load import load_deals
+from mapsite.read.site import load_site
 from mapsite.render.formatting import role_label
+from mapsite.schedule.plan import STATUS_LABELS
 
 JSON_FORMAT = "mapsite-plan"
 JSON_VERSION = 1

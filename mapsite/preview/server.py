@@ -14,7 +14,7 @@ import errno
 import mimetypes
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlencode
 
 from livereload.handlers import LiveReloadHandler
@@ -28,8 +28,16 @@ from mapsite.errors import MapsiteError
 from mapsite.paths import inside, safe_relpath
 from mapsite.preview.guard import TOKEN_PARAM, Guard, is_loopback, new_guard, url_host
 
-if TYPE_CHECKING:
-    from mapsite.serve import Preview
+
+class Served(Protocol):
+    """What the server needs of a preview session: the folder it builds into, and the error page
+    of a page that failed to build. The session drives the server, never the other way round."""
+
+    @property
+    def out(self) -> Path: ...
+
+    def error_for(self, path: str) -> bytes | None: ...
+
 
 CLIENT_PATH = "/__mapsite/preview.js"
 CLIENT_SCRIPT = Path(__file__).with_name("client.js")
@@ -144,7 +152,7 @@ class ClientHandler(web.RequestHandler):
 class FileHandler(web.RequestHandler):
     """Files of the preview folder; the error page instead of a page whose deal is broken."""
 
-    def initialize(self, preview: Preview) -> None:
+    def initialize(self, preview: Served) -> None:
         self.preview = preview
 
     def prepare(self) -> None:
@@ -194,7 +202,7 @@ class FileHandler(web.RequestHandler):
 
 
 class PreviewServer:
-    def __init__(self, preview: Preview, host: str, port: int):
+    def __init__(self, preview: Served, host: str, port: int):
         asyncio.set_event_loop(asyncio.new_event_loop())
         self.loop = IOLoop.current()
         self.sockets: set[ReloadSocket] = set()
@@ -256,5 +264,5 @@ class PreviewServer:
         self.http.stop()
 
 
-def start_server(preview: Preview, host: str, port: int) -> PreviewServer:
+def start_server(preview: Served, host: str, port: int) -> PreviewServer:
     return PreviewServer(preview, host, port)

@@ -24,8 +24,8 @@ from typing import Final, Literal
 
 import ahocorasick
 
-from mapsite.content.model import Deal
 from mapsite.errors import Finding
+from mapsite.model.deal import Deal
 
 MIN_TEXT = 6
 MIN_SENTENCE = 24

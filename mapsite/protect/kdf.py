@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from mapsite.layout import STATE_DIR
 from mapsite.protect.envelope import b64, password_root, unb64
-from mapsite.protect.secrets import STATE_DIR, _private_write
+from mapsite.protect.secrets import _private_write
 
 CACHE_FILE = "kdf-cache.json"
 Request = tuple[str, bytes, int]

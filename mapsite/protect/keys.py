@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mapsite.content.model import AccessEntry
 from mapsite.errors import MapsiteError
+from mapsite.model.deal import AccessEntry
 from mapsite.paths import site_display
 from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache

@@ -17,13 +17,12 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from mapsite.layout import ASSET_DIR, FILES_DIR
 from mapsite.protect import envelope
 from mapsite.protect.keys import DealKeys
 from mapsite.render.pages import Page
-from mapsite.render.theme import ASSET_DIR
 
 UNLOCK_SCRIPT = Path(__file__).with_name("unlock.js")
-FILES_DIR = "_files"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' blob: data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "

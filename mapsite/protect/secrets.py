@@ -17,12 +17,12 @@ import secrets as random
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from mapsite.content.model import AccessEntry
 from mapsite.errors import MapsiteError
+from mapsite.layout import PASSWORDS_FILE, STATE_DIR
+from mapsite.model.deal import AccessEntry
 from mapsite.protect.envelope import b64, unb64
 from mapsite.protect.strength import refuse_if_too_short
 
-STATE_DIR = ".mapsite"
 SECRET_ENV = "MAPSITE_SECRET"
 SHARES_ENV = "MAPSITE_SHARES"
 
@@ -59,9 +59,6 @@ def site_secret(site_root: Path, create: bool = True) -> tuple[bytes, bool]:
     secret = random.token_bytes(32)
     _private_write(path, b64(secret) + "\n")
     return secret, True
-
-
-PASSWORDS_FILE = "passwords"
 
 
 def local_passwords(site_root: Path) -> dict[str, str]:

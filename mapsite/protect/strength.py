@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from mapsite.content.model import AccessEntry, Deal
 from mapsite.errors import Finding, MapsiteError
+from mapsite.model.deal import AccessEntry, Deal
 
 MIN_BUILD_LENGTH = 8
 RECOMMENDED_LENGTH = 12

@@ -20,7 +20,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-from mapsite.content.fields import slugify
+from mapsite.names import slugify
 from mapsite.paths import inside, relative_url, safe_relpath
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(

@@ -18,16 +18,17 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-from mapsite.calendars import CALENDAR_DIR, CalendarFile, deal_calendars
-from mapsite.config import Site
-from mapsite.content.model import Brand, Deal, Resource
-from mapsite.content.plan import Plan
 from mapsite.errors import Finding
+from mapsite.layout import ASSET_DIR, CALENDAR_DIR, TEAM_PAGE, TEAM_SLUG
+from mapsite.model.deal import Brand, Deal, Resource
 from mapsite.paths import relative_url, site_display
+from mapsite.read.site import Site
+from mapsite.render.calendars import CalendarFile, deal_calendars
 from mapsite.render.colors import palette
 from mapsite.render.markdown import LinkContext, render_markdown
-from mapsite.render.theme import ASSET_DIR, Theme
+from mapsite.render.theme import Theme
 from mapsite.render.timeline import render_timeline
+from mapsite.schedule.plan import Plan
 
 ROBOTS = b"User-agent: *\nDisallow: /\n"
 
@@ -313,10 +314,6 @@ def _line_of(source: Path, problem: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return None
-
-
-TEAM_SLUG = "_team"
-TEAM_PAGE = f"{TEAM_SLUG}/index.html"
 
 
 def render_team(site: Site, theme: Theme, rows: list, today: Any, protected: bool) -> Page:

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import jinja2
 
+from mapsite.layout import ASSET_DIR
 from mapsite.render.formatting import FILTERS
-
-ASSET_DIR = "assets"
 
 
 def default_theme_dir() -> Path:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from mapsite.content.plan import STATUS_LABELS, MilestoneView, Plan
 from mapsite.render.formatting import long_date, month_label, short_date
+from mapsite.schedule.plan import STATUS_LABELS, MilestoneView, Plan
 
 WIDTH = 960
 LABEL_COLUMN = 150

@@ -32,8 +32,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from mapsite.build import build
-from mapsite.content import loader
+from mapsite.pipeline import load as loader
+from mapsite.pipeline.build import build
 from tests.browser.conftest import save_screenshot
 from tests.conftest import SITE_YML
 

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
-from mapsite.build import build
+from mapsite.pipeline.build import build
 from tests.browser.test_protection import ACME, assert_clean, log_in
 from tests.conftest import PASSWORDS, TODAY
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from mapsite.build import build
+from mapsite.pipeline.build import build
 from mapsite.protect import envelope
 from mapsite.protect.secrets import site_secret
 from tests.browser.test_protection import (

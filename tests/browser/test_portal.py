@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from mapsite.build import build
+from mapsite.pipeline.build import build
 from tests.browser.conftest import save_screenshot
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from mapsite.build import build
+from mapsite.pipeline.build import build
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import PASSWORDS, REPO
 

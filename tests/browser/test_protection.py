@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from mapsite.build import build, render_all
-from mapsite.content.model import Deal
+from mapsite.model.deal import Deal
+from mapsite.pipeline.build import build, render_all
 from mapsite.protect import envelope
 from mapsite.protect.seal import published_path
 from tests import envelope_reader
@@ -529,15 +529,17 @@ def test_an_older_build_served_in_place_of_a_newer_one_is_refused(portal, tabs, 
         read_envelope(old_out / "acme/index.html")["kid"]
         == read_envelope(portal.out / "acme/index.html")["kid"]
     )
+    # The host serves the older security page beside the current plan (put there before the plan
+    # opens, so that the shell the plan prefetches is the old one too).
+    security = published("acme/security/") + "index.html"
+    shutil.copy2(old_out / security, portal.out / security)
     page, watch = tabs(portal.url)
     page.clock.set_fixed_time(dt.datetime(2027, 2, 22, 10, 0))
     page.goto(portal.url + "acme/")
     log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
     expect(page.locator("h1")).to_have_text(ACME)
 
-    # The host now serves the older security page: opened in place from the plan, it is refused.
-    security = published("acme/security/") + "index.html"
-    shutil.copy2(old_out / security, portal.out / security)
+    # Opened in place from the plan, it is refused.
     page.get_by_role("link", name="Security review pack").first.click()
     expect(page.locator("#mapsite-status")).to_have_text(STALE)
     assert "How the security review works" not in page.content()

@@ -21,10 +21,10 @@ from typing import ClassVar
 import pytest
 
 from mapsite.deploy.git import GitTarget
-from mapsite.deploy.manifest import local_manifest
 from mapsite.deploy.report import size_text
 from mapsite.deploy.store import Progress
 from mapsite.errors import MapsiteError
+from mapsite.write.manifest import local_manifest
 from tests.conftest import line_of
 from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from mapsite.deploy.manifest import FileEntry
 from mapsite.deploy.report import plan_lines
 from mapsite.deploy.store import StoreTarget
 from mapsite.protect import envelope
+from mapsite.write.manifest import FileEntry
 from tests import envelope_reader
 from tests.conftest import MINIMAL_DEAL, PASSWORDS
 from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
@@ -32,7 +32,7 @@ from tests.deploy.conftest import add_targets, build_site, published, run_mapsit
 PAUSING_DEPLOY = """\
 import sys, time
 from pathlib import Path
-from mapsite import cli
+from mapsite.cli import main as cli
 from mapsite.deploy import folder
 
 half, ready, site = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]

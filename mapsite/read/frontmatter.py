@@ -1,0 +1,100 @@
+"""Reading one Markdown file with YAML frontmatter, keeping file line numbers.
+
+This is the only place that touches the bytes of a content file, so encoding problems, a
+missing frontmatter fence or unreadable YAML are reported here, each with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.errors import Finding
+from mapsite.read.yaml import YamlMap, YamlProblem, parse_yaml
+
+MAX_FILE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """A content file split in two: located frontmatter and the Markdown body after it."""
+
+    path: Path
+    display: str
+    frontmatter: YamlMap
+    body: str
+    line_offset: int
+
+
+def read_source(path: Path, display: str, frontmatter_required: bool = True) -> Source | Finding:
+    """Split ``path`` into frontmatter and body, or return the finding that explains why not."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Finding(
+                display,
+                1,
+                "error",
+                f"the file is {size / 1_000_000:.1f} MB; a deal file may be at most 5 MB",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Finding(display, None, "error", f"cannot read the file: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return Finding(
+            display,
+            line,
+            "error",
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save it as UTF-8 in your editor",
+        )
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return Finding(display, line, "error", "the file contains binary data (a NUL byte)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        if not frontmatter_required:
+            return Source(path, display, _empty_map(), text, 0)
+        return Finding(
+            display,
+            1,
+            "error",
+            "the file does not start with YAML frontmatter",
+            "begin the file with a line '---', the fields, then another line '---'",
+        )
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        return Finding(
+            display,
+            1,
+            "error",
+            "the frontmatter is never closed",
+            "add a line '---' after the last field, before the Markdown text",
+        )
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        data = parse_yaml(yaml_text)
+    except YamlProblem as problem:
+        hint = problem.hint
+        offending = lines[problem.line] if problem.line < len(lines) else ""
+        if hint is None and "\t" in offending[: len(offending) - len(offending.lstrip())]:
+            hint = "YAML indents with spaces, not tabs"
+        return Finding(display, problem.line + 1, "error", problem.message, hint)
+    if data is None:
+        data = _empty_map()
+    if not isinstance(data, YamlMap):
+        return Finding(display, 2, "error", "the frontmatter must be a mapping of fields (name: value)")
+    body = "\n".join(lines[end + 1 :])
+    return Source(path, display, data, body, 1)
+
+
+def _empty_map() -> YamlMap:
+    empty = YamlMap()
+    empty.line = 1
+    empty.key_lines = {}
+    return empty

@@ -1,0 +1,443 @@
+"""A deal's plan as iCalendar (RFC 5545) files: the whole plan, and one per stakeholder.
+
+Buyers live in their calendars, not in the portal, so every due date should land there and stay
+current. Re-importing a newer file must update the events it imported before instead of adding
+copies, which is why everything here is stable and deterministic:
+
+- UIDs come from the deal and the item, never from a counter or the clock:
+  ``milestone-<id>@<slug>.mapsite``, ``action-<milestone id>-<task words>@<slug>.mapsite`` (a
+  top-level action without a milestone drops that part; a second identical task gets ``-2``),
+  ``meeting-<name words>@<slug>.mapsite`` (a second meeting of the same name gets ``-2``).
+  Rewording a task or renaming a meeting gives it a new UID; moving its date keeps the UID.
+- DTSTAMP and LAST-MODIFIED are midnight UTC of the plan's ``updated`` date (else its close date),
+  and SEQUENCE counts the days from 1970-01-01 to that date: it grows with every review of the
+  plan, as RFC 5545 asks of revisions, and two builds of the same plan give the same bytes.
+- Due dates are all-day, free-time events (DTSTART;VALUE=DATE and DTEND the next day).
+  Done milestones and actions stay in the file, marked "(done)" (with the ``completed`` date when
+  given), so a re-import updates the copy already in someone's calendar; skipped milestones are
+  CANCELLED.
+  Actions without a due date have no place in a calendar and are left out.
+- A meeting of ``cadence`` becomes a weekly recurring event when its ``when`` reads reliably:
+  weekdays ("Tuesdays", "Mon and Thu", "weekdays", "daily" = Monday to Friday), optionally
+  "every other" / "fortnightly" / "every N weeks", a start time ("10:00", "3pm", "9:30 am") with
+  an optional end ("10:00-10:45"; else 30 minutes), and optionally one zone (PT, MT, CT, ET with
+  their S/D forms, UTC, GMT, UK, BST, CET, CEST; none means each reader's local time). Any other
+  word makes it unreadable ("bi-weekly" can mean twice a week). It recurs from the first such
+  day on or after the plan's ``updated`` date until the plan's last date (close or the last
+  milestone). Meetings that do not read reliably are listed in the calendar's description.
+
+A stakeholder's file holds the milestones they own, the actions they own and the meetings that
+list them as attendees; meetings without attendees belong to the whole plan's file only.
+
+Events are written line by line by ``mapsite.render.ical`` (the same bytes icalendar writes, without its
+per-property objects); icalendar writes the VTIMEZONE components, once per zone and date range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from mapsite.errors import MapsiteError
+from mapsite.layout import CALENDAR_DIR
+from mapsite.model.deal import Action, Cadence, Deal, Milestone, Stakeholder
+from mapsite.names import slugify
+from mapsite.render import ical
+from mapsite.schedule.plan import STATUS_LABELS, side_company
+
+PRODID = "-//mapsite//Mutual action plan//EN"
+PLAN_FILE = "plan.ics"
+EPOCH = dt.date(1970, 1, 1)
+TASK_UID_CHARS = 60
+DEFAULT_MINUTES = 30
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WORKWEEK = DAY_CODES[:5]
+ZONES = {
+    **dict.fromkeys(("pt", "pst", "pdt"), "America/Los_Angeles"),
+    **dict.fromkeys(("mt", "mst", "mdt"), "America/Denver"),
+    **dict.fromkeys(("ct", "cst", "cdt"), "America/Chicago"),
+    **dict.fromkeys(("et", "est", "edt"), "America/New_York"),
+    **dict.fromkeys(("uk", "bst"), "Europe/London"),
+    **dict.fromkeys(("cet", "cest"), "Europe/Berlin"),
+    **dict.fromkeys(("utc", "gmt"), "UTC"),
+}
+FILLERS = frozenset(("every", "each", "on", "at", "and", "weekly", "from"))
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_WORDS = {
+    word: code
+    for name, code in zip(_DAY_NAMES, DAY_CODES, strict=True)
+    for word in (name, name + "s", name[:3], name[:3] + "s")
+} | {"tues": "TU", "thur": "TH", "thurs": "TH"}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_CLOCK = r"(?P<{0}h>\d{{1,2}})(?::(?P<{0}m>\d{{2}}))?\s*(?P<{0}ap>[ap]\.?m\.?)?"
+_TIME = re.compile(
+    r"(?<![\w:])" + _CLOCK.format("s") + r"(?:\s*(?:-|\u2013|to)\s*" + _CLOCK.format("e") + r")?(?![\w:])"
+)
+_INTERVAL = re.compile(r"\bevery\s+(?:(?P<other>other)|(?P<n>\d{1,2}|one|two|three|four)\s+weeks?)\b")
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A meeting rhythm read from free text: weekdays, start time, length, zone, week interval."""
+
+    days: tuple[str, ...]
+    start: dt.time
+    minutes: int
+    zone: str | None
+    interval: int = 1
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    """One .ics file of a deal: its path inside the deal, whose it is (None: the whole plan)."""
+
+    relpath: str
+    person: Stakeholder | None
+    content: bytes
+
+
+def deal_calendars(deal: Deal) -> tuple[CalendarFile, ...]:
+    """The whole plan's file, then one per stakeholder who has something in it; () when empty."""
+    entries = _entries(deal)
+    if not entries:
+        return ()
+    files = [CalendarFile(f"{CALENDAR_DIR}/{PLAN_FILE}", None, _calendar(deal, None, entries))]
+    for person in deal.stakeholders:
+        if mine := [e for e in entries if person.id in e.people]:
+            files.append(CalendarFile(person_calendar_path(person.id), person, _calendar(deal, person, mine)))
+    return tuple(files)
+
+
+def person_calendar_path(stakeholder_id: str) -> str:
+    """``calendar/<id>.ics``; a person with the id ``plan`` gets ``plan_.ics`` (ids have no ``_``)."""
+    name = f"{stakeholder_id}_" if f"{stakeholder_id}.ics" == PLAN_FILE else stakeholder_id
+    return f"{CALENDAR_DIR}/{name}.ics"
+
+
+def plan_calendar(deal: Deal, stakeholder_id: str | None = None) -> bytes:
+    """The deal's milestones, actions and meetings as iCalendar bytes, optionally one person's only.
+
+    Raises MapsiteError when the stakeholder is unknown or the calendar would have no event
+    (RFC 5545 requires at least one).
+    """
+    person = deal.stakeholder(stakeholder_id) if stakeholder_id else None
+    if stakeholder_id and person is None:
+        known = ", ".join(s.id for s in deal.stakeholders)
+        raise MapsiteError(
+            f"deal '{deal.slug}' has no stakeholder '{stakeholder_id}'", hint=f"stakeholder ids: {known}"
+        )
+    entries = [e for e in _entries(deal) if person is None or person.id in e.people]
+    if not entries:
+        whose = f"{person.name} owns" if person else "the plan has"
+        raise MapsiteError(
+            f"{whose} no dated milestone, action or meeting in deal '{deal.slug}': no calendar to make",
+            hint="the whole plan's calendar has every item" if person else "add milestones to the deal",
+        )
+    return _calendar(deal, person, entries)
+
+
+@lru_cache(maxsize=1024)
+def parse_cadence(when: str) -> Recurrence | None:
+    """Read "Tuesdays 10:00 PT" and the like (see the module docstring); None when unsure.
+
+    Cached: every calendar of a deal asks again, and many deals share their meeting rhythm.
+    """
+    text = when.lower().strip()
+    # A number is a time only with minutes or am/pm: "every 2 weeks" and "24 hours" are not.
+    times = [m for m in _TIME.finditer(text) if m["sm"] or m["sap"] or m["eap"]]
+    if len(times) != 1:
+        return None
+    match = times[0]
+    start = _clock(match["sh"], match["sm"], match["sap"] or match["eap"])
+    end = _clock(match["eh"], match["em"], match["eap"]) if match["eh"] else None
+    if start is None or (match["eh"] and (end is None or end <= start)):
+        return None
+    minutes = _minutes(end) - _minutes(start) if end else DEFAULT_MINUTES
+    rest = text[: match.start()] + " " + text[match.end() :]
+    interval = 1
+    if every := _INTERVAL.search(rest):
+        interval = 2 if every["other"] else int(_NUMBER_WORDS.get(every["n"], every["n"]))
+        rest = rest[: every.start()] + " " + rest[every.end() :]
+    days: set[str] = set()
+    zones: list[str] = []
+    for word in re.split(r"[\s,&/]+", rest.replace(".", " ")):
+        if word in _DAY_WORDS:
+            days.add(_DAY_WORDS[word])
+        elif word in ("weekdays", "weekday", "daily"):
+            days.update(WORKWEEK)
+        elif word == "fortnightly":
+            interval = 2
+        elif word in ZONES:
+            zones.append(ZONES[word])
+        elif word and word not in FILLERS:
+            return None
+    if not days or len(zones) > 1 or not 1 <= interval <= 52:
+        return None
+    ordered = tuple(code for code in DAY_CODES if code in days)
+    return Recurrence(ordered, start, minutes, zones[0] if zones else None, interval)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One event, serialized once per deal: a person's file reuses the plan file's bytes."""
+
+    ical: bytes
+    people: frozenset[str]  # owners, or a meeting's attendees
+    zone: str | None = None  # the IANA zone of a meeting's times
+
+
+@dataclass(frozen=True)
+class _Revision:
+    """The DTSTAMP, SEQUENCE and LAST-MODIFIED lines, the same in every event of a deal."""
+
+    dtstamp: bytes
+    sequence: bytes
+    last_modified: bytes
+
+    @classmethod
+    def of(cls, deal: Deal) -> _Revision:
+        stamp = _stamp(deal)
+        return cls(
+            ical.datetime_line("DTSTAMP", stamp),
+            ical.content_line("SEQUENCE", str((stamp.date() - EPOCH).days)),
+            ical.datetime_line("LAST-MODIFIED", stamp),
+        )
+
+
+def _entries(deal: Deal) -> list[_Entry]:
+    """Milestones, then dated actions, then the meetings whose ``when`` reads reliably."""
+    revision = _Revision.of(deal)
+    entries = [_Entry(_milestone_event(deal, m, revision), frozenset(m.owners)) for m in deal.milestones]
+    seen: dict[str, int] = {}
+    for action in deal.all_actions:
+        # Numbered over all actions, dated or not, so a person's file and the plan's agree.
+        uid = _unique(f"action-{_action_key(action)}", seen)
+        if action.due:
+            event = _action_event(deal, action, f"{uid}@{deal.slug}.mapsite", action.due, revision)
+            entries.append(_Entry(event, frozenset(filter(None, [action.owner]))))
+    for meeting in deal.cadence:
+        uid = _unique(f"meeting-{slugify(meeting.name) or _digest(meeting.name)}", seen)
+        recurrence = parse_cadence(meeting.when)
+        if recurrence and (
+            series := _meeting_event(deal, meeting, recurrence, f"{uid}@{deal.slug}.mapsite", revision)
+        ):
+            entries.append(_Entry(series, frozenset(meeting.attendees), recurrence.zone))
+    return entries
+
+
+def _unique(key: str, seen: dict[str, int]) -> str:
+    """``key``, then ``key-2``, ``key-3``... for items that read the same."""
+    seen[key] = seen.get(key, 0) + 1
+    return key if seen[key] == 1 else f"{key}-{seen[key]}"
+
+
+def _calendar(deal: Deal, person: Stakeholder | None, entries: list[_Entry]) -> bytes:
+    """The calendar's properties, its time zones, then the entries' event bytes.
+
+    Properties come in the order icalendar writes a VCALENDAR's (its canonical order).
+    """
+    # NAME and DESCRIPTION are RFC 7986; Google and Outlook read the X-WR- forms, as text.
+    name = f"{deal.title} ({person.name})" if person else deal.title
+    description = _calendar_description(deal, person.id if person else None)
+    first, last = _stamp(deal).date(), _plan_end(deal) + dt.timedelta(days=1)
+    zones = sorted({e.zone for e in entries if e.zone and e.zone != "UTC"})
+    return ical.component(
+        "VCALENDAR",
+        [
+            _HEAD,
+            ical.text_line("DESCRIPTION", description),
+            ical.text_line("X-WR-CALDESC", description),
+            ical.text_line("NAME", name),
+            ical.text_line("X-WR-CALNAME", name),
+            *(_timezone(zone, first, last) for zone in zones),
+            *(e.ical for e in entries),
+        ],
+    )
+
+
+_HEAD = b"".join(
+    (
+        ical.text_line("VERSION", "2.0"),
+        ical.text_line("PRODID", PRODID),
+        ical.text_line("CALSCALE", "GREGORIAN"),
+        ical.text_line("METHOD", "PUBLISH"),
+    )
+)
+
+
+@lru_cache(maxsize=64)
+def _timezone(zone: str, first: dt.date, last: dt.date) -> bytes:
+    """A VTIMEZONE covering ``first`` to ``last``: many deals share one, so it is made once."""
+    return icalendar.Timezone.from_tzinfo(ZoneInfo(zone), zone, first, last).to_ical()
+
+
+def _milestone_event(deal: Deal, milestone: Milestone, revision: _Revision) -> bytes:
+    status = STATUS_LABELS[milestone.status]
+    if milestone.status == "done" and milestone.completed:
+        status += f" (completed {milestone.completed:%Y-%m-%d})"
+    lines = [deal.title, f"Phase: {milestone.phase}", f"Owners: {_people(deal, milestone.owners)}"]
+    lines.append(f"Status: {status}")
+    after = [m.name for d in milestone.depends_on if (m := deal.milestone(d))]
+    if after:
+        lines.append(f"After: {', '.join(after)}")
+    if milestone.notes:
+        lines.append(f"Notes: {milestone.notes}")
+    suffix = {"done": " (done)", "skipped": " (skipped)"}.get(milestone.status, "")
+    return _all_day(
+        f"milestone-{milestone.id}@{deal.slug}.mapsite",
+        f"Milestone: {milestone.name}{suffix}",
+        "\n".join(lines),
+        milestone.due,
+        "CANCELLED" if milestone.status == "skipped" else "CONFIRMED",
+        revision,
+    )
+
+
+def _action_event(deal: Deal, action: Action, uid: str, due: dt.date, revision: _Revision) -> bytes:
+    lines = [deal.title]
+    if action.owner:
+        lines.append(f"Owner: {_people(deal, (action.owner,))}")
+    if milestone := deal.milestone(action.milestone):
+        lines.append(f"Milestone: {milestone.name}")
+    lines.append(f"Status: {'Done' if action.done else 'Open'}")
+    return _all_day(
+        uid,
+        f"Action: {action.task}{' (done)' if action.done else ''}",
+        "\n".join(lines),
+        due,
+        "CONFIRMED",
+        revision,
+    )
+
+
+def _meeting_event(
+    deal: Deal, meeting: Cadence, recurrence: Recurrence, uid: str, revision: _Revision
+) -> bytes | None:
+    """A weekly recurring event, or None when the plan ends before the first meeting."""
+    anchor = _stamp(deal).date()
+    first = next(
+        anchor + dt.timedelta(days=n)
+        for n in range(7)
+        if DAY_CODES[(anchor + dt.timedelta(days=n)).weekday()] in recurrence.days
+    )
+    last = _plan_end(deal)
+    if first > last:
+        return None
+    zone = _zone(recurrence.zone)
+    start = dt.datetime.combine(first, recurrence.start, zone)
+    until = dt.datetime.combine(last, dt.time(23, 59, 59), zone)
+    lines = [deal.title, f"When: {meeting.when}"]
+    if meeting.attendees:
+        lines.append(f"With: {_people(deal, meeting.attendees)}")
+    rule = ical.weekly_rule(recurrence.days, recurrence.interval, until.astimezone(dt.UTC) if zone else until)
+    # In icalendar's order: its canonical properties first, then the others alphabetically.
+    return ical.component(
+        "VEVENT",
+        (
+            ical.text_line("SUMMARY", f"Meeting: {meeting.name}"),
+            ical.datetime_line("DTSTART", start),
+            ical.content_line("DURATION", ical.duration_value(dt.timedelta(minutes=recurrence.minutes))),
+            revision.dtstamp,
+            ical.text_line("UID", uid),
+            revision.sequence,
+            ical.content_line("RRULE", rule),
+            ical.text_line("DESCRIPTION", "\n".join(lines)),
+            revision.last_modified,
+            ical.text_line("STATUS", "CONFIRMED"),
+        ),
+    )
+
+
+def _all_day(
+    uid: str, summary: str, description: str, day: dt.date, status: str, revision: _Revision
+) -> bytes:
+    """A free-time, all-day event (DTEND is the next day), in the order icalendar writes one."""
+    return ical.component(
+        "VEVENT",
+        (
+            ical.text_line("SUMMARY", summary),
+            ical.date_line("DTSTART", day),
+            ical.date_line("DTEND", day + dt.timedelta(days=1)),
+            revision.dtstamp,
+            ical.text_line("UID", uid),
+            revision.sequence,
+            ical.text_line("DESCRIPTION", description),
+            revision.last_modified,
+            ical.text_line("STATUS", status),
+            ical.text_line("TRANSP", "TRANSPARENT"),
+        ),
+    )
+
+
+def _calendar_description(deal: Deal, stakeholder_id: str | None) -> str:
+    text = "Milestones, actions and meetings of this mutual action plan."
+    if stakeholder_id:
+        text = "The milestones and actions you own and the meetings you attend in this mutual action plan."
+    unread = [
+        f"{m.name} ({m.when})"
+        for m in deal.cadence
+        if parse_cadence(m.when) is None and (stakeholder_id is None or stakeholder_id in m.attendees)
+    ]
+    if unread:
+        text += " Also agreed, not scheduled here: " + "; ".join(unread) + "."
+    return text
+
+
+def _people(deal: Deal, ids: tuple[str, ...]) -> str:
+    """Names with their company, e.g. "Dana Whitfield (Acme Corp), Sam Carter (Northwind Software)"."""
+    names = []
+    for person_id in ids:
+        person = deal.stakeholder(person_id)
+        company = side_company(deal, person.side) if person else None
+        names.append(f"{person.name} ({company.name})" if person and company else person_id)
+    return ", ".join(names)
+
+
+def _action_key(action: Action) -> str:
+    words = slugify(action.task)[:TASK_UID_CHARS].strip("-") or _digest(action.task)
+    return f"{action.milestone}-{words}" if action.milestone else words
+
+
+def _digest(text: str) -> str:
+    """A stable stand-in for text with no a-z/0-9 words (e.g. a task written in Japanese)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _zone(name: str | None) -> dt.tzinfo | None:
+    """UTC is written as ...Z rather than with a VTIMEZONE; no name means floating local time."""
+    if name is None:
+        return None
+    return dt.UTC if name == "UTC" else ZoneInfo(name)
+
+
+def _stamp(deal: Deal) -> dt.datetime:
+    return dt.datetime.combine(deal.updated or deal.close_date, dt.time(), dt.UTC)
+
+
+def _plan_end(deal: Deal) -> dt.date:
+    return max([deal.close_date, *(m.due for m in deal.milestones)])
+
+
+def _clock(hours: str, minutes: str | None, meridiem: str | None) -> dt.time | None:
+    """Hours, minutes and am/pm as written ("3", "30", "pm" -> 15:30); None when impossible or a
+    bare hour without am/pm."""
+    hour, minute = int(hours), int(minutes or 0)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    elif minutes is None:
+        return None
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+def _minutes(time: dt.time) -> int:
+    return time.hour * 60 + time.minute

@@ -1,0 +1,314 @@
+"""The derived view of a deal that templates format: progress, overdue, next up, groupings.
+
+Templates compute nothing. Everything a buyer reads that depends on arithmetic or on today is
+decided here, in Python, where it is tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from mapsite.model.deal import (
+    SIDES,
+    Action,
+    Brand,
+    Criterion,
+    Deal,
+    Level,
+    Milestone,
+    MilestoneStatus,
+    Resource,
+    Risk,
+    RiskStatus,
+    Side,
+    Stakeholder,
+)
+from mapsite.schedule.feasibility import Feasibility, MilestoneFeasibility, feasibility
+
+NEXT_UP_DAYS = 14
+STATUS_LABELS: dict[MilestoneStatus, str] = {
+    "done": "Done",
+    "in_progress": "In progress",
+    "pending": "Pending",
+    "blocked": "Blocked",
+    "at_risk": "At risk",
+    "skipped": "Skipped",
+}
+LEVEL_SCORE: dict[Level, int] = {"low": 1, "medium": 2, "high": 3}
+NextKind = Literal["milestone", "action"]
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class ActionView:
+    task: str
+    owner: Stakeholder | None
+    due: dt.date | None
+    done: bool
+    overdue: bool
+    milestone_name: str | None
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    milestone: Milestone
+    owners: tuple[Stakeholder, ...]
+    status_label: str
+    overdue: bool
+    actions: tuple[ActionView, ...]
+    depends_on_names: tuple[str, ...]
+    schedule: MilestoneFeasibility
+    critical: bool  # on the critical path to signature of an active deal: marked in the plan
+
+    @property
+    def is_relative(self) -> bool:
+        """True when the rep wrote the due date relative to something (shown as a hint)."""
+        return self.milestone.due_text != self.milestone.due.isoformat()
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    name: str
+    milestones: tuple[MilestoneView, ...]
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class NextItem:
+    """One thing due soon or overdue, seen from one side: only that side's owners are listed."""
+
+    kind: NextKind
+    title: str
+    due: dt.date
+    overdue: bool
+    owners: tuple[Stakeholder, ...]
+    status_label: str | None
+
+
+@dataclass(frozen=True)
+class SideGroup:
+    """Items of one side (buyer, seller, partner), with how to address that side on the page."""
+
+    side: Side
+    company: str
+    label: str
+    items: tuple
+
+
+@dataclass(frozen=True)
+class RiskView:
+    risk: str
+    probability: Level
+    impact: Level
+    score: int
+    severity: Level  # of probability x impact, see risk_severity
+    mitigation: str | None
+    owner: Stakeholder | None
+    status: RiskStatus
+
+
+@dataclass(frozen=True)
+class CadenceView:
+    name: str
+    when: str
+    attendees: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    deal: Deal
+    today: dt.date
+    days_to_close: int
+    close_phrase: str
+    progress: Progress
+    phases: tuple[PhaseView, ...]
+    next_up: tuple[SideGroup, ...]
+    overdue_count: int
+    commitments: tuple[SideGroup, ...]
+    people: tuple[SideGroup, ...]
+    criteria: tuple[tuple[str, tuple[Criterion, ...]], ...]
+    risks: tuple[RiskView, ...]
+    cadence: tuple[CadenceView, ...]
+    resources: tuple[Resource, ...]
+    feasibility: Feasibility
+    behind_target: bool  # an active deal whose open work cannot make close_date: the portal says so
+    next_up_days: int = NEXT_UP_DAYS
+
+
+def build_plan(deal: Deal, today: dt.date) -> Plan:
+    people = {s.id: s for s in deal.stakeholders}
+    schedule = feasibility(deal, deal.calendar, today)
+    active = deal.stage == "active"
+    milestone_names = {m.id: m.name for m in deal.milestones}
+
+    def action_view(action: Action) -> ActionView:
+        return ActionView(
+            task=action.task,
+            owner=people.get(action.owner or ""),
+            due=action.due,
+            done=action.done,
+            overdue=bool(action.due and not action.done and action.due < today),
+            milestone_name=milestone_names.get(action.milestone or ""),
+        )
+
+    phases = []
+    for phase in deal.phases:
+        members = [m for m in deal.milestones if m.phase == phase]
+        views = tuple(
+            MilestoneView(
+                milestone=m,
+                owners=tuple(people[o] for o in m.owners if o in people),
+                status_label=STATUS_LABELS[m.status],
+                overdue=not m.is_closed and m.due < today,
+                actions=tuple(action_view(a) for a in m.actions),
+                depends_on_names=tuple(milestone_names[d] for d in m.depends_on if d in milestone_names),
+                schedule=schedule.milestones[m.id],
+                critical=active and schedule.milestones[m.id].critical,
+            )
+            for m in members
+        )
+        phases.append(PhaseView(phase, views, _progress(members)))
+
+    days_to_close = (deal.close_date - today).days
+    return Plan(
+        deal=deal,
+        today=today,
+        days_to_close=days_to_close,
+        close_phrase=_close_phrase(days_to_close),
+        progress=_progress(deal.milestones),
+        phases=tuple(phases),
+        next_up=_next_up(deal, people, today),
+        overdue_count=sum(1 for p in phases for m in p.milestones if m.overdue)
+        + sum(1 for a in deal.all_actions if a.due and not a.done and a.due < today),
+        commitments=_by_side(
+            deal,
+            [action_view(a) for a in sorted(deal.all_actions, key=_action_order)],
+            lambda view: view.owner.side if view.owner else None,
+        ),
+        people=_by_side(deal, list(deal.stakeholders), lambda person: person.side),
+        criteria=tuple(
+            (side, tuple(c for c in deal.success_criteria if c.side == side))
+            for side in ("buyer", "seller")
+            if any(c.side == side for c in deal.success_criteria)
+        ),
+        risks=tuple(
+            sorted(
+                (_risk_view(r, people) for r in deal.risks),
+                key=lambda r: (r.status != "open", -r.score),
+            )
+        ),
+        cadence=tuple(
+            CadenceView(c.name, c.when, tuple(people[a].name if a in people else a for a in c.attendees))
+            for c in deal.cadence
+        ),
+        resources=deal.resources,
+        feasibility=schedule,
+        behind_target=active and not schedule.on_track,
+    )
+
+
+def side_company(deal: Deal, side: Side) -> Brand | None:
+    return {"buyer": deal.buyer, "seller": deal.seller, "partner": deal.partner}[side]
+
+
+def _progress(milestones: Iterable[Milestone]) -> Progress:
+    counted = [m for m in milestones if m.status != "skipped"]
+    return Progress(sum(1 for m in counted if m.status == "done"), len(counted))
+
+
+def _close_phrase(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days > 0:
+        return f"in {days} days"
+    return "1 day ago" if days == -1 else f"{-days} days ago"
+
+
+def _side_label(deal: Deal, side: Side) -> str:
+    brand = side_company(deal, side)
+    name = brand.name if brand else side
+    return {"buyer": "What you do", "seller": "What we do"}.get(side, f"What {name} does")
+
+
+def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tuple[SideGroup, ...]:
+    horizon = today + dt.timedelta(days=NEXT_UP_DAYS)
+    candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None]] = []
+    for m in deal.milestones:
+        if not m.is_closed and m.due <= horizon:
+            candidates.append((m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status]))
+    for a in deal.all_actions:
+        if not a.done and a.due and a.due <= horizon and a.owner:
+            candidates.append((a.due, "action", a.task, (a.owner,), None))
+    candidates.sort(key=lambda c: (c[0], c[1] != "milestone", c[2]))
+    groups = []
+    for side in SIDES:
+        brand = side_company(deal, side)
+        if brand is None:
+            continue
+        items = tuple(
+            NextItem(kind, title, due, due < today, owners, status)
+            for due, kind, title, owner_ids, status in candidates
+            if (owners := tuple(people[o] for o in owner_ids if o in people and people[o].side == side))
+        )
+        if items:
+            groups.append(SideGroup(side, brand.name, _side_label(deal, side), items))
+    return tuple(groups)
+
+
+def _by_side(deal: Deal, items: list[Item], side_of: Callable[[Item], Side | None]) -> tuple[SideGroup, ...]:
+    groups = []
+    for side in SIDES:
+        brand = side_company(deal, side)
+        members = tuple(item for item in items if side_of(item) == side)
+        if brand is not None and members:
+            groups.append(SideGroup(side, brand.name, _team_label(side, brand.name), members))
+    return tuple(groups)
+
+
+def _team_label(side: Side, company: str) -> str:
+    return {"buyer": f"{company} (your team)", "seller": f"{company} (our team)"}.get(
+        side, f"{company} (partner)"
+    )
+
+
+def _action_order(action: Action) -> tuple:
+    return (action.done, action.due or dt.date.max, action.task)
+
+
+def risk_score(risk: Risk) -> int:
+    """Probability x impact on a 1-3 scale: what the portal and the pipeline views rank risks by."""
+    return LEVEL_SCORE[risk.probability] * LEVEL_SCORE[risk.impact]
+
+
+def risk_severity(score: int) -> Level:
+    return "high" if score >= 6 else "medium" if score >= 3 else "low"
+
+
+def _risk_view(risk: Risk, people: dict[str, Stakeholder]) -> RiskView:
+    score = risk_score(risk)
+    severity = risk_severity(score)
+    return RiskView(
+        risk=risk.risk,
+        probability=risk.probability,
+        impact=risk.impact,
+        score=score,
+        severity=severity,
+        mitigation=risk.mitigation,
+        owner=people.get(risk.owner or ""),
+        status=risk.status,
+    )

@@ -1,0 +1,141 @@
+"""One row per deal for the people who run the pipeline: ``mapsite status`` and the team page.
+
+The same rows feed the terminal table, the ``--json`` output (a stable format for CRMs and
+scripts, documented in docs/status.md) and the protected ``/_team/`` dashboard, so all three
+always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from mapsite.model.deal import Deal, Side
+from mapsite.schedule.feasibility import feasibility
+from mapsite.schedule.plan import risk_score, risk_severity
+
+JSON_VERSION = 1
+SIDES: tuple[Side, ...] = ("buyer", "seller", "partner")
+SORTS = ("close", "risk", "updated")
+
+
+@dataclass(frozen=True)
+class NextMilestone:
+    id: str
+    name: str
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class DealStatus:
+    slug: str
+    title: str
+    buyer: str
+    stage: str
+    close_date: dt.date
+    days_to_close: int
+    milestones_done: int
+    milestones_total: int
+    overdue: dict[str, int]  # per side: open milestones and actions past due that side owns
+    next_milestone: NextMilestone | None
+    projected_close: dt.date
+    business_days_late: int
+    updated: dt.date | None
+    days_since_update: int | None
+    open_high_risks: int
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.milestones_done / self.milestones_total) if self.milestones_total else 0
+
+    @property
+    def on_track(self) -> bool:
+        return self.business_days_late == 0
+
+    def as_json(self) -> dict:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "buyer": self.buyer,
+            "stage": self.stage,
+            "close_date": self.close_date.isoformat(),
+            "days_to_close": self.days_to_close,
+            "milestones": {
+                "done": self.milestones_done,
+                "total": self.milestones_total,
+                "percent_done": self.percent_done,
+            },
+            "overdue": dict(self.overdue),
+            "next_milestone": (
+                {
+                    "id": self.next_milestone.id,
+                    "name": self.next_milestone.name,
+                    "due": self.next_milestone.due.isoformat(),
+                }
+                if self.next_milestone
+                else None
+            ),
+            "projected_close": self.projected_close.isoformat(),
+            "business_days_late": self.business_days_late,
+            "on_track": self.on_track,
+            "updated": self.updated.isoformat() if self.updated else None,
+            "days_since_update": self.days_since_update,
+            "open_high_risks": self.open_high_risks,
+        }
+
+
+def deal_status(deal: Deal, today: dt.date) -> DealStatus:
+    sides = {s.id: s.side for s in deal.stakeholders}
+    overdue = dict.fromkeys(SIDES, 0)
+    for milestone in deal.milestones:
+        if not milestone.is_closed and milestone.due < today:
+            for side in {sides[o] for o in milestone.owners if o in sides}:
+                overdue[side] += 1
+    for action in deal.all_actions:
+        if action.due and not action.done and action.due < today and action.owner in sides:
+            overdue[sides[action.owner]] += 1
+    open_milestones = sorted((m for m in deal.milestones if not m.is_closed), key=lambda m: (m.due, m.line))
+    upcoming = open_milestones[0] if open_milestones else None
+    schedule = feasibility(deal, deal.calendar, today)
+    counted = [m for m in deal.milestones if m.status != "skipped"]
+    return DealStatus(
+        slug=deal.slug,
+        title=deal.title,
+        buyer=deal.buyer.name,
+        stage=deal.stage,
+        close_date=deal.close_date,
+        days_to_close=(deal.close_date - today).days,
+        milestones_done=sum(1 for m in counted if m.status == "done"),
+        milestones_total=len(counted),
+        overdue={side: count for side, count in overdue.items() if side != "partner" or deal.partner},
+        next_milestone=NextMilestone(upcoming.id, upcoming.name, upcoming.due) if upcoming else None,
+        projected_close=schedule.projected_close,
+        business_days_late=schedule.days_late,
+        updated=deal.updated,
+        days_since_update=(today - deal.updated).days if deal.updated else None,
+        open_high_risks=sum(
+            1 for risk in deal.risks if risk.status == "open" and risk_severity(risk_score(risk)) == "high"
+        ),
+    )
+
+
+def status_rows(
+    deals: tuple[Deal, ...] | list[Deal], today: dt.date, stage: str | None = None, sort: str = "close"
+) -> list[DealStatus]:
+    rows = [deal_status(deal, today) for deal in deals if stage is None or deal.stage == stage]
+    if sort == "risk":
+        return sorted(
+            rows,
+            key=lambda r: (-r.business_days_late, -r.open_high_risks, -sum(r.overdue.values()), r.slug),
+        )
+    if sort == "updated":
+        # Stalest first; a plan that never says when it was updated is the stalest of all.
+        never = 10**6
+        return sorted(
+            rows, key=lambda r: (-(never if r.days_since_update is None else r.days_since_update), r.slug)
+        )
+    return sorted(rows, key=lambda r: (r.close_date, r.slug))
+
+
+def status_json(rows: list[DealStatus], today: dt.date) -> dict:
+    return {"version": JSON_VERSION, "today": today.isoformat(), "deals": [row.as_json() for row in rows]}

@@ -1,0 +1,183 @@
+"""Writing pages into ``output/`` so that a reader never sees a half-written site.
+
+A full build is written into a staging folder beside ``output/`` and swapped in with renames
+once every page is on disk and audited. ``--only`` swaps just the one deal's folder. Paths are
+checked one last time here: nothing is ever written outside the output folder, and no deal is
+ever placed where the site's own files live. A deal folder called ``assets`` would merge into the
+shared theme files, or (with ``--only``) replace them, ``unlock.js`` included; so the names the
+site publishes at its root are reserved, ``check`` refuses them as slugs, and this module refuses
+them once more, whatever let them through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.errors import MapsiteError
+from mapsite.layout import MARKER, SOURCE_FOLDERS, reserved_slug
+from mapsite.paths import safe_relpath
+from mapsite.render.pages import Page
+
+
+@dataclass(frozen=True)
+class Staging:
+    """Where a build writes before anything replaces what ``output/`` serves.
+
+    A full build stages a whole site beside ``output/``; a one-deal (``--only``) build stages
+    that deal inside it. ``parts`` holds each deal's folder, named by its position, until the
+    build knows every slug is unique and places the folders under their slugs.
+    """
+
+    out: Path
+    folder: Path
+    only: str | None = None
+
+    @property
+    def parts(self) -> Path:
+        return self.folder / ".parts"
+
+
+def begin(out: Path, site_root: Path, only: str | None = None) -> Staging:
+    """A fresh, empty staging folder on the same file system as ``out`` (renames stay atomic)."""
+    _check_target(out, site_root)
+    if only:
+        out.mkdir(parents=True, exist_ok=True)
+        folder = out / f".staging-{os.getpid()}"  # not named after ``only``: a rep typed that
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / ".parts").mkdir(parents=True)
+    return Staging(out, folder, only)
+
+
+def discard(staging: Staging) -> None:
+    shutil.rmtree(staging.folder, ignore_errors=True)
+
+
+def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], info: dict) -> int:
+    """Place each deal's part under its slug, add the shared pages, swap the site in.
+
+    ``deals`` maps slugs to part numbers. Returns the number of shared files written.
+    """
+    out, folder = staging.out, staging.folder
+    for slug in deals:
+        _check_deal_folder(slug, shared)
+    for slug, part in deals.items():
+        (staging.parts / str(part)).rename(folder / slug)
+    staging.parts.rmdir()
+    count = write_pages(shared, folder)
+    (folder / MARKER).write_text(json.dumps(info, sort_keys=True, indent=2) + "\n", "utf-8")
+    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(retired, ignore_errors=True)
+    if out.exists():
+        out.rename(retired)
+    try:
+        folder.rename(out)
+    except BaseException:
+        if retired.exists() and not out.exists():
+            retired.rename(out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+    return count
+
+
+def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> int:
+    """Swap in one deal's folder and refresh the shared files, leaving other deals untouched.
+
+    Returns the number of shared files that changed.
+    """
+    out, slug = staging.out, staging.only
+    assert slug is not None, "a one-deal staging knows its deal"
+    _check_deal_folder(slug, shared)
+    count = 0
+    for page in shared:
+        target = _target(out, page.path)
+        if not target.is_file() or target.read_bytes() != page.content:
+            _write_atomic(target, page.content)
+            count += 1
+    live, retired = out / slug, out / f".old-{slug}-{os.getpid()}"
+    shutil.rmtree(retired, ignore_errors=True)
+    if live.exists():
+        live.rename(retired)
+    try:
+        (staging.parts / str(part)).rename(live)
+    except BaseException:
+        if retired.exists() and not live.exists():
+            retired.rename(live)
+        raise
+    _write_atomic(out / MARKER, (json.dumps(info, sort_keys=True, indent=2) + "\n").encode())
+    shutil.rmtree(retired, ignore_errors=True)
+    discard(staging)
+    return count
+
+
+def write_pages(pages: Iterable[Page], folder: Path) -> int:
+    """Write each page under ``folder``; a path that would leave it is refused."""
+    count = 0
+    made: set[Path] = set()
+    for page in pages:
+        target = _target(folder, page.path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(page.content)
+        count += 1
+    return count
+
+
+def read_marker(out: Path) -> dict | None:
+    try:
+        return json.loads((out / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _target(folder: Path, path: str) -> Path:
+    relpath = safe_relpath(path)
+    if relpath is None or relpath != path:
+        raise MapsiteError(f"refusing to write '{path}': it is not a plain path inside the output folder")
+    return folder / relpath
+
+
+def _check_deal_folder(slug: str, shared: list[Page]) -> None:
+    """Refuse to place a deal anywhere but a plain folder of its own beside the site's files."""
+    taken = {page.path.split("/")[0].casefold() for page in shared}
+    if "/" in slug or safe_relpath(slug) != slug:
+        raise MapsiteError(f"refusing to publish the deal '{slug}': its slug is not a plain folder name")
+    if reserved_slug(slug) or slug.casefold() in taken:
+        raise MapsiteError(
+            f"refusing to publish the deal '{slug}' at output/{slug}/: that path holds mapsite's own "
+            "files, which a deal must never merge into or replace; nothing was written",
+            hint="give the deal another slug (mapsite check names the file)",
+        )
+
+
+def _write_atomic(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
+
+
+def _check_target(out: Path, site_root: Path) -> None:
+    """Refuse an output folder whose replacement would destroy the site or unrelated files."""
+    out_resolved = out.resolve()
+    root = site_root.resolve()
+    if out_resolved == root or out_resolved in root.parents:
+        raise MapsiteError(
+            f"the output folder {out} contains the site itself; it would be replaced",
+            hint="choose a folder such as output/ (the default)",
+        )
+    if root in out_resolved.parents and out_resolved.relative_to(root).parts[0] in SOURCE_FOLDERS:
+        raise MapsiteError(f"the output folder {out} lies inside the site's sources", hint="use output/")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and read_marker(out) is None)):
+        raise MapsiteError(
+            f"{out} exists and was not made by mapsite build; mapsite will not replace it",
+            hint="choose another --out folder, or empty this one first",
+        )
