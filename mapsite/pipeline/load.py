@@ -28,7 +28,9 @@ from mapsite.read.site import Site
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.schedule.lint import lint_deal
 from mapsite.validate.active import deal_file_findings, site_file_findings
-from mapsite.validate.deal import NOT_OWN_HINT, DealInput, not_own_file, not_own_text, validate_deal
+from mapsite.validate.deal import validate_deal
+from mapsite.validate.files import NOT_OWN_HINT, not_own_file, not_own_text
+from mapsite.validate.input import DealInput
 
 INDEX = "index.md"
 RANDOM_SLUG = "random"

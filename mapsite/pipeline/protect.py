@@ -34,7 +34,8 @@ from mapsite.render.blueprints import BLUEPRINT_DIR, BLUEPRINTS, render_blueprin
 from mapsite.render.pages import Page, RenderError, render_deal, render_shell
 from mapsite.render.theme import Theme
 from mapsite.schedule.plan import build_plan
-from mapsite.validate.deal import DealInput, validate_deal
+from mapsite.validate.deal import validate_deal
+from mapsite.validate.input import DealInput
 
 
 @dataclass(frozen=True)
