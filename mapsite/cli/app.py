@@ -1,0 +1,109 @@
+"""What every ``mapsite`` command shares: the group, its options, and how problems are printed.
+
+Errors a rep can fix are printed as ``file:line: error: message (hint: ...)`` and exit 1;
+anything unexpected is reported in one line (set MAPSITE_DEBUG=1 for the traceback), never as
+a wall of Python. That happens once, in the group, for every command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from mapsite import __version__
+from mapsite.errors import Finding, MapsiteError
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_findings(findings: Iterable[Finding], console: Console = stdout) -> None:
+    for finding in findings:
+        style = "bold red" if finding.is_error else "yellow"
+        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        line = Text(f"{where}: ")
+        line.append(finding.severity, style=style)
+        line.append(f": {finding.message}")
+        if finding.hint:
+            line.append(f" (hint: {finding.hint})", style="dim")
+        console.print(line)
+
+
+def count_summary(findings: Iterable[Finding]) -> str:
+    findings = list(findings)
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def report_error(exc: MapsiteError) -> None:
+    print_findings(exc.findings, stderr)
+    message = Text("error: ", style="bold red")
+    message.append(exc.message)
+    if exc.hint:
+        message.append(f" (hint: {exc.hint})", style="dim")
+    stderr.print(message)
+
+
+class MapsiteGroup(click.Group):
+    """Turns MapsiteError and unexpected exceptions into a message and exit code 1, for every
+    command at once; click's own usage errors keep click's wording."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except MapsiteError as exc:
+            report_error(exc)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            stderr.print("interrupted")
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("MAPSITE_DEBUG"):
+                raise
+            stderr.print(
+                Text(f"internal error: {type(exc).__name__}: {exc}", style="bold red"),
+                Text("(this is a bug in mapsite; run again with MAPSITE_DEBUG=1 for details)"),
+                sep="\n",
+            )
+            sys.exit(1)
+
+
+def site_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--site",
+        "site_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default="current folder",
+        help="The site's folder (where mapsite.yml is).",
+    )(command)
+
+
+def today_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Build as of this day (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else the system date.",
+    )(command)
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+@click.group(cls=MapsiteGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mapsite")
+def main() -> None:
+    """Turn Mutual Action Plans written in Markdown into branded deal portals."""

@@ -1,0 +1,129 @@
+"""build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from mapsite.cli.app import (
+    as_date,
+    count_summary,
+    main,
+    print_findings,
+    site_option,
+    stderr,
+    stdout,
+    today_option,
+)
+from mapsite.cli.lookup import deal_slug
+from mapsite.clock import resolve_today
+from mapsite.pipeline.build import audit_output, build, check
+
+
+@main.command(name="build")
+@site_option
+@today_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ in the site).",
+)
+@click.option(
+    "--only",
+    metavar="DEAL",
+    help="Rebuild only this deal (its slug, or its file or folder name); other deals stay as they are.",
+)
+@click.option(
+    "--no-protect",
+    is_flag=True,
+    help="Write readable pages for a local preview only; deploy refuses such an output.",
+)
+@click.option("--force", is_flag=True, help="Rebuild even if nothing changed since the last build.")
+def build_command(
+    site_dir: Path,
+    today: dt.datetime | None,
+    out: Path | None,
+    only: str | None,
+    no_protect: bool,
+    force: bool,
+) -> None:
+    """Build every deal portal into output/, encrypted unless the deal is public.
+
+    A build whose inputs (deal files, theme, passwords, share links, the day) are all as they
+    were for the current output says so and stops.
+    """
+    if only:
+        only = deal_slug(site_dir, only, resolve_today(as_date(today)))
+    build_and_report(site_dir, today, out, only, no_protect, force)
+
+
+def build_and_report(
+    site_dir: Path,
+    today: dt.datetime | None,
+    out: Path | None,
+    only: str | None,
+    no_protect: bool,
+    force: bool = False,
+) -> None:
+    result = build(site_dir, out=out, today=as_date(today), only=only, protect=not no_protect, force=force)
+    print_findings(result.findings, stderr)
+    deals = result.deals
+    if result.up_to_date:
+        stdout.print(
+            f"{result.out} is up to date: nothing changed since it was built ({deals} "
+            f"deal{'s' * (deals != 1)}, {result.protected} protected, as of {result.today:%Y-%m-%d}; "
+            f"checked in {result.seconds:.2f} s). --force rebuilds anyway."
+        )
+        return
+    stdout.print(
+        f"Built {deals} deal{'s' * (deals != 1)} into {result.out} ({result.protected} protected, "
+        f"{result.files_written} files written, {result.seconds:.2f} s, as of {result.today:%Y-%m-%d})."
+    )
+    if result.created_secret:
+        stdout.print(
+            f"Created the site secret in {site_dir / '.mapsite' / 'secret'}: keep it, and set "
+            "MAPSITE_SECRET to its contents in CI, so logins and share links survive rebuilds."
+        )
+    if no_protect:
+        stderr.print(
+            Text(
+                f"warning: --no-protect: the pages in {result.out} are readable by anyone who gets them. "
+                "Use this output for a local preview only; deploy refuses it.",
+                style="yellow",
+            )
+        )
+
+
+@main.command(name="check")
+@site_option
+@today_option
+def check_command(site_dir: Path, today: dt.datetime | None) -> None:
+    """Validate mapsite.yml and every deal; exit 1 if there are errors."""
+    result = check(site_dir, as_date(today))
+    print_findings(result.findings)
+    deals = len(result.deals)
+    stdout.print(f"Checked {deals} deal{'s' * (deals != 1)}: {count_summary(result.findings)}.")
+    if any(f.is_error for f in result.findings):
+        sys.exit(1)
+
+
+@main.command(name="audit")
+@site_option
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="The built folder (default: output/)."
+)
+def audit_command(site_dir: Path, out: Path | None) -> None:
+    """Scan a built output for any plaintext of a protected deal; exit 1 on a leak."""
+    target = out or site_dir / "output"
+    findings, files, deals = audit_output(site_dir, target)
+    print_findings(findings)
+    if findings:
+        stdout.print(
+            f"Audit FAILED: {len(findings)} leak{'s' * (len(findings) != 1)} in {target}. Do not publish it."
+        )
+        sys.exit(1)
+    stdout.print(f"Audited {files} files in {target}: no plaintext of {deals} protected deals found.")

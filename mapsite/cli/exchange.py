@@ -1,0 +1,79 @@
+"""exchange."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from mapsite.cli.app import (
+    as_date,
+    main,
+    print_findings,
+    site_option,
+    stderr,
+    stdout,
+    today_option,
+)
+from mapsite.cli.lookup import deal_key, deal_slug, one_deal
+from mapsite.clock import resolve_today
+from mapsite.errors import MapsiteError
+from mapsite.exchange.pdf import write_pdf
+
+
+@main.command(name="pdf")
+@click.argument("slug", metavar="DEAL")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PDF to write (default: DEAL.pdf in the current folder).",
+)
+@today_option
+@site_option
+def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir: Path) -> None:
+    """Print a deal's plan to PDF with headless Chromium, as the portal prints."""
+    day = resolve_today(as_date(today))
+    deal = one_deal(site_dir, slug, day)
+    target = out or Path(f"{deal_key(slug)}.pdf")
+    result = write_pdf(site_dir, deal.slug, target, day)
+    print_findings(result.findings, stderr)
+    stdout.print(f"Wrote {target}: the plan of {deal.title}, as of {day:%Y-%m-%d}.", markup=False)
+
+
+@main.command(name="export")
+@click.argument("slug", metavar="DEAL")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "json", "ics", "md")),
+    required=True,
+    help="csv for spreadsheets, json for scripts and CRMs, ics for calendars, md for documents.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: the terminal).",
+)
+@site_option
+def export_command(slug: str, fmt: str, out: Path | None, site_dir: Path) -> None:
+    """Write the plan of DEAL with resolved dates; passwords are never exported."""
+    from mapsite.exchange.write import export_text, load_deal
+
+    today = resolve_today()
+    deal = load_deal(site_dir, deal_slug(site_dir, slug, today), today)
+    if fmt == "ics":
+        from mapsite.render.calendars import plan_calendar
+
+        data = plan_calendar(deal)
+    else:
+        # A byte-order mark lets Excel open a saved CSV as UTF-8; a pipe gets plain UTF-8.
+        data = export_text(deal, fmt).encode("utf-8-sig" if out and fmt == "csv" else "utf-8")
+    if out is None:
+        click.echo(data, nl=False)
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise MapsiteError(f"cannot write {out}: {exc.strerror or exc}") from None
+    stdout.print(f"Wrote the plan of {slug} ({len(deal.milestones)} milestones) to {out}.", markup=False)

@@ -1,0 +1,57 @@
+"""lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path, PurePosixPath
+
+from mapsite.errors import MapsiteError, has_errors
+from mapsite.model.deal import Deal
+from mapsite.pipeline.load import deal_sources, load_deals
+from mapsite.read.site import load_site
+
+
+def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
+    """The deal the rep names by its slug or by its file or folder in content/deals.
+
+    New deals have random slugs, so every command that takes a deal also takes ``contoso``,
+    ``contoso.md`` or ``content/deals/contoso/``; a file or folder of that name comes first.
+    Nothing matching is a one-line error with the nearest names.
+    """
+    site, findings = load_site(site_dir)
+    if has_errors(findings):
+        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    key = deal_key(name)
+    # The file or folder named ``key``, else the deals whose file says ``slug: key``.
+    loaded = load_deals(site, today, only=key) if key else None
+    if loaded and loaded.deals:
+        return loaded.deals[0]
+    problems = [f for f in loaded.findings if f.is_error and f.path != "content/deals"] if loaded else []
+    if problems:
+        raise MapsiteError(f"deal '{name}' has errors; fix them first", problems)
+    every = load_deals(site, today)  # a slug no file spells out (slug: random)
+    deal = next((d for d in every.deals if d.slug == key), None)
+    if deal is not None:
+        return deal
+    names = sorted({file for _, _, file in deal_sources(site)[0]} | {d.slug for d in every.deals})
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
+    hint = (
+        f"did you mean {' or '.join(repr(c) for c in close)}?"
+        if close
+        else "name a deal by its slug or its file in content/deals; list them with: mapsite status"
+    )
+    raise MapsiteError(f"no deal with slug '{name}', nor a deal file or folder of that name", hint=hint)
+
+
+def deal_slug(site_dir: Path, name: str, today: dt.date) -> str:
+    """The slug of the deal named ``name`` (see ``one_deal``): what URLs and --only use."""
+    return one_deal(site_dir, name, today).slug
+
+
+def deal_key(name: str) -> str:
+    """``content/deals/contoso.md``, ``contoso/index.md`` or ``contoso/`` -> ``contoso``."""
+    path = PurePosixPath(name.strip().replace("\\", "/"))
+    if path.name == "index.md":
+        path = path.parent
+    return path.name.removesuffix(".md")

@@ -1,0 +1,131 @@
+"""plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+
+import click
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from mapsite.cli.app import as_date, main, site_option, stdout, today_option
+from mapsite.cli.lookup import one_deal
+from mapsite.clock import resolve_today
+from mapsite.errors import MapsiteError
+from mapsite.model.dates import DurationSyntaxError, parse_slip
+from mapsite.model.deal import Deal
+from mapsite.names import slugify
+from mapsite.render.formatting import long_date, short_date
+from mapsite.schedule.feasibility import Feasibility, feasibility
+
+
+@main.command(name="plan")
+@click.argument("slug", metavar="DEAL")
+@today_option
+@click.option(
+    "--what-if",
+    "what_ifs",
+    multiple=True,
+    metavar='"ID +Nbd"',
+    help='Add business days to a milestone, e.g. "security-review +5bd"; repeat for several.',
+)
+@site_option
+def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...], site_dir: Path) -> None:
+    """Print a deal's schedule from today: earliest finishes, slack and the critical path."""
+    day = resolve_today(as_date(today))
+    deal = one_deal(site_dir, slug, day)
+    slips = [slip(deal, text) for text in what_ifs]
+    result = feasibility(deal, deal.calendar, day)
+    stdout.print(schedule_table(deal, result))
+    stdout.print(
+        f"Projected signature: {long_date(result.projected_close)} "
+        f"({'on track: target' if result.on_track else result.target_phrase} {long_date(deal.close_date)})"
+    )
+    for milestone_id, days in slips:
+        slipped = feasibility(deal, deal.calendar, day, {milestone_id: days})
+        stdout.print(f"If {milestone_id} {slip_words(days)}, {lands(slipped)}")
+    if len(slips) > 1:
+        together: dict[str, int] = {}
+        for milestone_id, days in slips:
+            together[milestone_id] = together.get(milestone_id, 0) + days
+        stdout.print(f"If all of these happen, {lands(feasibility(deal, deal.calendar, day, together))}")
+
+
+def slip(deal: Deal, text: str) -> tuple[str, int]:
+    """A --what-if as (open milestone id, business days); the milestone may be named by id or name."""
+    try:
+        target, days = parse_slip(text)
+    except DurationSyntaxError as exc:
+        raise MapsiteError(f"--what-if '{text}': {exc}") from None
+    milestone = deal.milestone(target) or next(
+        (m for m in deal.milestones if m.name.casefold() == target.casefold()), None
+    )
+    if milestone is None:
+        ids = [m.id for m in deal.milestones]
+        close = difflib.get_close_matches(slugify(target), ids, n=1, cutoff=0.6)
+        raise MapsiteError(
+            f"--what-if '{text}': deal '{deal.slug}' has no milestone '{target}'",
+            hint=f"did you mean '{close[0]}'?" if close else f"milestone ids: {', '.join(ids)}",
+        )
+    if milestone.is_closed:
+        raise MapsiteError(f"--what-if '{text}': '{milestone.id}' is {milestone.status}, so it cannot slip")
+    if milestone.duration + days < 1:
+        raise MapsiteError(
+            f"--what-if '{text}': '{milestone.id}' takes {milestone.duration} business day(s); "
+            "it cannot take less than 1"
+        )
+    return milestone.id, days
+
+
+def schedule_table(deal: Deal, result: Feasibility) -> Table:
+    people = {s.id: s.name for s in deal.stakeholders}
+    table = Table(
+        title=Text(f"{deal.title}: schedule as of {long_date(result.today)}"),
+        title_justify="left",
+        caption="Slack: business days from the earliest finish to the due date (negative: late). "
+        "◆ on the critical path to signature.",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("Phase")
+    table.add_column("Milestone", ratio=3)
+    table.add_column("Owners", ratio=2)
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Earliest finish", min_width=8)
+    table.add_column("Slack", justify="right", no_wrap=True)
+    table.add_column("Critical", justify="center", no_wrap=True)
+    for phase in deal.phases:
+        members = [m for m in deal.milestones if m.phase == phase]
+        for index, milestone in enumerate(members):
+            row = result.milestones[milestone.id]
+            if row.earliest_start is None:
+                finish = Text(milestone.status, style="dim")
+                slack = Text("")
+            else:
+                finish = Text(short_date(row.earliest_finish))
+                slack = Text(f"{row.slack_due:+d}" if row.slack_due else "0", style="red" if row.late else "")
+            # Text, not str: a "[" in a name is the rep's text, not rich markup.
+            table.add_row(
+                Text(phase if index == 0 else ""),
+                Text(milestone.name),
+                Text(", ".join(people.get(o, o) for o in milestone.owners)),
+                short_date(milestone.due),
+                finish,
+                slack,
+                "◆" if row.critical else "",
+                end_section=index == len(members) - 1,
+            )
+    return table
+
+
+def slip_words(days: int) -> str:
+    amount = f"{abs(days)} business day{'s' * (abs(days) != 1)}"
+    return f"slips {amount}" if days > 0 else f"takes {amount} less"
+
+
+def lands(result: Feasibility) -> str:
+    return f"signature lands on {short_date(result.projected_close)} ({result.target_phrase})"

@@ -1,0 +1,47 @@
+"""status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from mapsite.cli.app import as_date, main, site_option, stdout, today_option
+from mapsite.cli.status_table import status_table
+from mapsite.clock import resolve_today
+from mapsite.errors import MapsiteError, has_errors
+from mapsite.pipeline.load import load_deals
+from mapsite.read.site import load_site
+from mapsite.schedule.status import SORTS, status_json, status_rows
+
+
+@main.command(name="status")
+@site_option
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON format (docs/status.md).")
+@click.option("--stage", help="Only deals in this stage (active, won, lost, on_hold).")
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="close", show_default=True, help="Order of the rows."
+)
+def status_command(
+    site_dir: Path, today: dt.datetime | None, as_json: bool, stage: str | None, sort: str
+) -> None:
+    """One row per deal: progress, overdue items per side, projected close against target."""
+    day = resolve_today(as_date(today))
+    site, findings = load_site(site_dir)
+    if has_errors(findings):
+        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    loaded = load_deals(site, day)
+    errors = [f for f in loaded.findings if f.is_error]
+    if errors:
+        raise MapsiteError("some deals have errors; run mapsite check", errors)
+    rows = status_rows(loaded.deals, day, stage, sort)
+    if as_json:
+        click.echo(json.dumps(status_json(rows, day), indent=2, ensure_ascii=False))
+        return
+    # Piped output is not cut to 80 columns: scripts and logs get one line per deal.
+    console = stdout if stdout.is_terminal else Console(highlight=False, width=180)
+    console.print(status_table(rows, day))
