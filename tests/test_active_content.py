@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from mapsite.errors import MapsiteError
-from mapsite.pipeline.build import build, check
+from mapsite.pipeline.build import build
+from mapsite.pipeline.check import check
 from mapsite.validate.active import svg_problems
 from tests.conftest import MINIMAL_DEAL, SITE_YML, TODAY
 

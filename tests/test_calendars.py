@@ -12,7 +12,8 @@ import pytest
 
 from mapsite.errors import MapsiteError
 from mapsite.pipeline.build import build, render_all
-from mapsite.render.calendars import Recurrence, parse_cadence, plan_calendar
+from mapsite.render.cadence import Recurrence, parse_cadence
+from mapsite.render.calendars import plan_calendar
 from tests.conftest import MINIMAL_DEAL, REPO, TODAY
 from tests.htmltree import parse
 from tests.test_cli import run

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from mapsite.pipeline.build import check
+from mapsite.pipeline.check import check
 from tests.conftest import MINIMAL_DEAL, SITE_YML, line_of
 
 TODAY = dt.date(2027, 2, 22)

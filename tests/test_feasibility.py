@@ -14,7 +14,8 @@ import pytest
 
 from mapsite.model.dates import Calendar, DurationSyntaxError, parse_duration, parse_slip
 from mapsite.model.deal import Brand, Deal, Milestone
-from mapsite.pipeline.build import build, check
+from mapsite.pipeline.build import build
+from mapsite.pipeline.check import check
 from mapsite.schedule.feasibility import feasibility
 from tests.conftest import MINIMAL_DEAL, line_of
 from tests.htmltree import parse

@@ -264,7 +264,7 @@ def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
 
 
 def test_broken_site_template_is_reported_with_file_and_line(site_factory):
-    from mapsite.pipeline.build import check
+    from mapsite.pipeline.check import check
     from tests.conftest import MINIMAL_DEAL, add_site_theme
 
     # first-deal.md: a file named after the buyer would add the address warning (issue 12).

@@ -21,7 +21,8 @@ from mapsite.cli.app import (
 )
 from mapsite.cli.lookup import deal_slug
 from mapsite.clock import resolve_today
-from mapsite.pipeline.build import audit_output, build, check
+from mapsite.pipeline.build import build
+from mapsite.pipeline.check import audit_output, check
 
 
 @main.command(name="build")

@@ -13,11 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mapsite.clock import resolve_today
-from mapsite.deploy.settings import deploy_targets
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.layout import SITE_FILE, TEAM_SLUG
 from mapsite.model.deal import Deal
-from mapsite.paths import safe_relpath, site_display
+from mapsite.paths import safe_relpath
 from mapsite.pipeline.load import (
     duplicate_slug,
     last_changed_dates,
@@ -28,17 +27,16 @@ from mapsite.pipeline.load import (
 from mapsite.pipeline.protect import (
     TeamRoom,
     distinctive_needles,
-    needles_for,
     public_files,
     shell_renderer,
 )
 from mapsite.pipeline.worker import DealJob, DealOutcome, raise_for_passwords, run_deals
-from mapsite.protect.audit import audit, audit_folder, page_folders
+from mapsite.protect.audit import audit, page_folders
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys, resolve_passwords
 from mapsite.protect.seal import seal_deal, unlock_asset
-from mapsite.protect.secrets import load_shares, password_source, site_secret
-from mapsite.protect.strength import party_names, strength_warning, weak_password_findings
+from mapsite.protect.secrets import load_shares, site_secret
+from mapsite.protect.strength import weak_password_findings
 from mapsite.read.site import Site, load_site
 from mapsite.render.pages import Page, RenderError, render_deal, render_shared, render_team
 from mapsite.render.theme import Theme
@@ -93,37 +91,6 @@ def render_all(site_dir: Path, today: dt.date | None = None, only: str | None = 
         findings=tuple(sort_findings(findings)),
         seconds=time.perf_counter() - started,
     )
-
-
-def check(site_dir: Path, today: dt.date | None = None) -> BuildResult:
-    """What would stop a build, plus warnings for the rep (passwords not set here, ...)."""
-    result = render_all(site_dir, today)
-    guarded = [(site_display(deal.source, site_dir), deal.access) for deal in result.deals if not deal.public]
-    guarded.append((SITE_FILE, result.site.team_access))
-    missing = [
-        Finding(
-            display,
-            None,
-            "warning",
-            f"the password of access entry '{entry.label}' comes from {entry.password_env}, which is not set",
-            f"export {entry.password_env}=... or add it to .mapsite/passwords before mapsite build",
-        )
-        for display, access in guarded
-        for entry in access
-        if not password_source(entry, site_dir)
-    ]
-    parties = {site_display(d.source, site_dir): party_names(d) for d in result.deals if not d.public}
-    parties[SITE_FILE] = {"seller": result.site.seller.name}
-    weak = [
-        warning
-        for display, access in guarded
-        for entry in access
-        if (password := password_source(entry, site_dir))
-        and (warning := strength_warning(entry, display, password, parties[display]))
-    ]
-    targets, deploy = deploy_targets(result.site)
-    deploy += [warning for target in targets.values() for warning in target.warnings]
-    return replace(result, findings=tuple(sort_findings([*result.findings, *missing, *weak, *deploy])))
 
 
 @dataclass(frozen=True)
@@ -381,25 +348,3 @@ def _audit(job: DealJob, built: list[DealOutcome], shared: list[Page]) -> None:
             "nothing was written",
             leaks,
         )
-
-
-def audit_output(site_dir: Path, out: Path) -> tuple[list[Finding], int, int]:
-    """Audit a built folder against the site's current deals: (findings, files, protected deals)."""
-    marker = read_marker(out)
-    if marker is None:
-        raise MapsiteError(f"{out} is not a mapsite build", hint="run mapsite build first")
-    if not marker.get("protected"):
-        raise MapsiteError(
-            f"{out} was built with --no-protect: every deal in it is readable",
-            hint="run mapsite build (without --no-protect) before publishing",
-        )
-    result = render_all(site_dir)
-    if any(f.is_error for f in result.findings):
-        raise MapsiteError("the site has errors; fix them to audit against its deals", result.findings)
-    protected = [deal for deal in result.deals if not deal.public]
-    needles = needles_for(result.site, result.today, result.deals, public_files(list(result.pages)))
-    files = sum(1 for p in out.rglob("*") if p.is_file())
-    findings = audit_folder(out, needles)
-    if not findings:
-        record_receipt(site_dir, out)
-    return findings, files, len(protected)

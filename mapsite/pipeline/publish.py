@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings, deploy_targets
 from mapsite.errors import MapsiteError, has_errors, sort_findings
-from mapsite.pipeline.build import audit_output
+from mapsite.pipeline.check import audit_output
 from mapsite.read.site import Site, load_site
 from mapsite.write.manifest import FileEntry
 from mapsite.write.output import read_marker
