@@ -12,11 +12,12 @@ whose folder ``content/deals/`` also holds the other deals, may not name their f
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mapsite.errors import Finding
+from mapsite.errors import Finding, MapsiteError
 from mapsite.layout import CALENDAR_DIR, FILES_DIR
 from mapsite.model.deal import Deal, DealFile, ExtraPage
 from mapsite.names import slugify
@@ -126,13 +127,15 @@ def no_such_deal(only: str) -> Finding:
     )
 
 
-def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
+def load_deals(
+    site: Site, today: dt.date, only: str | None = None, create_secret: bool = False
+) -> LoadResult:
     sources, findings = select_sources(site, only)
     changed = last_changed_dates([path for path, _, _ in sources], site.root)
     deals: list[Deal] = []
     slugs: dict[str, str] = {}
     for path, root, default_slug in sources:
-        loaded = load_deal(site, today, path, root, default_slug, changed.get(path))
+        loaded = load_deal(site, today, path, root, default_slug, changed.get(path), create_secret)
         if loaded.deal is not None:
             if loaded.deal.slug in slugs:
                 findings.append(duplicate_slug(loaded, loaded.deal.slug, slugs[loaded.deal.slug]))
@@ -154,6 +157,16 @@ def _declares_slug(path: Path, slug: str) -> bool:
     return any(line.strip() in (f"slug: {slug}", f'slug: "{slug}"') for line in head.splitlines())
 
 
+def _random_slug(site_root: Path, name: str, create: bool) -> str:
+    """``slug: random``'s folder comes from the site secret. A read-only command (check, plan,
+    share, export) never creates that secret: until a build does, the deal goes by a stand-in."""
+    try:
+        secret = site_secret(site_root, create=create)[0]
+    except MapsiteError:
+        return "random-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return random_slug(secret, name)
+
+
 @dataclass(frozen=True)
 class LoadedDeal:
     """One deal file read and validated; ``slug_line`` points at its ``slug:`` when it sets one."""
@@ -165,11 +178,18 @@ class LoadedDeal:
 
 
 def load_deal(
-    site: Site, today: dt.date, path: Path, root: Path, default_slug: str, changed: dt.date | None
+    site: Site,
+    today: dt.date,
+    path: Path,
+    root: Path,
+    default_slug: str,
+    changed: dt.date | None,
+    create_secret: bool = False,
 ) -> LoadedDeal:
     """Read, validate and lint one deal, on its own: slugs are compared across deals later.
 
-    ``changed`` is when the file last changed, the default of ``updated:``.
+    ``changed`` is when the file last changed, the default of ``updated:``. Only a command that
+    writes (``create_secret``) may create the site secret a ``slug: random`` needs.
     """
     display = site_display(path, site.root)
     item, findings = _deal_input(path, root, default_slug, display, site)
@@ -181,7 +201,7 @@ def load_deal(
     slug_line = frontmatter.line_of("slug") + item.source.line_offset if "slug" in frontmatter else None
     if deal is not None:
         if deal.slug == RANDOM_SLUG:
-            deal = replace(deal, slug=random_slug(site_secret(site.root)[0], default_slug))
+            deal = replace(deal, slug=_random_slug(site.root, default_slug, create_secret))
         if deal.updated is None:
             deal = replace(deal, updated=changed)
         lint_deal(deal, item.source.frontmatter, reader, today)

@@ -122,7 +122,7 @@ def _build_in_worker(item: tuple[int, Source]) -> DealOutcome:
 def build_deal(job: DealJob, index: int, source: Source) -> DealOutcome:
     """Load, plan, render, seal and write one deal into ``job.parts/<index>/``."""
     path, root, default_slug = source
-    loaded = load_deal(job.site, job.today, path, root, default_slug, job.changed.get(path))
+    loaded = load_deal(job.site, job.today, path, root, default_slug, job.changed.get(path), True)
     deal = loaded.deal
     summary = LoadedDeal(loaded.display, None, (), loaded.slug_line)
     if deal is None or has_errors(loaded.findings):

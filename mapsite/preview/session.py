@@ -71,7 +71,7 @@ class Preview:
         if any(f.is_error for f in site_findings):
             self._set_errors({ALL: site_findings})
             return [], 0
-        loaded = load_deals(site, self.today)
+        loaded = load_deals(site, self.today, create_secret=True)
         # A full build may follow a theme change: templates and assets are read afresh.
         theme = self.theme = Theme.for_site(site.theme_dir)
         pages: list[Page] = []
@@ -101,7 +101,7 @@ class Preview:
                 self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)}
             self.slugs.pop(key, None)
             return self._replace([], scope=old_slug), "removed"
-        loaded = load_deals(site, self.today, only=key)
+        loaded = load_deals(site, self.today, only=key, create_secret=True)
         deal = next(iter(loaded.deals), None)
         errors = self._by_deal(list(loaded.findings))
         with self.lock:
