@@ -24,10 +24,14 @@ class Finding:
     message: str
     hint: str | None = None
 
+    @property
+    def where(self) -> str:
+        """``path:line``, the form editors link to (the path alone when no line applies)."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
     def format(self) -> str:
-        """Render as ``path:line: severity: message (hint: ...)``, the form editors link to."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.severity}: {self.message}"
+        """Render as ``path:line: severity: message (hint: ...)``: the terminal's form, in plain text."""
+        text = f"{self.where}: {self.severity}: {self.message}"
         return f"{text} (hint: {self.hint})" if self.hint else text
 
     @property

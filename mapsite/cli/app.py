@@ -28,8 +28,7 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 def print_findings(findings: Iterable[Finding], console: Console = stdout) -> None:
     for finding in findings:
         style = "bold red" if finding.is_error else "yellow"
-        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
-        line = Text(f"{where}: ")
+        line = Text(f"{finding.where}: ")
         line.append(finding.severity, style=style)
         line.append(f": {finding.message}")
         if finding.hint:

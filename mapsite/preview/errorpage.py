@@ -35,8 +35,7 @@ def error_page(findings: list[Finding], site_root: Path, client_script: str) -> 
         "<p>Fix the file and save it: this page comes back by itself.</p>",
     ]
     for finding in errors:
-        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
-        parts.append(f'<section class="finding"><p class="where">{escape(where)}</p>')
+        parts.append(f'<section class="finding"><p class="where">{escape(finding.where)}</p>')
         parts.append(f'<p class="message">{escape(finding.message)}</p>')
         if finding.hint:
             parts.append(f'<p class="hint">Hint: {escape(finding.hint)}</p>')

@@ -10,7 +10,6 @@ browser and the terminal; the server stays up.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import tempfile
 import threading
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mapsite.atomic import write_atomic
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, sort_findings
 from mapsite.layout import SITE_FILE
@@ -136,11 +136,7 @@ class Preview:
         changed = []
         for path, content in wanted.items():
             if self.files.get(path) != content:
-                target = self.out / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                temporary = target.with_name(f".{target.name}.tmp")
-                temporary.write_bytes(content)
-                os.replace(temporary, target)
+                write_atomic(self.out / path, content)
                 changed.append(path)
         stale = [
             path

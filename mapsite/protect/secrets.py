@@ -17,6 +17,7 @@ import secrets as random
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from mapsite.atomic import write_atomic
 from mapsite.errors import MapsiteError
 from mapsite.layout import PASSWORDS_FILE, STATE_DIR
 from mapsite.model.deal import AccessEntry
@@ -29,12 +30,7 @@ SHARES_ENV = "MAPSITE_SHARES"
 
 def _private_write(path: Path, text: str) -> None:
     """Write a secret file readable by its owner only, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    write_atomic(path, text, private=True)
 
 
 def site_secret(site_root: Path, create: bool = True) -> tuple[bytes, bool]:

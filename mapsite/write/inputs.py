@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from mapsite.atomic import write_atomic
 from mapsite.errors import Finding
 from mapsite.layout import STATE_DIR
 from mapsite.protect.secrets import load_shares, local_passwords
@@ -126,7 +127,4 @@ def save_last_build(site_root: Path, out: Path, last: LastBuild | None) -> None:
             "protected": last.protected,
             "warnings": [finding.__dict__ for finding in last.warnings],
         }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n", "utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(records, indent=1, sort_keys=True) + "\n")

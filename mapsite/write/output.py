@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mapsite.atomic import write_atomic
 from mapsite.errors import MapsiteError
 from mapsite.layout import MARKER, SOURCE_FOLDERS, reserved_slug
 from mapsite.paths import safe_relpath
@@ -99,7 +100,7 @@ def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> 
     for page in shared:
         target = _target(out, page.path)
         if not target.is_file() or target.read_bytes() != page.content:
-            _write_atomic(target, page.content)
+            write_atomic(target, page.content)
             count += 1
     live, retired = out / slug, out / f".old-{slug}-{os.getpid()}"
     shutil.rmtree(retired, ignore_errors=True)
@@ -111,7 +112,7 @@ def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> 
         if retired.exists() and not live.exists():
             retired.rename(live)
         raise
-    _write_atomic(out / MARKER, (json.dumps(info, sort_keys=True, indent=2) + "\n").encode())
+    write_atomic(out / MARKER, (json.dumps(info, sort_keys=True, indent=2) + "\n").encode())
     shutil.rmtree(retired, ignore_errors=True)
     discard(staging)
     return count
@@ -156,13 +157,6 @@ def _check_deal_folder(slug: str, shared: list[Page]) -> None:
             "files, which a deal must never merge into or replace; nothing was written",
             hint="give the deal another slug (mapsite check names the file)",
         )
-
-
-def _write_atomic(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(content)
-    os.replace(temporary, target)
 
 
 def _check_target(out: Path, site_root: Path) -> None:

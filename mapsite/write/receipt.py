@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from mapsite.atomic import write_atomic
 from mapsite.write.inputs import source_files
 from mapsite.write.manifest import FileEntry, file_digest, local_manifest
 
@@ -64,17 +64,13 @@ def record_receipt(site_dir: Path, out: Path, files: Iterable[FileDigest] | None
     files = files if files is not None else file_digests(local_manifest(out).values())
     receipts = _load(site_dir)
     receipts[str(out.resolve())] = {"output": output_digest(files), "sources": sources_digest(site_dir)}
-    path = site_dir / RECEIPTS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(receipts, indent=2, sort_keys=True) + "\n", "utf-8")
-    os.replace(temporary, path)
+    write_atomic(site_dir / RECEIPTS, json.dumps(receipts, indent=2, sort_keys=True) + "\n")
 
 
 def forget_receipt(site_dir: Path, out: Path) -> None:
     receipts = _load(site_dir)
     if receipts.pop(str(out.resolve()), None) is not None:
-        (site_dir / RECEIPTS).write_text(json.dumps(receipts, indent=2, sort_keys=True) + "\n", "utf-8")
+        write_atomic(site_dir / RECEIPTS, json.dumps(receipts, indent=2, sort_keys=True) + "\n")
 
 
 def has_receipt(site_dir: Path, out: Path, entries: Iterable[FileEntry]) -> bool:
