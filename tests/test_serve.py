@@ -558,3 +558,25 @@ def test_an_internal_error_is_shown_and_the_server_stays_up(tmp_path):
     page = preview.error_for("acme/index.html").decode()
     assert "internal error while rebuilding: RuntimeError: renderer exploded" in page
     assert sent == [["*"]]
+
+
+def test_the_team_dashboard_is_previewed_like_the_build_and_follows_each_edit(serve, example_site):
+    """The build writes /_team/ for a site with team_access; the preview serves it too, and a
+    deal's rebuild refreshes its row."""
+    server = serve(example_site)
+    status, kind, body = server.get("/_team/")
+    assert status == 200 and kind.startswith("text/html"), status
+    assert ACME_TITLE in body and GLOBEX_TITLE in body
+    mark = server.mark()
+    edit(example_site / ACME, f'title: "{ACME_TITLE}"', 'title: "Acme x Northwind: Renamed Rollout"')
+    server.wait_for_line(rebuilt("acme"), since=mark)
+    body = server.get("/_team/")[2]
+    assert "Acme x Northwind: Renamed Rollout" in body and ACME_TITLE not in body
+    assert GLOBEX_TITLE in body
+
+
+def test_the_protected_preview_locks_the_team_dashboard(serve, example_site):
+    server = serve(example_site, "--protect")
+    status, _, body = server.get("/_team/")
+    assert status == 200 and 'id="mapsite-envelope"' in body
+    assert ACME_TITLE not in body

@@ -23,18 +23,19 @@ from pathlib import Path
 from mapsite.atomic import write_atomic
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, sort_findings
-from mapsite.layout import SITE_FILE
+from mapsite.layout import SITE_FILE, TEAM_SLUG
 from mapsite.model.deal import Deal
 from mapsite.pipeline.load import deal_source, deal_sources, load_deals
 from mapsite.pipeline.protect import protect_pages
 from mapsite.preview.errorpage import error_page
 from mapsite.preview.server import CLIENT_PATH, start_server
 from mapsite.preview.watch import BatchingWatcher
-from mapsite.read.site import load_site
+from mapsite.read.site import Site, load_site
 from mapsite.render.blueprints import BLUEPRINT_DIR
-from mapsite.render.pages import Page, RenderError, render_deal, render_shared
+from mapsite.render.pages import Page, RenderError, render_deal, render_shared, render_team
 from mapsite.render.theme import Theme, default_theme_dir
 from mapsite.schedule.plan import build_plan
+from mapsite.schedule.status import DealStatus, deal_status
 
 BANNER = (
     '<div role="status" style="position:fixed;left:12px;bottom:12px;z-index:2147483647;'
@@ -60,6 +61,8 @@ class Preview:
     slugs: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[Finding]] = field(default_factory=dict)
     theme: Theme | None = None
+    # Each deal's row of the team dashboard, so one deal's rebuild refreshes the dashboard too.
+    rows: dict[str, DealStatus] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     notify: Callable[[list[str]], None] = lambda _paths: None
 
@@ -79,6 +82,8 @@ class Preview:
             pages.extend(render_shared(site, theme).pages)
             for deal in loaded.deals:
                 pages.extend(render_deal(deal, build_plan(deal, self.today), site, theme, self.protect).pages)
+            self.rows = {deal.slug: deal_status(deal, self.today) for deal in loaded.deals}
+            pages.extend(self._team(site, theme))
             if self.protect:
                 pages, _ = protect_pages(site, loaded.deals, tuple(pages), theme, self.today)
         except (RenderError, MapsiteError) as exc:
@@ -100,7 +105,9 @@ class Preview:
             with self.lock:
                 self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)}
             self.slugs.pop(key, None)
-            return self._replace([], scope=old_slug), "removed"
+            self.rows.pop(old_slug, None)
+            changed = self._replace([], scope=old_slug)
+            return changed + self._refresh_team(site), "removed"
         loaded = load_deals(site, self.today, only=key, create_secret=True)
         deal = next(iter(loaded.deals), None)
         errors = self._by_deal(list(loaded.findings))
@@ -112,20 +119,42 @@ class Preview:
         if self.theme is None or self.theme.folders != Theme.for_site(site.theme_dir).folders:
             self.theme = Theme.for_site(site.theme_dir)
         theme = self.theme
+        self.rows.pop(old_slug, None)
+        self.rows[deal.slug] = deal_status(deal, self.today)
         try:
             pages = list(render_deal(deal, build_plan(deal, self.today), site, theme, self.protect).pages)
+            pages.extend(self._team(site, theme))
             if self.protect:
                 pages, _ = protect_pages(site, (deal,), tuple(pages), theme, self.today)
-                pages = [p for p in pages if p.deal == deal.slug]
         except (RenderError, MapsiteError) as exc:
             self._set_errors({deal.slug: _findings_of(exc)})
             return [], "failed"
+        team = [p for p in pages if p.deal == TEAM_SLUG]
+        pages = [p for p in pages if p.deal == deal.slug]
         added = key not in self.slugs
         self.slugs[key] = deal.slug
         changed = self._replace(pages, scope=deal.slug)
+        if team:
+            changed += self._replace(team, scope=TEAM_SLUG)
         if old_slug != deal.slug:
             changed += self._replace([], scope=old_slug)
         return changed, "added" if added else "rebuilt"
+
+    def _refresh_team(self, site: Site) -> list[str]:
+        """The dashboard without a deal that was removed."""
+        theme = self.theme or Theme.for_site(site.theme_dir)
+        team = self._team(site, theme)
+        if team and self.protect:
+            sealed, _ = protect_pages(site, (), tuple(team), theme, self.today)
+            team = [p for p in sealed if p.deal == TEAM_SLUG]
+        return self._replace(team, scope=TEAM_SLUG) if team else []
+
+    def _team(self, site: Site, theme: Theme) -> list[Page]:
+        """The team dashboard, as the build makes it: only for a site with ``team_access``."""
+        if not site.team_access:
+            return []
+        rows = sorted(self.rows.values(), key=lambda row: (row.close_date, row.slug))
+        return [render_team(site, theme, rows, self.today, self.protect)]
 
     # ------------------------------------------------------------------ files
 
