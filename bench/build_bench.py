@@ -46,12 +46,12 @@ def measure_build(site: Path, env: dict[str, str], runs: int) -> dict:
 
 def kdf_seconds(samples: int = 5) -> float:
     """One PBKDF2-SHA256 at mapsite's iteration count, as the build runs it (median)."""
-    from mapsite.protect.envelope import password_kek
+    from mapsite.protect.envelope import password_root
 
     times = []
     for _ in range(samples):
         started = time.perf_counter()
-        password_kek("benchmark password", b"s" * 16)
+        password_root("benchmark password", b"s" * 16)
         times.append(time.perf_counter() - started)
     return round(statistics.median(times), 4)
 
