@@ -16,7 +16,7 @@ from mapsite.model.deal import AccessEntry
 from mapsite.paths import site_display
 from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache
-from mapsite.protect.secrets import Share, load_shares, resolve_password
+from mapsite.protect.secrets import MissingPassword, Share, load_shares, resolve_password
 from mapsite.protect.strength import WeakPassword
 
 
@@ -66,7 +66,7 @@ def missing_passwords(problems: list[MapsiteError]) -> MapsiteError:
             "to lock a portal with",
             weak,
         )
-    names = sorted({p.hint.split("=")[0].removeprefix("export ") for p in problems if p.hint})
+    names = sorted({p.variable for p in problems if isinstance(p, MissingPassword) and p.variable})
     return MapsiteError(
         f"{len(problems)} access password{'s are' if len(problems) > 1 else ' is'} not set: "
         + ", ".join(names),

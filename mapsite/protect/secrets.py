@@ -80,6 +80,14 @@ def password_source(entry: AccessEntry, site_root: Path) -> str | None:
     return os.environ.get(name) or local_passwords(site_root).get(name) or None
 
 
+class MissingPassword(MapsiteError):
+    """An access entry whose password is set nowhere; ``variable`` names where it should be."""
+
+    def __init__(self, message: str, variable: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.variable = variable
+
+
 def resolve_password(entry: AccessEntry, deal_path: str, site_root: Path) -> str:
     """The password to lock with; one not set, or too short to build with, is a MapsiteError.
 
@@ -87,8 +95,9 @@ def resolve_password(entry: AccessEntry, deal_path: str, site_root: Path) -> str
     """
     value = password_source(entry, site_root)
     if not value:
-        raise MapsiteError(
+        raise MissingPassword(
             f"{deal_path}: the password of access entry '{entry.label}' is not set",
+            entry.password_env,
             hint=f"export {entry.password_env}=... before building (or use --no-protect for a local preview)",
         )
     refuse_if_too_short(entry, deal_path, value)
