@@ -291,14 +291,15 @@ def test_share_links_expire_by_default_and_the_site_sets_how_soon(example_site):
     today = dt.date.today()
     made = run("share", "acme", "--label", "Dana", "--site", str(example_site))
     assert made.returncode == 0, made.stderr
-    assert f"It works until {today + dt.timedelta(days=90)}." in made.stdout
+    assert f"rebuilt and deployed, until {today + dt.timedelta(days=90)}." in made.stdout
+    assert 'Revoke it with: mapsite share acme --revoke "Dana"' in made.stdout
     forever = run("share", "acme", "--label", "Raj", "--expires", "never", "--site", str(example_site))
-    assert "It never expires." in forever.stdout
+    assert "rebuilt and deployed, with no expiry date." in forever.stdout
 
     site_file = example_site / "mapsite.yml"
     site_file.write_text(site_file.read_text("utf-8") + "protection:\n  share_days: 14\n", "utf-8")
     short = run("share", "acme", "--label", "Kim", "--site", str(example_site))
-    assert f"It works until {today + dt.timedelta(days=14)}." in short.stdout
+    assert f"rebuilt and deployed, until {today + dt.timedelta(days=14)}." in short.stdout
     stored = {
         s["label"]: s["expires"]
         for s in json.loads((example_site / ".mapsite/shares.json").read_text())["shares"]

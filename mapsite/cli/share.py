@@ -24,7 +24,7 @@ from mapsite.read.site import load_site
     metavar="DATE|never",
     help="Last day the link works (default: protection.share_days after today, 90 unless set).",
 )
-@click.option("--revoke", metavar="LABEL", help="Revoke the share link with this label (of SLUG, if given).")
+@click.option("--revoke", metavar="LABEL", help="Revoke the share link with this label (of DEAL, if given).")
 @click.option("--list", "list_shares", is_flag=True, help="List share links (never their secrets).")
 @site_option
 def share_command(
@@ -68,10 +68,9 @@ def share_command(
     share = add_share(site_dir, slug, label, today, share_expiry(expires, site.share_days, today))
     stdout.print(f"Share link for {label} ({deal.title}):")
     stdout.print(share_link(site.base_url, slug, share))
-    stdout.print(f"It works until {share.expires}." if share.expires else "It never expires.")
-    stdout.print(
-        f'It works once the site is rebuilt and deployed. Revoke it with: mapsite share --revoke "{label}"'
-    )
+    until = f"until {share.expires}" if share.expires else "with no expiry date"
+    stdout.print(f"It works once the site is rebuilt and deployed, {until}.")
+    stdout.print(f'Revoke it with: mapsite share {slug} --revoke "{label}"')
 
 
 def share_expiry(option: str | None, share_days: int | None, today: dt.date) -> dt.date | None:

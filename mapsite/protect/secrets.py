@@ -166,7 +166,7 @@ def add_share(site_root: Path, deal: str, label: str, today: dt.date, expires: d
     if any(s.deal == deal and s.label == label and s.revoked is None for s in shares):
         raise MapsiteError(
             f"deal '{deal}' already has a share link labelled '{label}'",
-            hint="use another label, or revoke it first with: mapsite share --revoke LABEL",
+            hint=f'use another label, or revoke it first with: mapsite share {deal} --revoke "{label}"',
         )
     share = Share(
         deal=deal,
