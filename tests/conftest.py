@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,21 @@ def example_site(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "content", target / "content")
     shutil.copytree(REPO / "assets", target / "assets")
     return target
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator:
+    """Start ``mapsite serve`` on a site (args after the site) on a free port of 127.0.0.1; every
+    process is stopped at the end."""
+    from tests.test_serve import Serve
+
+    processes: list[Serve] = []
+
+    def start(site: Path, *args: str, wait: bool = True) -> Serve:
+        server = Serve(site, "--port", "0", *args, tmpdir=tmp_path / f"tmp{len(processes)}")
+        processes.append(server)
+        return server.started() if wait else server
+
+    yield start
+    for server in processes:
+        server.stop()

@@ -13,11 +13,7 @@ import base64
 import re
 import secrets
 import time
-from collections.abc import Iterator
 from http.cookies import SimpleCookie
-from pathlib import Path
-
-import pytest
 
 from tests.test_serve import ACME_TITLE, GLOBEX_TITLE, Serve
 
@@ -26,21 +22,6 @@ DEAL_CONTENT = (ACME_TITLE, GLOBEX_TITLE, "Q1 budget freeze", "Dana Whitfield", 
 PATHS = ("/", "/acme/", "/globex/", "/acme/security/", "/acme/acme-logo.svg", "/no-such-deal/")
 LOCKED = "Open the link printed in the terminal"
 MISDIRECTED = "421 Misdirected Request"
-
-
-@pytest.fixture
-def serve(tmp_path) -> Iterator:
-    """Start ``mapsite serve`` on a free port of 127.0.0.1; every process is stopped at the end."""
-    processes: list[Serve] = []
-
-    def start(site: Path, *args: str, wait: bool = True) -> Serve:
-        server = Serve(site, "--port", "0", *args, tmpdir=tmp_path / f"tmp{len(processes)}")
-        processes.append(server)
-        return server.started() if wait else server
-
-    yield start
-    for server in processes:
-        server.stop()
 
 
 def leaked(body: str) -> list[str]:

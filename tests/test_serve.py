@@ -20,7 +20,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,21 +188,6 @@ class Serve:
             return Reply(response.status, response.headers, response.read().decode("utf-8", "replace"))
         finally:
             conn.close()
-
-
-@pytest.fixture
-def serve(tmp_path) -> Iterator:
-    """Start ``mapsite serve`` on a site (args after the site); every process is stopped at the end."""
-    processes: list[Serve] = []
-
-    def start(site: Path, *args: str, wait: bool = True) -> Serve:
-        server = Serve(site, "--port", "0", *args, tmpdir=tmp_path / f"tmp{len(processes)}")
-        processes.append(server)
-        return server.started() if wait else server
-
-    yield start
-    for server in processes:
-        server.stop()
 
 
 def edit(path: Path, old: str, new: str, *, atomic: bool = False) -> None:
