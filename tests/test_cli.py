@@ -431,3 +431,29 @@ def test_every_command_takes_a_deal_by_file_folder_or_slug(tmp_path, monkeypatch
             "error: no deal with slug 'contosso', nor a deal file or folder of that name "
             "(hint: did you mean 'contoso'?)"
         ) in unknown.stderr
+
+
+def test_help_loads_no_stage_it_does_not_need():
+    """Every run lists every command; listing them must not import the build, the preview server or
+    the deploy targets (start-up is most of a quick command)."""
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['mapsite', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('mapsite', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert "Commands:" in result.stdout
+    loaded = set(result.stderr.split())
+    for heavy in (
+        "mapsite.pipeline.build",
+        "mapsite.preview.session",
+        "tornado",
+        "boto3",
+        "paramiko",
+        "jinja2",
+    ):
+        assert heavy not in loaded, heavy

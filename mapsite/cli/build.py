@@ -1,4 +1,7 @@
-"""build."""
+"""``mapsite build``, ``check`` and ``audit``: the commands that read every deal and say what they found.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +24,6 @@ from mapsite.cli.app import (
 )
 from mapsite.cli.lookup import deal_slug
 from mapsite.clock import resolve_today
-from mapsite.pipeline.build import build
-from mapsite.pipeline.check import audit_output, check
 
 
 @main.command(name="build")
@@ -70,6 +71,8 @@ def build_and_report(
     no_protect: bool,
     force: bool = False,
 ) -> None:
+    from mapsite.pipeline.build import build
+
     result = build(site_dir, out=out, today=as_date(today), only=only, protect=not no_protect, force=force)
     print_findings(result.findings, stderr)
     deals = result.deals
@@ -104,6 +107,8 @@ def build_and_report(
 @today_option
 def check_command(site_dir: Path, today: dt.datetime | None) -> None:
     """Validate mapsite.yml and every deal; exit 1 if there are errors."""
+    from mapsite.pipeline.check import check
+
     result = check(site_dir, as_date(today))
     print_findings(result.findings)
     deals = len(result.deals)
@@ -119,6 +124,8 @@ def check_command(site_dir: Path, today: dt.datetime | None) -> None:
 )
 def audit_command(site_dir: Path, out: Path | None) -> None:
     """Scan a built output for any plaintext of a protected deal; exit 1 on a leak."""
+    from mapsite.pipeline.check import audit_output
+
     target = out or site_dir / "output"
     findings, files, deals = audit_output(site_dir, target)
     print_findings(findings)

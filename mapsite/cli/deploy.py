@@ -1,10 +1,14 @@
-"""deploy."""
+"""``mapsite deploy``: build, audit, then send only what changed, with progress and a summary a rep can read.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import (
@@ -18,18 +22,12 @@ from rich.progress import (
 
 from mapsite.cli.app import main, print_findings, site_option, stderr, stdout
 from mapsite.cli.build import build_and_report
-from mapsite.deploy.plan import DEFAULT_MAX_DELETES, DeployPlan
-from mapsite.deploy.report import plan_counts, plan_lines, size_text, summary
-from mapsite.deploy.target import DeployContext, Target, open_target
-from mapsite.pipeline.publish import (
-    audit_before_deploy,
-    check_plan,
-    choose_target,
-    load_deploy_site,
-    public_url,
-)
-from mapsite.protect.secrets import site_secret
-from mapsite.write.manifest import FileEntry, local_manifest
+from mapsite.deploy.plan import DEFAULT_MAX_DELETES
+
+if TYPE_CHECKING:
+    from mapsite.deploy.plan import DeployPlan
+    from mapsite.deploy.target import Target
+    from mapsite.write.manifest import FileEntry
 
 
 @main.command(name="deploy")
@@ -49,6 +47,18 @@ def deploy_command(
     target_name: str | None, dry_run: bool, yes: bool, max_deletes: int, no_build: bool, site_dir: Path
 ) -> None:
     """Build, audit and publish output/ to a target of mapsite.yml, sending only what changed."""
+    from mapsite.deploy.report import plan_counts, plan_lines, size_text, summary
+    from mapsite.deploy.target import DeployContext, open_target
+    from mapsite.pipeline.publish import (
+        audit_before_deploy,
+        check_plan,
+        choose_target,
+        load_deploy_site,
+        public_url,
+    )
+    from mapsite.protect.secrets import site_secret
+    from mapsite.write.manifest import local_manifest
+
     started = time.perf_counter()
     site, targets = load_deploy_site(site_dir)
     settings = choose_target(targets, target_name)

@@ -1,4 +1,7 @@
-"""exchange."""
+"""``mapsite pdf`` and ``mapsite export``: one deal out of mapsite, printed or as data.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from mapsite.cli.app import (
 from mapsite.cli.lookup import deal_key, deal_slug, one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
-from mapsite.exchange.pdf import write_pdf
 
 
 @main.command(name="pdf")
@@ -33,6 +35,8 @@ from mapsite.exchange.pdf import write_pdf
 @site_option
 def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir: Path) -> None:
     """Print a deal's plan to PDF with headless Chromium, as the portal prints."""
+    from mapsite.exchange.pdf import write_pdf
+
     day = resolve_today(as_date(today))
     deal = one_deal(site_dir, slug, day)
     target = out or Path(f"{deal_key(slug)}.pdf")

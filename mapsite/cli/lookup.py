@@ -1,15 +1,20 @@
-"""lookup."""
+"""Which deal a rep means: a slug, a file name (with or without ``.md``), a folder or a path; close
+matches are offered when nothing fits. Every command that takes a deal asks here.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from mapsite.errors import MapsiteError, has_errors
-from mapsite.model.deal import Deal
-from mapsite.pipeline.load import deal_sources, load_deals
-from mapsite.read.site import load_site
+
+if TYPE_CHECKING:
+    from mapsite.model.deal import Deal
 
 
 def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
@@ -19,6 +24,9 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     ``contoso.md`` or ``content/deals/contoso/``; a file or folder of that name comes first.
     Nothing matching is a one-line error with the nearest names.
     """
+    from mapsite.pipeline.load import deal_sources, load_deals
+    from mapsite.read.site import load_site
+
     site, findings = load_site(site_dir)
     if has_errors(findings):
         raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])

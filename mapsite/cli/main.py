@@ -2,6 +2,11 @@
 
 One module per command family (build and check, new deals, deploy, plan, exchange, status,
 share, serve), each a thin layer: parse options, call one function of the stages, print.
+
+A command module imports the stages it calls inside the command, not at the top: every run of
+``mapsite`` loads every command module to list them, and importing the build, the preview
+server (tornado) and the deploy targets (boto3, paramiko) for ``--help`` took 0.46 s here
+against 0.13 s now.
 """
 
 from __future__ import annotations

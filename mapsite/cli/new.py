@@ -1,4 +1,8 @@
-"""new."""
+"""``mapsite init``, ``new`` and ``import``: a new site, a new deal from a blueprint, a deal from a
+spreadsheet. Each tells the rep the portal's (opaque) address and where its password is.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,15 @@ from mapsite.cli.app import as_date, main, site_option, stderr, stdout
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
 from mapsite.names import password_env_name
-from mapsite.read.site import load_site
 from mapsite.render.blueprints import BLUEPRINTS
-from mapsite.scaffold.site import init_site, new_deal
-from mapsite.schedule.lint import names_buyer
 
 
 @main.command(name="init")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init_command(folder: Path) -> None:
     """Create a new site in FOLDER with a sample deal."""
+    from mapsite.scaffold.site import init_site
+
     written, slug = init_site(folder, resolve_today())
     for path in written:
         stdout.print(f"created {path}")
@@ -56,6 +59,9 @@ def init_command(folder: Path) -> None:
 @site_option
 def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None, site_dir: Path) -> None:
     """Start a deal for BUYER from a blueprint planned backwards from --close."""
+    from mapsite.read.site import load_site
+    from mapsite.scaffold.site import new_deal
+
     site, findings = load_site(site_dir)
     errors = [f for f in findings if f.is_error]
     if errors:
@@ -89,6 +95,7 @@ def import_command(
 ) -> None:
     """Turn a spreadsheet MAP (.csv or .xlsx) into a new deal file that passes check."""
     from mapsite.exchange.importer import import_plan
+    from mapsite.read.site import load_site
 
     result = import_plan(
         site_dir,
@@ -126,6 +133,8 @@ def import_command(
 
 def say_address(base_url: str, slug: str, name: str, chosen: bool, buyer: str) -> None:
     """Where a new deal's portal is published, and how to name the deal in other commands."""
+    from mapsite.schedule.lint import names_buyer
+
     if chosen:
         stdout.print(f"Its portal is published at {base_url}{slug}/ (the slug you chose).", markup=False)
         if word := names_buyer(slug, buyer):

@@ -1,10 +1,14 @@
-"""plan."""
+"""``mapsite plan``: a deal's schedule from today, with what-ifs (``--slip 'legal +5bd'``).
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich import box
@@ -15,11 +19,11 @@ from mapsite.cli.app import as_date, main, site_option, stdout, today_option
 from mapsite.cli.lookup import one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
-from mapsite.model.dates import DurationSyntaxError, parse_slip
-from mapsite.model.deal import Deal
+
+if TYPE_CHECKING:
+    from mapsite.model.deal import Deal
+    from mapsite.schedule.feasibility import Feasibility
 from mapsite.names import slugify
-from mapsite.render.formatting import long_date, short_date
-from mapsite.schedule.feasibility import Feasibility, feasibility
 
 
 @main.command(name="plan")
@@ -35,6 +39,9 @@ from mapsite.schedule.feasibility import Feasibility, feasibility
 @site_option
 def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...], site_dir: Path) -> None:
     """Print a deal's schedule from today: earliest finishes, slack and the critical path."""
+    from mapsite.render.formatting import long_date
+    from mapsite.schedule.feasibility import feasibility
+
     day = resolve_today(as_date(today))
     deal = one_deal(site_dir, slug, day)
     slips = [slip(deal, text) for text in what_ifs]
@@ -56,6 +63,8 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
 
 def slip(deal: Deal, text: str) -> tuple[str, int]:
     """A --what-if as (open milestone id, business days); the milestone may be named by id or name."""
+    from mapsite.model.dates import DurationSyntaxError, parse_slip
+
     try:
         target, days = parse_slip(text)
     except DurationSyntaxError as exc:
@@ -81,6 +90,8 @@ def slip(deal: Deal, text: str) -> tuple[str, int]:
 
 
 def schedule_table(deal: Deal, result: Feasibility) -> Table:
+    from mapsite.render.formatting import long_date, short_date
+
     people = {s.id: s.name for s in deal.stakeholders}
     table = Table(
         title=Text(f"{deal.title}: schedule as of {long_date(result.today)}"),
@@ -128,4 +139,6 @@ def slip_words(days: int) -> str:
 
 
 def lands(result: Feasibility) -> str:
+    from mapsite.render.formatting import short_date
+
     return f"signature lands on {short_date(result.projected_close)} ({result.target_phrase})"

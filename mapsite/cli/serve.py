@@ -1,4 +1,7 @@
-"""serve."""
+"""``mapsite serve``: the live preview.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from pathlib import Path
 import click
 
 from mapsite.cli.app import as_date, main, print_findings, site_option, stdout, today_option
-from mapsite.preview.session import serve
 
 
 @main.command(name="serve")
@@ -31,6 +33,8 @@ def serve_command(
     site_dir: Path, today: dt.datetime | None, host: str, port: int, protect: bool, open_browser: bool
 ) -> None:
     """Preview the site while you edit: rebuilds on save and reloads the browser."""
+    from mapsite.preview.session import serve
+
     serve(
         site_dir,
         host,

@@ -1,4 +1,7 @@
-"""share."""
+"""``mapsite share``: make, show, list and revoke the links that open a deal without a password.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,6 @@ from mapsite.cli.app import main, site_option, stdout
 from mapsite.cli.lookup import deal_slug
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
-from mapsite.pipeline.build import render_all
-from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
-from mapsite.read.site import load_site
 
 
 @main.command(name="share")
@@ -36,6 +36,10 @@ def share_command(
     site_dir: Path,
 ) -> None:
     """Make, list or revoke share links that open a deal without a password."""
+    from mapsite.pipeline.build import render_all
+    from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
+    from mapsite.read.site import load_site
+
     today = resolve_today()
     if list_shares:
         for share in load_shares(site_dir):

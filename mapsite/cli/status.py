@@ -1,4 +1,7 @@
-"""status."""
+"""``mapsite status``: one row per deal, as a table or as the stable JSON of docs/status.md.
+
+Stages are imported inside the command (see cli/main.py).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,7 @@ from mapsite.cli.app import as_date, main, site_option, stdout, today_option
 from mapsite.cli.status_table import status_table
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError, has_errors
-from mapsite.pipeline.load import load_deals
-from mapsite.read.site import load_site
-from mapsite.schedule.status import SORTS, status_json, status_rows
+from mapsite.schedule.status import SORTS
 
 
 @main.command(name="status")
@@ -30,6 +31,10 @@ def status_command(
     site_dir: Path, today: dt.datetime | None, as_json: bool, stage: str | None, sort: str
 ) -> None:
     """One row per deal: progress, overdue items per side, projected close against target."""
+    from mapsite.pipeline.load import load_deals
+    from mapsite.read.site import load_site
+    from mapsite.schedule.status import status_json, status_rows
+
     day = resolve_today(as_date(today))
     site, findings = load_site(site_dir)
     if has_errors(findings):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
-from mapsite.render.formatting import short_date
-from mapsite.schedule.status import DealStatus
+if TYPE_CHECKING:
+    from mapsite.schedule.status import DealStatus
 
 COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     ("Deal", "left"),
@@ -28,6 +29,8 @@ COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
 
 
 def projected_text(row: DealStatus) -> Text:
+    from mapsite.render.formatting import short_date
+
     if row.on_track:
         return Text(f"{short_date(row.projected_close)} on track", style="green")
     days = row.business_days_late
@@ -40,6 +43,8 @@ def overdue_text(row: DealStatus) -> Text:
 
 
 def status_table(rows: list[DealStatus], today: dt.date) -> Table:
+    from mapsite.render.formatting import short_date
+
     table = Table(box=box.SIMPLE_HEAD, title=f"Pipeline as of {today.isoformat()}", title_justify="left")
     for header, justify in COLUMNS:
         table.add_column(header, justify=justify, no_wrap=True)
