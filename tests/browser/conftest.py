@@ -1,4 +1,8 @@
-"""Real-browser fixtures: Debian's chromium driven by Playwright, a static server on loopback."""
+"""Real-browser fixtures: Debian's chromium driven by Playwright, a static server on loopback.
+
+What the browser tests import by name (the chromium path, PageWatch, screenshots, logging in) is
+in tests/browser/helpers.py.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import REPO
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, PageWatch
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -62,27 +54,6 @@ def browser():
         browser.close()
 
 
-class PageWatch:
-    """Console errors, page errors and every host the page tried to reach."""
-
-    def __init__(self, page, allowed_host: str):
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-        def route(route):
-            url = route.request.url
-            host = urlsplit(url).netloc
-            if url.startswith(("data:", "blob:")) or host == allowed_host:
-                route.continue_()
-            else:
-                self.foreign.append(url)
-                route.abort()
-
-        page.route("**/*", route)
-
-
 @pytest.fixture
 def open_page(browser):
     """Open a URL in a fresh context of the given size; returns (page, watch)."""
@@ -99,10 +70,3 @@ def open_page(browser):
     yield opener
     for context in contexts:
         context.close()
-
-
-def save_screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -34,8 +34,8 @@ from playwright.sync_api import expect
 
 from mapsite.pipeline import load as loader
 from mapsite.pipeline.build import build
-from tests.browser.conftest import save_screenshot
-from tests.conftest import SITE_YML
+from tests.browser.helpers import save_screenshot
+from tests.helpers import SITE_YML
 
 pytestmark = pytest.mark.browser
 

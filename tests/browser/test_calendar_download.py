@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mapsite.pipeline.build import build
-from tests.browser.test_protection import ACME, assert_clean, log_in
-from tests.conftest import PASSWORDS, TODAY
+from tests.browser.helpers import ACME, assert_clean, log_in
+from tests.helpers import PASSWORDS, TODAY
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PageWatch, save_screenshot
-from tests.conftest import PASSWORDS
-from tests.deploy.conftest import add_targets, published, run_mapsite
+from tests.browser.helpers import PageWatch, save_screenshot
+from tests.deploy.helpers import add_targets, published, run_mapsite
+from tests.helpers import PASSWORDS
 
 pytestmark = pytest.mark.browser
 ACME = "Acme x Northwind: Marketing Automation Rollout"

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from mapsite.pipeline.build import build
 from mapsite.protect import envelope
 from mapsite.protect.secrets import site_secret
-from tests.browser.test_protection import (
+from tests.browser.helpers import (
     ACME,
     DAMAGED,
     assert_clean,
@@ -28,7 +28,7 @@ from tests.browser.test_protection import (
     read_envelope,
     write_envelope,
 )
-from tests.conftest import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY
 
 pytestmark = pytest.mark.browser
 

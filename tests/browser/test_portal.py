@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from mapsite.pipeline.build import build
-from tests.browser.conftest import save_screenshot
+from tests.browser.helpers import save_screenshot
 
 pytestmark = pytest.mark.browser
 

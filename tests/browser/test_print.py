@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mapsite.pipeline.build import build
-from tests.browser.conftest import ARTIFACTS
-from tests.conftest import PASSWORDS, REPO
+from tests.browser.helpers import ARTIFACTS
+from tests.helpers import PASSWORDS, REPO
 
 pytestmark = pytest.mark.browser
 

@@ -22,11 +22,23 @@ from playwright.sync_api import expect
 from mapsite.model.deal import Deal
 from mapsite.pipeline.build import build, render_all
 from mapsite.protect import envelope
-from mapsite.protect.seal import published_path
 from tests import envelope_reader
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageWatch, save_screenshot
-from tests.conftest import MINIMAL_DEAL, REPO
-from tests.conftest import PASSWORDS as CONFTEST_PASSWORDS
+from tests.browser.helpers import (
+    ACME,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DAMAGED,
+    PageWatch,
+    assert_clean,
+    flip_byte,
+    log_in,
+    published,
+    read_envelope,
+    save_screenshot,
+    write_envelope,
+)
+from tests.helpers import MINIMAL_DEAL, REPO
+from tests.helpers import PASSWORDS as CONFTEST_PASSWORDS
 
 pytestmark = pytest.mark.browser
 
@@ -40,21 +52,10 @@ PASSWORDS = {
     "MAPSITE_TEAM_PASSWORD": "sales-leadership",
 }
 SITE_SECRET = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()
-ACME = "Acme x Northwind: Marketing Automation Rollout"
 # Text of the Acme deal that must never be in the DOM until the right key opens the page.
 ACME_TEXTS = [ACME, "Acme Corp", "Dana Whitfield", "Security Review Complete", "Lead processing time"]
 WRONG = "Wrong password. Please try again."
 REVOKED = "This link is no longer valid: it was revoked or has expired. Ask your contact for a new one."
-DAMAGED = "This page could not be opened: it was altered or damaged. Ask your contact for a fresh link."
-ENVELOPE = re.compile(r'(<script type="application/json" id="mapsite-envelope">)(.*?)(</script>)', re.S)
-
-
-def published(readable: str, site_secret: bytes = bytes(range(32))) -> str:
-    """The URL path of a protected deal's page: extra pages live in opaque folders
-    ("acme/security/" is published as "acme/<16 hex>/")."""
-    deal = readable.split("/")[0]
-    path = published_path(envelope.path_key(site_secret, deal), readable + "index.html")
-    return path.removesuffix("index.html")
 
 
 def _secret() -> str:
@@ -144,14 +145,6 @@ def tabs(browser):
         context.close()
 
 
-def log_in(page, password: str, remember: bool = False) -> None:
-    expect(page.locator("#mapsite-password")).to_be_visible()
-    page.get_by_label("Password").fill(password)
-    if remember:
-        page.get_by_label("Remember me on this device for 30 days").check()
-    page.get_by_role("button", name="Open deal room").click()
-
-
 # What the page keeps in IndexedDB: names, expiry in days, and the key's properties.
 READ_STORED_KEYS = """async () => {
   const db = await new Promise((done, fail) => {
@@ -183,24 +176,10 @@ def assert_stored_key(entry: dict, days: float) -> None:
     assert days - 0.01 < entry["days"] <= days
 
 
-def assert_clean(watch: PageWatch) -> None:
-    assert watch.errors == []
-    assert watch.foreign == []
-
-
 def assert_nothing_of_acme(page) -> None:
     html = page.content()
     for text in ACME_TEXTS:
         assert text not in html, text
-
-
-def read_envelope(path: Path) -> dict:
-    return json.loads(ENVELOPE.search(path.read_text("utf-8")).group(2))
-
-
-def write_envelope(path: Path, data: dict) -> None:
-    text = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
-    path.write_text(ENVELOPE.sub(lambda m: m.group(1) + text + m.group(3), path.read_text("utf-8")), "utf-8")
 
 
 def content_key(data: dict, password: str) -> bytes:
@@ -210,10 +189,6 @@ def content_key(data: dict, password: str) -> bytes:
         return envelope_reader.open_envelope(data, root)[0]
     except ValueError:
         raise AssertionError("no slot opens with this password") from None
-
-
-def flip_byte(data: bytes, index: int) -> bytes:
-    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
 
 
 # ------------------------------------------------------------------ the login page

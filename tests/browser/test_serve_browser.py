@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PageWatch, save_screenshot
-from tests.conftest import REPO
-from tests.test_serve import (
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, PageWatch, save_screenshot
+from tests.helpers import REPO
+from tests.preview.helpers import (
     ACME,
     ACME_BAD_LINE,
     ACME_GOOD_LINE,

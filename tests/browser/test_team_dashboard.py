@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PageWatch, save_screenshot
-from tests.conftest import PASSWORDS, TODAY
-from tests.test_cli import run
+from tests.browser.helpers import PageWatch, save_screenshot
+from tests.helpers import PASSWORDS, TODAY, run
 
 pytestmark = pytest.mark.browser
 BUYERS = ["Bluebird Bakery", "Acme Corp", "Globex Logistics"]  # by close date: Mar 12, Apr 30, Jun 15

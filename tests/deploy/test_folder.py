@@ -6,8 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
-from tests.conftest import line_of
-from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
+from tests.deploy.helpers import add_targets, build_site, published, run_mapsite
+from tests.helpers import line_of
 
 SLUGS = ("acme", "bluebird-bakery", "globex")
 

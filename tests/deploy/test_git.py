@@ -25,8 +25,8 @@ from mapsite.deploy.report import size_text
 from mapsite.deploy.store import Progress
 from mapsite.errors import MapsiteError
 from mapsite.write.manifest import local_manifest
-from tests.conftest import line_of
-from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
+from tests.deploy.helpers import add_targets, build_site, published, run_mapsite
+from tests.helpers import line_of
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "Rep Tester",

@@ -26,8 +26,8 @@ from mapsite.deploy.store import StoreTarget
 from mapsite.protect import envelope
 from mapsite.write.manifest import FileEntry
 from tests import envelope_reader
-from tests.conftest import MINIMAL_DEAL, PASSWORDS
-from tests.deploy.conftest import add_targets, build_site, published, run_mapsite
+from tests.deploy.helpers import add_targets, build_site, published, run_mapsite
+from tests.helpers import MINIMAL_DEAL, PASSWORDS
 
 PAUSING_DEPLOY = """\
 import sys, time

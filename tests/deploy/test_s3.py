@@ -27,7 +27,7 @@ from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.s3 import S3Store, S3Target, invalidation_paths
 from mapsite.errors import MapsiteError
 from mapsite.write.manifest import FileEntry
-from tests.deploy.conftest import add_targets, build_site, built_example, published, run_mapsite
+from tests.deploy.helpers import add_targets, build_site, built_example, published, run_mapsite
 
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
 REGION = "us-east-1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import line_of
-from tests.deploy.conftest import add_targets, run_mapsite
+from tests.deploy.helpers import add_targets, run_mapsite
+from tests.helpers import line_of
 
 CASES = [
     (

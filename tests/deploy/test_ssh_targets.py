@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import add_targets, build_site, built_example, published, run_mapsite
+from tests.deploy.helpers import add_targets, build_site, built_example, published, run_mapsite
 from tests.deploy.sshd import (
     READ_ONLY,
     SshServer,

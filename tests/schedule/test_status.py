@@ -7,9 +7,8 @@ import textwrap
 
 import pytest
 
-from tests.conftest import MINIMAL_DEAL, SITE_YML, TODAY
+from tests.helpers import MINIMAL_DEAL, REPO, SITE_YML, TODAY, run
 from tests.htmltree import parse
-from tests.test_cli import run
 
 # Today is Monday 2027-02-22. Legal takes 10 business days from today (Feb 22 - Mar 5), so the
 # signature, which depends on it, can land on Monday Mar 8: one business day after its Mar 5 target.
@@ -174,9 +173,7 @@ def test_a_missing_team_password_stops_the_build_by_name(pipeline, monkeypatch):
 
 def test_every_json_field_is_documented():
     """docs/status.md documents every field the JSON has."""
-    from pathlib import Path
-
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "status.md").read_text("utf-8")
+    docs = (REPO / "docs" / "status.md").read_text("utf-8")
     for field in (
         "slug", "title", "buyer", "stage", "close_date", "days_to_close", "percent_done", "overdue",
         "next_milestone", "projected_close", "business_days_late", "on_track", "updated",

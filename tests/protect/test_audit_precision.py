@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TODAY
+from tests.helpers import TODAY
 
 PROTECTED = """\
 ---

@@ -17,7 +17,7 @@ import pytest
 from mapsite.pipeline.build import render_all
 from mapsite.render import ical
 from mapsite.render.cadence import ZONES
-from tests.conftest import MINIMAL_DEAL, TODAY
+from tests.helpers import MINIMAL_DEAL, TODAY
 
 # Characters that matter to escaping and folding: TEXT escapes, RFC 6868's caret, line breaks,
 # and characters of 2, 3 and 4 UTF-8 octets.

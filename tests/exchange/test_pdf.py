@@ -17,7 +17,7 @@ import pytest
 from mapsite.errors import MapsiteError
 from mapsite.exchange.pdf import find_chromium, print_with_chromium
 from mapsite.pipeline.build import build
-from tests.conftest import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY
 
 ACME = "Acme x Northwind: Marketing Automation Rollout"
 NO_CHROMIUM = "does-not-exist/chromium"

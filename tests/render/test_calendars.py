@@ -14,9 +14,8 @@ from mapsite.errors import MapsiteError
 from mapsite.pipeline.build import build, render_all
 from mapsite.render.cadence import Recurrence, parse_cadence
 from mapsite.render.calendars import plan_calendar
-from tests.conftest import MINIMAL_DEAL, REPO, TODAY
+from tests.helpers import MINIMAL_DEAL, REPO, TODAY, run
 from tests.htmltree import parse
-from tests.test_cli import run
 
 ACME_PEOPLE = [
     ("vp-marketing", "Dana Whitfield"),

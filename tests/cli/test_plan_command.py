@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_cli import run
-from tests.test_feasibility import LATE_DEAL
+from tests.helpers import LATE_DEAL, run
 
 
 @pytest.fixture

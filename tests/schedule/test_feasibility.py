@@ -17,7 +17,7 @@ from mapsite.model.deal import Brand, Deal, Milestone
 from mapsite.pipeline.build import build
 from mapsite.pipeline.check import check
 from mapsite.schedule.feasibility import feasibility
-from tests.conftest import MINIMAL_DEAL, line_of
+from tests.helpers import LATE_DEAL, MINIMAL_DEAL, line_of
 from tests.htmltree import parse
 
 D = dt.date
@@ -244,18 +244,6 @@ def test_slips():
     assert parse_slip("Legal Review - 2") == ("Legal Review", -2)
     with pytest.raises(DurationSyntaxError):
         parse_slip("poc-2")  # an id, not a shortening of "poc"
-
-
-# Demo (9bd) and a long security review (8w = 40bd) run in parallel before the signature.
-LATE_DEAL = (
-    MINIMAL_DEAL.replace(
-        "due: 2027-03-01}",
-        "due: 2027-03-26, duration: 9bd}\n  - {phase: Evaluation, id: security, "
-        "name: Security Review, owners: [champ], due: 2027-04-20, duration: 8w}",
-    )
-    .replace("depends_on: [demo]}", "depends_on: [demo, security]}")
-    .replace("updated: 2027-02-20", "updated: 2027-03-12")
-)
 
 
 def test_duration_is_read_and_checked_with_its_line(site_factory):

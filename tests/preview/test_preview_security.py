@@ -15,7 +15,7 @@ import secrets
 import time
 from http.cookies import SimpleCookie
 
-from tests.test_serve import ACME_TITLE, GLOBEX_TITLE, Serve
+from tests.preview.helpers import ACME_TITLE, GLOBEX_TITLE, Serve
 
 # What a page that read the preview would learn: titles, private text, the deal list, the logo.
 DEAL_CONTENT = (ACME_TITLE, GLOBEX_TITLE, "Q1 budget freeze", "Dana Whitfield", "<svg")

@@ -17,8 +17,7 @@ import pytest
 from mapsite.exchange.cell_guard import FORMULA_STARTS, guard_cell, unguard_cell
 from mapsite.pipeline.load import load_deals
 from mapsite.read.site import load_site
-from tests.conftest import TODAY
-from tests.test_cli import run
+from tests.helpers import TODAY, run
 
 TOP_LEVEL_KEYS = [
     "format", "version", "slug", "title", "buyer", "seller", "partner", "close_date", "go_live", "stage",

@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidTag
 
 from mapsite.protect import envelope
 from tests import envelope_reader
-from tests.conftest import PASSWORDS, TODAY, add_site_theme
+from tests.helpers import PASSWORDS, TODAY, add_site_theme
 
 
 def run(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from mapsite.errors import MapsiteError
-from tests.conftest import MINIMAL_DEAL, TODAY, SiteFactory, line_of
+from tests.helpers import MINIMAL_DEAL, TODAY, SiteFactory, line_of
 
 # A deal anyone may read: its files are published as they are, so their bytes can be looked for.
 # Its people and steps share nothing with MINIMAL_DEAL, which the leak audit would rightly refuse.

@@ -27,7 +27,7 @@ from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys
 from mapsite.protect.secrets import site_secret
 from tests import envelope_reader
-from tests.conftest import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
 GLOBEX = "content/deals/globex/index.md"

@@ -11,8 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from mapsite.errors import Finding, MapsiteError
-from tests.conftest import MINIMAL_DEAL, TODAY, line_of
-from tests.test_cli import tree
+from tests.helpers import MINIMAL_DEAL, TODAY, line_of, tree
 
 
 def mapsite(*args: str, **env: str) -> subprocess.CompletedProcess:

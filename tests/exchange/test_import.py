@@ -20,8 +20,7 @@ from mapsite.exchange.statuses import read_status
 from mapsite.model.deal import Deal
 from mapsite.pipeline.load import load_deals
 from mapsite.read.site import load_site
-from tests.conftest import REPO, TODAY
-from tests.test_cli import run
+from tests.helpers import REPO, TODAY, run
 
 FIXTURES = REPO / "tests" / "fixtures" / "import"
 # 2027-02-22 12:00 UTC: the day the imports below run, written into the deal's `updated`.

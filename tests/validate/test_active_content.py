@@ -19,7 +19,7 @@ from mapsite.errors import MapsiteError
 from mapsite.pipeline.build import build
 from mapsite.pipeline.check import check
 from mapsite.validate.active import svg_problems
-from tests.conftest import MINIMAL_DEAL, SITE_YML, TODAY
+from tests.helpers import MINIMAL_DEAL, REPO, SITE_YML, TODAY
 
 DAY = dt.date.fromisoformat(TODAY)
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
@@ -134,8 +134,8 @@ REAL_LOGOS = {
     "inkscape": INKSCAPE,
     "illustrator": ILLUSTRATOR,
     "figma": FIGMA,
-    "example-acme": (Path(__file__).parent.parent / "content/deals/acme/acme-logo.svg").read_text("utf-8"),
-    "example-northwind": (Path(__file__).parent.parent / "assets/northwind.svg").read_text("utf-8"),
+    "example-acme": (REPO / "content/deals/acme/acme-logo.svg").read_text("utf-8"),
+    "example-northwind": (REPO / "assets/northwind.svg").read_text("utf-8"),
 }
 
 

@@ -21,8 +21,7 @@ from mapsite.protect.strength import (
     weaknesses,
 )
 from mapsite.read.site import load_site
-from tests.conftest import MINIMAL_DEAL, PASSWORDS, REPO, SITE_YML, TODAY, line_of
-from tests.test_cli import run
+from tests.helpers import MINIMAL_DEAL, PASSWORDS, REPO, SITE_YML, TODAY, line_of, run
 
 DEAL_PATH = "content/deals/buyer-co.md"
 ACME = {"buyer": "Acme Corp", "seller": "Northwind Software"}

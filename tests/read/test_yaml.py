@@ -10,7 +10,7 @@ import yaml
 
 from bench import corpus
 from mapsite.read.yaml import YamlList, YamlMap, YamlProblem, parse_yaml
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def test_values_remember_their_lines():

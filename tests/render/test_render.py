@@ -9,7 +9,7 @@ import re
 import pytest
 
 from mapsite.pipeline.build import build
-from tests.conftest import MINIMAL_DEAL
+from tests.helpers import MINIMAL_DEAL
 from tests.htmltree import parse
 
 TODAY = dt.date(2027, 2, 22)
@@ -17,7 +17,7 @@ TODAY = dt.date(2027, 2, 22)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     out = tmp_path_factory.mktemp("out") / "site"
     return build(REPO, out=out, today=TODAY, protect=False)
@@ -217,7 +217,7 @@ def test_no_request_leaves_for_another_host(built):
 
 
 def test_raw_html_in_markdown_is_escaped(site_factory):
-    from tests.conftest import MINIMAL_DEAL
+    from tests.helpers import MINIMAL_DEAL
 
     deal = MINIMAL_DEAL.replace("The shared plan.", "<script>alert(1)</script> <img src=x onerror=alert(2)>")
     root = site_factory.make({"buyer-co.md": deal})
@@ -243,7 +243,7 @@ def test_extra_page_has_its_own_title_and_way_back(built):
 
 
 def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
-    from tests.conftest import add_site_theme
+    from tests.helpers import add_site_theme
 
     root = site_factory.make()
     templates = add_site_theme(root, "brand")
@@ -265,7 +265,7 @@ def test_site_theme_overrides_a_template_and_a_static_file(site_factory):
 
 def test_broken_site_template_is_reported_with_file_and_line(site_factory):
     from mapsite.pipeline.check import check
-    from tests.conftest import MINIMAL_DEAL, add_site_theme
+    from tests.helpers import MINIMAL_DEAL, add_site_theme
 
     # first-deal.md: a file named after the buyer would add the address warning (issue 12).
     root = site_factory.make({"first-deal.md": MINIMAL_DEAL})

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from mapsite.pipeline.check import check
-from tests.conftest import MINIMAL_DEAL, SITE_YML, line_of
+from tests.helpers import MINIMAL_DEAL, SITE_YML, line_of
 
 TODAY = dt.date(2027, 2, 22)
 # Not buyer-co.md: a protected deal whose URL folder names its buyer gets a warning of its own.
@@ -197,7 +197,7 @@ def test_literal_password_warns(site_factory):
         f"{DEAL_PATH}:{line_of(deal, 'hunter2')}: warning: a literal password is written in the file "
         "(access entry 'Buying team') (hint: use password_env: NAME and set the password in that "
         "environment variable)",
-        # Issue 12, finding 10: and it is a weak one (tests/test_password_strength.py).
+        # Issue 12, finding 10: and it is a weak one (tests/protect/test_password_strength.py).
         f"{DEAL_PATH}:{line_of(deal, 'hunter2')}: warning: the password of access entry 'Buying team' "
         "is weak: it is shorter than 12 characters and it is one of the 10,000 most common passwords "
         "(hint: move the password out of the file (password_env: NAME) and set it to 12 or more "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -18,24 +17,9 @@ from mapsite.cli.main import main
 from mapsite.protect import envelope
 from mapsite.protect.seal import published_path
 from mapsite.protect.secrets import site_secret
-from tests.conftest import MINIMAL_DEAL, TODAY, line_of
+from tests.helpers import MINIMAL_DEAL, TODAY, line_of, run, tree
 
 SLUGS = ("acme", "bluebird-bakery", "globex")
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    """The installed command in a real process, as a rep's terminal would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "mapsite", *args], capture_output=True, text=True, timeout=120
-    )
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_build_writes_every_portal_and_the_neutral_site_pages(example_site):
