@@ -19,7 +19,7 @@ from mapsite.cli.app import (
     stdout,
     today_option,
 )
-from mapsite.cli.lookup import deal_key, deal_slug, one_deal
+from mapsite.cli.lookup import deal_key, one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
 
@@ -62,10 +62,9 @@ def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir
 @site_option
 def export_command(slug: str, fmt: str, out: Path | None, site_dir: Path) -> None:
     """Write the plan of DEAL with resolved dates; passwords are never exported."""
-    from mapsite.exchange.write import export_text, load_deal
+    from mapsite.exchange.write import export_text
 
-    today = resolve_today()
-    deal = load_deal(site_dir, deal_slug(site_dir, slug, today), today)
+    deal = one_deal(site_dir, slug, resolve_today())
     if fmt == "ics":
         from mapsite.render.calendars import plan_calendar
 

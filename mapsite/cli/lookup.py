@@ -24,7 +24,8 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     ``contoso.md`` or ``content/deals/contoso/``; a file or folder of that name comes first.
     Nothing matching is a one-line error with the nearest names.
     """
-    from mapsite.pipeline.load import deal_sources, load_deals
+    from mapsite.pipeline.find import find_deals
+    from mapsite.pipeline.load import load_deals
     from mapsite.read.site import load_site
 
     site, findings = load_site(site_dir)
@@ -42,7 +43,7 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     deal = next((d for d in every.deals if d.slug == key), None)
     if deal is not None:
         return deal
-    names = sorted({file for _, _, file in deal_sources(site)[0]} | {d.slug for d in every.deals})
+    names = sorted({location.key for location in find_deals(site)[0]} | {d.slug for d in every.deals})
     close = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
     hint = (
         f"did you mean {' or '.join(repr(c) for c in close)}?"

@@ -36,7 +36,7 @@ def share_command(
     site_dir: Path,
 ) -> None:
     """Make, list or revoke share links that open a deal without a password."""
-    from mapsite.pipeline.build import render_all
+    from mapsite.pipeline.readable import render_all
     from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
     from mapsite.read.site import load_site
 

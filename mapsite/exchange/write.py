@@ -12,34 +12,15 @@ import csv
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
-from mapsite.errors import MapsiteError
 from mapsite.exchange.cell_guard import guard_cell
 from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
 from mapsite.model.deal import Action, Brand, Deal, Milestone, Stakeholder
-from mapsite.pipeline.load import load_deals
-from mapsite.read.site import load_site
 from mapsite.render.formatting import role_label
 from mapsite.schedule.plan import STATUS_LABELS
 
 JSON_FORMAT = "mapsite-plan"
 JSON_VERSION = 1
-
-
-def load_deal(site_dir: Path, slug: str, today: dt.date) -> Deal:
-    """The deal with this slug, validated as a build would; its errors stop the export."""
-    site, findings = load_site(site_dir)
-    errors = [f for f in findings if f.is_error]
-    if errors:
-        raise MapsiteError("fix mapsite.yml first", errors)
-    loaded = load_deals(site, today, only=slug)
-    deal = next((d for d in loaded.deals if d.slug == slug), None)
-    if deal is None:
-        raise MapsiteError(
-            f"cannot export '{slug}'", [f for f in loaded.findings if f.is_error], hint="run mapsite check"
-        )
-    return deal
 
 
 def export_text(deal: Deal, fmt: str) -> str:

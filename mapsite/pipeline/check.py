@@ -11,11 +11,8 @@ from mapsite.deploy.settings import deploy_targets
 from mapsite.errors import Finding, MapsiteError, sort_findings
 from mapsite.layout import SITE_FILE
 from mapsite.paths import site_display
-from mapsite.pipeline.build import BuildResult, render_all
-from mapsite.pipeline.protect import (
-    needles_for,
-    public_files,
-)
+from mapsite.pipeline.audit import needles_for, public_files
+from mapsite.pipeline.readable import RenderedSite, render_all
 from mapsite.protect.audit import audit_folder
 from mapsite.protect.secrets import password_source
 from mapsite.protect.strength import party_names, strength_warning
@@ -23,7 +20,7 @@ from mapsite.write.output import read_marker
 from mapsite.write.receipt import record_receipt
 
 
-def check(site_dir: Path, today: dt.date | None = None) -> BuildResult:
+def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
     """What would stop a build, plus warnings for the rep (passwords not set here, ...)."""
     result = render_all(site_dir, today)
     guarded = [(site_display(deal.source, site_dir), deal.access) for deal in result.deals if not deal.public]

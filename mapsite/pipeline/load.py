@@ -1,19 +1,18 @@
-"""Finding the deals of a site and loading each into a validated Deal.
+"""Loading a deal: its file read, validated and linted into a Deal, with its pages and files.
 
-A deal is ``content/deals/<slug>.md`` or a folder ``content/deals/<slug>/index.md`` whose other
-Markdown files are extra pages and whose other files are published with the portal.
+A folder deal's other Markdown files are extra pages and its other files are published with the
+portal. What a deal publishes is its own and nothing else: a folder deal's file may not sit where
+one of its pages is written (a file ``index.html`` would replace the portal), and a single-file
+deal, whose folder ``content/deals/`` also holds the other deals, may not name their files.
 
-What a deal publishes is its own and nothing else: a deal entry that is a symbolic link is
-refused (it could pull in a folder from anywhere), a folder deal's file may not sit where one of
-its pages is written (a file ``index.html`` would replace the portal), and a single-file deal,
-whose folder ``content/deals/`` also holds the other deals, may not name their files.
+Slugs are compared across deals by ``first_claims``, so each deal loads on its own (in a worker).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,139 +21,19 @@ from mapsite.layout import CALENDAR_DIR, FILES_DIR
 from mapsite.model.deal import Deal, DealFile, ExtraPage
 from mapsite.names import slugify
 from mapsite.paths import inside, site_display
+from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
 from mapsite.protect.secrets import random_slug, site_secret
 from mapsite.read.fields import FieldReader
 from mapsite.read.frontmatter import read_source
 from mapsite.read.site import Site
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.schedule.lint import lint_deal
-from mapsite.validate.active import deal_file_findings, site_file_findings
+from mapsite.validate.active import deal_file_findings
 from mapsite.validate.deal import validate_deal
 from mapsite.validate.files import NOT_OWN_HINT, not_own_file, not_own_text
 from mapsite.validate.input import DealInput
 
-INDEX = "index.md"
 RANDOM_SLUG = "random"
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    deals: tuple[Deal, ...]
-    findings: tuple[Finding, ...]
-
-
-def deal_sources(site: Site) -> tuple[list[tuple[Path, Path, str]], list[Finding]]:
-    """(main file, deal folder, default slug) for every deal, sorted by slug."""
-    found: list[tuple[Path, Path, str]] = []
-    findings: list[Finding] = []
-    deals_dir = site.deals_dir
-    if not deals_dir.is_dir():
-        findings.append(
-            Finding(
-                "content/deals",
-                None,
-                "error",
-                "the site has no content/deals folder",
-                'create it and add a deal, e.g. with: mapsite new "Acme Corp" --close 2027-06-30',
-            )
-        )
-        return found, findings
-    for entry in sorted(deals_dir.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
-        if entry.is_symlink() and (entry.is_dir() or entry.suffix == ".md"):
-            findings.append(_linked_deal(entry, site))
-            continue
-        if entry.is_file() and entry.suffix == ".md":
-            found.append((entry, deals_dir, entry.stem))
-        elif entry.is_dir():
-            index = entry / INDEX
-            if index.is_file():
-                found.append((index, entry, entry.name))
-            else:
-                findings.append(
-                    Finding(
-                        site_display(entry, site.root),
-                        None,
-                        "warning",
-                        f"the folder {entry.name}/ has no {INDEX}, so it is not a deal",
-                        f"add {entry.name}/{INDEX} or remove the folder",
-                    )
-                )
-    return found, findings
-
-
-def deal_source(site: Site, key: str) -> tuple[Path, Path, str] | None:
-    """The deal file ``<key>.md`` or folder ``<key>/index.md``, if it exists."""
-    if key.startswith((".", "_")) or "/" in key:
-        return None
-    single, folder = site.deals_dir / f"{key}.md", site.deals_dir / key
-    if single.is_symlink() or folder.is_symlink():
-        return None  # the listing reports it
-    if single.is_file():
-        return single, site.deals_dir, key
-    if (folder / INDEX).is_file():
-        return folder / INDEX, folder, key
-    return None
-
-
-def select_sources(site: Site, only: str | None = None) -> tuple[list[tuple[Path, Path, str]], list[Finding]]:
-    """Every deal's source, or only those that may be the deal with slug ``only``."""
-    named = deal_source(site, only) if only else None
-    if named:
-        # The file or folder named like the slug: no need to list a folder of a thousand deals.
-        return [named], site_file_findings(site)
-    sources, findings = deal_sources(site)
-    if only:
-        sources = [s for s in sources if _declares_slug(s[0], only)]
-    return sources, [*site_file_findings(site), *findings]
-
-
-def _linked_deal(entry: Path, site: Site) -> Finding:
-    kind = "folder" if entry.is_dir() else "file"
-    return Finding(
-        site_display(entry, site.root),
-        None,
-        "error",
-        f"this deal {kind} is a symbolic link; mapsite does not follow links out of content/deals",
-        f"put the deal's {kind} itself in content/deals/",
-    )
-
-
-def no_such_deal(only: str) -> Finding:
-    return Finding(
-        "content/deals", None, "error", f"no deal with slug '{only}'", "list the deals with: mapsite check"
-    )
-
-
-def load_deals(
-    site: Site, today: dt.date, only: str | None = None, create_secret: bool = False
-) -> LoadResult:
-    sources, findings = select_sources(site, only)
-    changed = last_changed_dates([path for path, _, _ in sources], site.root)
-    deals: list[Deal] = []
-    slugs: dict[str, str] = {}
-    for path, root, default_slug in sources:
-        loaded = load_deal(site, today, path, root, default_slug, changed.get(path), create_secret)
-        if loaded.deal is not None:
-            if loaded.deal.slug in slugs:
-                findings.append(duplicate_slug(loaded, loaded.deal.slug, slugs[loaded.deal.slug]))
-            else:
-                slugs[loaded.deal.slug] = loaded.display
-                deals.append(loaded.deal)
-        findings.extend(loaded.findings)
-    if only and not any(d.slug == only for d in deals) and not any(f.is_error for f in findings):
-        findings.append(no_such_deal(only))
-    return LoadResult(tuple(deals), tuple(findings))
-
-
-def _declares_slug(path: Path, slug: str) -> bool:
-    """Cheap pre-filter for --only: does the file set ``slug:`` to this value?"""
-    try:
-        head = path.read_text("utf-8", errors="replace")[:4000]
-    except OSError:
-        return False
-    return any(line.strip() in (f"slug: {slug}", f'slug: "{slug}"') for line in head.splitlines())
 
 
 def _random_slug(site_root: Path, name: str, create: bool) -> str:
@@ -174,23 +53,19 @@ class LoadedDeal:
     display: str
     deal: Deal | None
     findings: tuple[Finding, ...]
+    slug: str | None = None  # kept when a worker sends the summary back without the Deal
     slug_line: int | None = None
 
 
 def load_deal(
-    site: Site,
-    today: dt.date,
-    path: Path,
-    root: Path,
-    default_slug: str,
-    changed: dt.date | None,
-    create_secret: bool = False,
+    site: Site, today: dt.date, location: DealLocation, changed: dt.date | None, create_secret: bool = False
 ) -> LoadedDeal:
     """Read, validate and lint one deal, on its own: slugs are compared across deals later.
 
     ``changed`` is when the file last changed, the default of ``updated:``. Only a command that
     writes (``create_secret``) may create the site secret a ``slug: random`` needs.
     """
+    path, root, default_slug = location
     display = site_display(path, site.root)
     item, findings = _deal_input(path, root, default_slug, display, site)
     if item is None:
@@ -209,7 +84,8 @@ def load_deal(
             deal, foreign = _with_linked_files(deal, display)
             findings.extend(foreign)
         findings.extend(deal_file_findings(deal, site.root))
-    return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug_line)
+    slug = deal.slug if deal else None
+    return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug, slug_line)
 
 
 def _with_linked_files(deal: Deal, display: str) -> tuple[Deal, list[Finding]]:
@@ -248,15 +124,44 @@ def _with_linked_files(deal: Deal, display: str) -> tuple[Deal, list[Finding]]:
     ]
 
 
-def duplicate_slug(loaded: LoadedDeal, slug: str, first: str) -> Finding:
-    """The second deal that claims a slug: the first one (in file order) keeps it."""
-    return Finding(
-        loaded.display,
-        loaded.slug_line,
-        "error",
-        f"slug '{slug}' is already used by {first}",
-        "every deal needs its own slug",
-    )
+def first_claims(loaded: Iterable[LoadedDeal]) -> tuple[dict[str, LoadedDeal], list[Finding]]:
+    """Each slug's deal, the first in file order; an error at the ``slug:`` of every later one.
+
+    Deals with errors claim nothing: their pages are not made.
+    """
+    claims: dict[str, LoadedDeal] = {}
+    findings: list[Finding] = []
+    for item in loaded:
+        if item.slug is None or any(f.is_error for f in item.findings):
+            continue
+        if item.slug in claims:
+            message = f"slug '{item.slug}' is already used by {claims[item.slug].display}"
+            findings.append(
+                Finding(item.display, item.slug_line, "error", message, "every deal needs its own slug")
+            )
+        else:
+            claims[item.slug] = item
+    return claims, findings
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    deals: tuple[Deal, ...]
+    findings: tuple[Finding, ...]
+
+
+def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResult:
+    """Every deal (or the one with slug ``only``) loaded, for the commands that read deals
+    without making pages (status, export, lookups): never creates the site secret."""
+    locations, findings = select_deals(site, only)
+    changed = last_changed_dates([location.file for location in locations], site.root)
+    loaded = [load_deal(site, today, location, changed.get(location.file)) for location in locations]
+    claims, duplicates = first_claims(loaded)
+    findings += [f for item in loaded for f in item.findings] + duplicates
+    deals = [item.deal for item in claims.values() if item.deal is not None]
+    if only and only not in claims and not any(f.is_error for f in findings):
+        findings.append(no_such_deal(only))
+    return LoadResult(tuple(deals), tuple(findings))
 
 
 def _deal_input(
@@ -365,46 +270,3 @@ def _first_heading(body: str) -> str | None:
         if line.startswith("# "):
             return line[2:].strip()
     return None
-
-
-def last_changed_dates(paths: list[Path], root: Path) -> dict[Path, dt.date]:
-    """When each file last changed: its last commit date, else its modification time.
-
-    One ``git log`` for all files keeps this cheap for sites with hundreds of deals.
-    """
-    dates: dict[Path, dt.date] = {}
-    wanted = {p.resolve(): p for p in paths}
-    try:
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        if top.returncode == 0 and paths:
-            git_root = Path(top.stdout.strip())
-            log = subprocess.run(
-                ["git", "log", "--format=@%cs", "--name-only", "--", "content/deals"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-            current: dt.date | None = None
-            for line in log.stdout.splitlines():
-                if line.startswith("@"):
-                    current = dt.date.fromisoformat(line[1:])
-                elif line and current:
-                    path = wanted.get((git_root / line).resolve())
-                    if path is not None and path not in dates:
-                        dates[path] = current
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
-    for path in paths:
-        if path not in dates:
-            try:
-                dates[path] = dt.date.fromtimestamp(path.stat().st_mtime)
-            except OSError:
-                continue
-    return dates

@@ -16,26 +16,27 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mapsite.atomic import write_atomic
 from mapsite.clock import resolve_today
-from mapsite.errors import Finding, MapsiteError, sort_findings
-from mapsite.layout import SITE_FILE, TEAM_SLUG
-from mapsite.model.deal import Deal
-from mapsite.pipeline.load import deal_source, deal_sources, load_deals
-from mapsite.pipeline.protect import protect_pages
+from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
+from mapsite.layout import SITE_FILE
+from mapsite.pipeline.audit import leak_audit
+from mapsite.pipeline.deal import DealJob, DealPages, claimed, make_deal, start_job
+from mapsite.pipeline.find import find_deal, last_changed_dates, select_deals
+from mapsite.pipeline.site_pages import shared_pages
 from mapsite.preview.errorpage import error_page
 from mapsite.preview.server import CLIENT_PATH, start_server
 from mapsite.preview.watch import BatchingWatcher
-from mapsite.read.site import Site, load_site
+from mapsite.protect.audit import scannable
+from mapsite.protect.keys import missing_passwords
+from mapsite.read.site import load_site
 from mapsite.render.blueprints import BLUEPRINT_DIR
-from mapsite.render.pages import Page, RenderError, render_deal, render_shared, render_team
-from mapsite.render.theme import Theme, default_theme_dir
-from mapsite.schedule.plan import build_plan
-from mapsite.schedule.status import DealStatus, deal_status
+from mapsite.render.pages import Page, RenderError
+from mapsite.render.theme import default_theme_dir
 
 BANNER = (
     '<div role="status" style="position:fixed;left:12px;bottom:12px;z-index:2147483647;'
@@ -57,128 +58,93 @@ class Preview:
     report: Report
     reports_findings: Callable[[list[Finding]], None]
     files: dict[str, bytes] = field(default_factory=dict)
-    owners: dict[str, str | None] = field(default_factory=dict)
-    slugs: dict[str, str] = field(default_factory=dict)
+    # Every deal made, by key (its file or folder name), pages included: one deal's rebuild
+    # remakes that deal and puts the site together again from the others as they are.
+    made: dict[str, DealPages] = field(default_factory=dict)
+    job: DealJob | None = None
     errors: dict[str, list[Finding]] = field(default_factory=dict)
-    theme: Theme | None = None
-    # Each deal's row of the team dashboard, so one deal's rebuild refreshes the dashboard too.
-    rows: dict[str, DealStatus] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     notify: Callable[[list[str]], None] = lambda _paths: None
+
+    @property
+    def slugs(self) -> dict[str, str]:
+        """Each deal's slug by key, for the deals that have one."""
+        return {key: made.slug for key, made in self.made.items() if made.slug}
 
     # ------------------------------------------------------------------ building
 
     def build_all(self) -> tuple[list[str], int]:
         """Everything, deal by deal, so one broken deal does not take the others down."""
         site, site_findings = load_site(self.site_dir)
-        if any(f.is_error for f in site_findings):
+        if has_errors(site_findings):
             self._set_errors({ALL: site_findings})
             return [], 0
-        loaded = load_deals(site, self.today, create_secret=True)
+        locations, listing = select_deals(site)
         # A full build may follow a theme change: templates and assets are read afresh.
-        theme = self.theme = Theme.for_site(site.theme_dir)
-        pages: list[Page] = []
-        try:
-            pages.extend(render_shared(site, theme).pages)
-            for deal in loaded.deals:
-                pages.extend(render_deal(deal, build_plan(deal, self.today), site, theme, self.protect).pages)
-            self.rows = {deal.slug: deal_status(deal, self.today) for deal in loaded.deals}
-            pages.extend(self._team(site, theme))
-            if self.protect:
-                pages, _ = protect_pages(site, loaded.deals, tuple(pages), theme, self.today)
-        except (RenderError, MapsiteError) as exc:
-            self._set_errors({ALL: _findings_of(exc)})
-            return [], 0
-        sources, _ = deal_sources(site)
-        self.slugs = {key: deal.slug for (_, _, key), deal in _match_sources(sources, loaded.deals)}
-        self._set_errors(self._by_deal(list(loaded.findings)))
-        return self._replace(pages, scope=None), len(loaded.deals)
+        self.job, _ = start_job(site, self.today, locations, self.protect, writes=True)
+        self.made = {location.key: make_deal(self.job, location) for location in locations}
+        changed = self._put_together(listing, audited=list(self.made.values()))
+        return changed, sum(1 for made in self.made.values() if made.made)
 
     def build_deal(self, key: str) -> tuple[list[str], str]:
-        """One deal again; returns (changed paths, what happened: rebuilt, added or removed)."""
-        site, site_findings = load_site(self.site_dir)
-        if any(f.is_error for f in site_findings):
-            self._set_errors({ALL: site_findings})
-            return [], "failed"
-        old_slug = self.slugs.get(key, key)
-        if deal_source(site, key) is None:
-            with self.lock:
-                self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)}
-            self.slugs.pop(key, None)
-            self.rows.pop(old_slug, None)
-            changed = self._replace([], scope=old_slug)
-            return changed + self._refresh_team(site), "removed"
-        loaded = load_deals(site, self.today, only=key, create_secret=True)
-        deal = next(iter(loaded.deals), None)
-        errors = self._by_deal(list(loaded.findings))
-        with self.lock:
-            self.errors = {s: f for s, f in self.errors.items() if s not in (old_slug, ALL)} | errors
-        if deal is None:
-            return [], "failed"
-        # One deal changed, not the theme: compiled templates are reused (the slow part otherwise).
-        if self.theme is None or self.theme.folders != Theme.for_site(site.theme_dir).folders:
-            self.theme = Theme.for_site(site.theme_dir)
-        theme = self.theme
-        self.rows.pop(old_slug, None)
-        self.rows[deal.slug] = deal_status(deal, self.today)
+        """One deal again; returns (changed paths, what happened: rebuilt, added, removed, failed)."""
+        if self.job is None:
+            return self.build_all()[0], "rebuilt"
+        location = find_deal(self.job.site, key)
+        if location is None:
+            self.made.pop(key, None)
+            return self._put_together([], audited=[]), "removed"
+        # One deal changed, not the theme or mapsite.yml: the job (compiled templates) is reused.
+        changed = last_changed_dates([location.file], self.job.site.root)
+        self.job = replace(self.job, changed={**self.job.changed, **changed})
+        added = key not in self.made
+        made = self.made[key] = make_deal(self.job, location)
+        paths = self._put_together([], audited=[made])
+        if not made.made:
+            return paths, "failed"
+        return paths, "added" if added else "rebuilt"
+
+    def _put_together(self, listing: list[Finding], audited: list[DealPages]) -> list[str]:
+        """The site from every deal made: slugs, shared pages, the audit of ``audited``, errors.
+
+        Returns the paths that changed in the folder. Whatever fails, the folder keeps serving
+        what it had, and the error page stands in for what the error concerns.
+        """
+        job = self.job
+        assert job is not None, "put together after a job started"
+        made = list(self.made.values())
+        kept, duplicates = claimed(made)
+        findings = [*listing, *duplicates, *(f for deal in made for f in _problems(deal))]
         try:
-            pages = list(render_deal(deal, build_plan(deal, self.today), site, theme, self.protect).pages)
-            pages.extend(self._team(site, theme))
-            if self.protect:
-                pages, _ = protect_pages(site, (deal,), tuple(pages), theme, self.today)
+            rows = [deal.status for deal in kept if deal.status]
+            shared, weak = shared_pages(job, rows, sealed_deals=any(not deal.public for deal in kept))
+            findings += weak
+            if job.protect:
+                kept_ids = {id(deal) for deal in kept}
+                pages = [p for deal in audited if id(deal) in kept_ids for p in deal.pages]
+                leak_audit(job, kept, [(p.path, scannable(p.path, p.content)) for p in pages], shared)
         except (RenderError, MapsiteError) as exc:
-            self._set_errors({deal.slug: _findings_of(exc)})
-            return [], "failed"
-        team = [p for p in pages if p.deal == TEAM_SLUG]
-        pages = [p for p in pages if p.deal == deal.slug]
-        added = key not in self.slugs
-        self.slugs[key] = deal.slug
-        changed = self._replace(pages, scope=deal.slug)
-        if team:
-            changed += self._replace(team, scope=TEAM_SLUG)
-        if old_slug != deal.slug:
-            changed += self._replace([], scope=old_slug)
-        return changed, "added" if added else "rebuilt"
-
-    def _refresh_team(self, site: Site) -> list[str]:
-        """The dashboard without a deal that was removed."""
-        theme = self.theme or Theme.for_site(site.theme_dir)
-        team = self._team(site, theme)
-        if team and self.protect:
-            sealed, _ = protect_pages(site, (), tuple(team), theme, self.today)
-            team = [p for p in sealed if p.deal == TEAM_SLUG]
-        return self._replace(team, scope=TEAM_SLUG) if team else []
-
-    def _team(self, site: Site, theme: Theme) -> list[Page]:
-        """The team dashboard, as the build makes it: only for a site with ``team_access``."""
-        if not site.team_access:
+            self._set_errors({ALL: _findings_of(exc)})
             return []
-        rows = sorted(self.rows.values(), key=lambda row: (row.close_date, row.slug))
-        return [render_team(site, theme, rows, self.today, self.protect)]
+        if job.kdf is not None:
+            job.kdf.save()
+        self._set_errors(self._by_deal(findings))
+        return self._replace([*shared, *(page for deal in kept for page in deal.pages)])
 
     # ------------------------------------------------------------------ files
 
-    def _replace(self, pages: list[Page], scope: str | None) -> list[str]:
-        """Make the folder hold ``pages`` (all files, or one deal's); returns changed paths."""
+    def _replace(self, pages: list[Page]) -> list[str]:
+        """Make the folder hold exactly ``pages``; returns the paths that changed."""
         wanted = {page.path: self._preview(page) for page in pages}
-        owners = {page.path: page.deal for page in pages}
         changed = []
         for path, content in wanted.items():
             if self.files.get(path) != content:
                 write_atomic(self.out / path, content)
                 changed.append(path)
-        stale = [
-            path
-            for path, owner in self.owners.items()
-            if path not in wanted and (scope is None or owner == scope)
-        ]
-        for path in stale:
+        for path in [path for path in self.files if path not in wanted]:
             (self.out / path).unlink(missing_ok=True)
-            self.files.pop(path, None)
-            self.owners.pop(path, None)
             changed.append(path)
-        self.files.update(wanted)
-        self.owners.update(owners)
+        self.files = wanted
         return changed
 
     def _preview(self, page: Page) -> bytes:
@@ -291,12 +257,14 @@ def _findings_of(exc: Exception) -> list[Finding]:
     return list(exc.findings) or [Finding(SITE_FILE, None, "error", exc.message, exc.hint)]
 
 
-def _match_sources(
-    sources: list[tuple[Path, Path, str]], deals: Iterable[Deal]
-) -> list[tuple[tuple[Path, Path, str], Deal]]:
-    """Pair each deal source (path, root, key) with the deal loaded from it."""
-    by_source = {deal.source: deal for deal in deals}
-    return [(source, by_source[source[0]]) for source in sources if source[0] in by_source]
+def _problems(made: DealPages) -> list[Finding]:
+    """A deal's findings, with a missing password or a theme failure as findings too."""
+    problems = list(made.findings)
+    if made.missing_passwords:
+        problems += _findings_of(missing_passwords(list(made.missing_passwords)))
+    if made.failure:
+        problems += _findings_of(made.failure)
+    return problems
 
 
 def _ms(started: float) -> int:

@@ -4,7 +4,7 @@ icalendar builds an object per property, per parameter and per value, then sorts
 for a thousand deals of eleven calendars each, that machinery costs more than rendering the
 portals. The events mapsite writes use a handful of value types (TEXT, DATE, DATE-TIME,
 DURATION, INTEGER and a weekly RRULE), so this module writes their lines directly. The bytes are
-those icalendar 7 writes for the same values, which tests/test_ical.py checks against icalendar
+those icalendar 7 writes for the same values, which tests/render/test_ical.py checks against icalendar
 itself: TEXT escaping (backslash, semicolon, comma, line breaks), folding before a line reaches 75
 octets without splitting a UTF-8 sequence or a backslash escape, TZID parameters and ``Z`` for
 UTC. icalendar stays in charge of what is not simple, such as VTIMEZONE from a tzinfo.

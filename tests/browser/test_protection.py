@@ -20,7 +20,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mapsite.model.deal import Deal
-from mapsite.pipeline.build import build, render_all
+from mapsite.pipeline.build import build
+from mapsite.pipeline.readable import render_all
 from mapsite.protect import envelope
 from tests import envelope_reader
 from tests.browser.helpers import (

@@ -21,7 +21,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mapsite.pipeline.build import render_all
+from mapsite.pipeline.readable import render_all
 from mapsite.protect import envelope
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys

@@ -11,7 +11,8 @@ import icalendar
 import pytest
 
 from mapsite.errors import MapsiteError
-from mapsite.pipeline.build import build, render_all
+from mapsite.pipeline.build import build
+from mapsite.pipeline.readable import render_all
 from mapsite.render.cadence import Recurrence, parse_cadence
 from mapsite.render.calendars import plan_calendar
 from tests.helpers import MINIMAL_DEAL, REPO, TODAY, run

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from mapsite.pipeline.build import render_all
+from mapsite.pipeline.readable import render_all
 from mapsite.render import ical
 from mapsite.render.cadence import ZONES
 from tests.helpers import MINIMAL_DEAL, TODAY

@@ -1,0 +1,130 @@
+"""The leak audit of a run: every file about to be written, scanned for a protected deal's text.
+
+Runs on bytes in memory, after sealing and before anything replaces ``output/`` (or the preview
+folder), so a leak stops the run. The needles are each protected deal's distinctive text; what
+any public page shows anyway (the site's title, template text, a public deal's own steps) is
+taken out of them, or the audit would cry wolf on every build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from mapsite.errors import MapsiteError
+from mapsite.model.deal import Deal
+from mapsite.pipeline.deal import DealJob, DealPages, make_deal
+from mapsite.pipeline.find import DealLocation
+from mapsite.protect.audit import (
+    SHARED_KINDS,
+    Needle,
+    audit,
+    deal_needles,
+    found_in,
+    page_folders,
+    with_quorum,
+)
+from mapsite.read.site import Site
+from mapsite.render.blueprints import BLUEPRINT_DIR, BLUEPRINTS, render_blueprint
+from mapsite.render.pages import Page
+from mapsite.render.theme import Theme
+
+
+def public_files(pages: list[Page]) -> list[bytes]:
+    """Site-wide static files (theme assets, seller logo, unlock script): public by design.
+
+    Pages rendered from templates are not in this list, so a template that names a buyer on
+    the landing page is still caught.
+    """
+    return [p.content for p in pages if p.deal is None and not p.path.endswith(".html")]
+
+
+def needles_for(site: Site, today: dt.date, deals: Sequence[Deal], public: list[bytes]) -> list[Needle]:
+    """Needles of the protected ``deals``, minus what the public ones and template text show."""
+    protected = [n for deal in deals if not deal.public for n in deal_needles(deal)]
+    shown = [n for deal in deals if deal.public for n in deal_needles(deal)]
+    return distinctive_needles(site, today, protected, shown, public)
+
+
+def distinctive_needles(
+    site: Site,
+    today: dt.date,
+    needles: list[Needle],
+    public_deals: list[Needle],
+    public: list[bytes],
+) -> list[Needle]:
+    """``needles`` minus every text that is shown without any leak.
+
+    That is the site title and the seller's name, the site-wide static files (``public``),
+    template text (see ``template_text``), and what a public deal shows as its own step,
+    seller-side person or file name (``public_deals``: that deal's needles). A stakeholder's
+    name or email on the buyer's side, a note or a sentence stay needles wherever they appear.
+    """
+    if not needles:
+        return []
+    own = {(n.kind, n.text) for n in public_deals if n.kind in SHARED_KINDS}
+    kept = [n for n in needles if (n.kind, n.text) not in own]
+    public_text = b"\n".join(
+        [site.title.encode(), site.seller.name.encode(), template_text(site, today), *public]
+    ).lower()
+    shown = found_in(public_text, {n.text for n in kept})
+    return with_quorum([n for n in kept if n.text not in shown])
+
+
+PROBE_BUYER = "Probe Buyer"
+
+
+def template_text(site: Site, today: dt.date) -> bytes:
+    """What any public page says whatever the deal: mapsite's own words.
+
+    The default theme's templates as written (every branch), mapsite's blueprints, and each
+    blueprint rendered as a deal, page and calendars, for the words mapsite's code adds ("moves
+    the signature", "on track"). A deal's milestone called "Signature" is no secret of that
+    deal. A site's own theme is not template text: a template that names a buyer is a leak.
+    """
+    theme = Theme.for_site(None)
+    parts = [
+        path.read_bytes()
+        for folder in theme.folders
+        for path in sorted((folder / "templates").rglob("*"))
+        if path.is_file()
+    ]
+    parts += [(BLUEPRINT_DIR / f"{name}.md").read_bytes() for name in BLUEPRINTS]
+    with tempfile.TemporaryDirectory(prefix="mapsite-probe-") as folder:
+        for name in BLUEPRINTS:
+            parts += [page.content for page in _probe_pages(site, theme, today, Path(folder), name)]
+    return b"\n".join(parts)
+
+
+def _probe_pages(site: Site, theme: Theme, today: dt.date, folder: Path, blueprint: str) -> list[Page]:
+    """A blueprint's deal made as a public portal; none if the site's theme cannot draw it."""
+    deal_folder = folder / blueprint
+    deal_folder.mkdir()
+    path = deal_folder / "index.md"
+    close = today + dt.timedelta(days=60)
+    path.write_text(render_blueprint(blueprint, PROBE_BUYER, close, site.seller.name, today), "utf-8")
+    job = DealJob(site, theme, today, {})
+    return list(make_deal(job, DealLocation(path, deal_folder, blueprint)).pages)
+
+
+def leak_audit(
+    job: DealJob, made: Sequence[DealPages], files: list[tuple[str, bytes]], shared: list[Page]
+) -> None:
+    """Raise if any of ``files`` (with ``shared``, the site-wide pages) holds a protected deal's text.
+
+    ``files`` are the readable bytes of every file to write: a sealed page's login shell, a
+    calendar, an asset (see ``protect.audit.scannable``).
+    """
+    protected = [n for deal in made if not deal.public for n in deal.needles]
+    shown = [n for deal in made if deal.public for n in deal.needles]
+    needles = distinctive_needles(job.site, job.today, protected, shown, public_files(shared))
+    scanned = [(page.path, page.content) for page in shared] + files
+    leaks = audit(scanned, needles, page_folders(path for path, _ in scanned))
+    if leaks:
+        raise MapsiteError(
+            f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
+            "nothing was written",
+            leaks,
+        )

@@ -1,0 +1,189 @@
+"""One deal from its file to its pages: load, schedule, render and, when protected, seal.
+
+This is the only place where the stages run in sequence for a deal. ``build`` runs it in worker
+processes and writes what it returns; ``check``, ``share``, the audit and the preview run it in
+this process and keep the pages in memory; ``pdf`` goes through ``build``. So a deal looks the
+same in every command, and a stage added here reaches all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from mapsite.errors import Finding, MapsiteError, has_errors
+from mapsite.pipeline.find import DealLocation, last_changed_dates
+from mapsite.pipeline.load import LoadedDeal, first_claims, load_deal
+from mapsite.protect.audit import Needle, deal_needles
+from mapsite.protect.kdf import KdfCache
+from mapsite.protect.keys import derive_deal_keys, resolve_passwords
+from mapsite.protect.seal import CSP, seal_deal, unlock_asset
+from mapsite.protect.secrets import Share, load_shares, site_secret
+from mapsite.protect.strength import weak_password_findings
+from mapsite.read.site import Site
+from mapsite.render.pages import Page, RenderError, render_deal, render_shell
+from mapsite.render.theme import Theme
+from mapsite.schedule.plan import build_plan
+from mapsite.schedule.status import DealStatus, deal_status
+
+
+@dataclass(frozen=True)
+class DealJob:
+    """What every deal of one run shares: read once, before any deal (workers inherit it)."""
+
+    site: Site
+    theme: Theme
+    today: dt.date
+    changed: Mapping[Path, dt.date]  # when each deal file last changed, the default of ``updated:``
+    protect: bool = False
+    secret: bytes = b""
+    shares: tuple[Share, ...] = ()
+    kdf: KdfCache | None = None
+    unlock_path: str = ""
+    writes: bool = False  # may create the site secret a ``slug: random`` deal needs
+
+
+def start_job(
+    site: Site,
+    today: dt.date,
+    locations: list[DealLocation],
+    protect: bool,
+    writes: bool,
+    theme: Theme | None = None,
+    changed: Mapping[Path, dt.date] | None = None,
+) -> tuple[DealJob, bool]:
+    """The job for these deals; returns whether the site secret was created for it.
+
+    Only a run that ``writes`` (build, serve) may create the site secret; ``check``, ``share``
+    and the other commands that only read never write to ``.mapsite/``.
+    """
+    if changed is None:
+        changed = last_changed_dates([location.file for location in locations], site.root)
+    job = DealJob(site, theme or Theme.for_site(site.theme_dir), today, changed, writes=writes)
+    if not protect:
+        return job, False
+    secret, created = site_secret(site.root)
+    shares = tuple(load_shares(site.root))
+    kdf = KdfCache(site.root, secret)
+    return replace(
+        job, protect=True, secret=secret, shares=shares, kdf=kdf, unlock_path=unlock_asset().path
+    ), created
+
+
+@dataclass(frozen=True)
+class DealPages:
+    """One deal made: its pages (sealed when protected) and what the site-wide steps need."""
+
+    loaded: LoadedDeal
+    pages: tuple[Page, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    public: bool = False
+    status: DealStatus | None = None
+    needles: tuple[Needle, ...] = ()  # for the leak audit, in a protecting run
+    password_names: tuple[str, ...] = ()
+    missing_passwords: tuple[MapsiteError, ...] = ()  # reported for all deals at once
+    failure: MapsiteError | None = None  # the theme cannot draw the login page
+    kdf_fresh: dict[str, str] = field(default_factory=dict)  # for a worker's parent to save
+    kdf_used: tuple[str, ...] = ()
+
+    @property
+    def slug(self) -> str | None:
+        return self.loaded.slug
+
+    @property
+    def made(self) -> bool:
+        """Whether the deal has its pages: no error, no missing password, no failure."""
+        return (
+            self.slug is not None
+            and not has_errors(self.findings)
+            and not self.missing_passwords
+            and self.failure is None
+        )
+
+
+def make_deal(job: DealJob, location: DealLocation) -> DealPages:
+    """Load, plan, render and, in a protecting run, seal one deal; problems come back as data."""
+    loaded = load_deal(job.site, job.today, location, job.changed.get(location.file), job.writes)
+    deal = loaded.deal
+    if deal is None or has_errors(loaded.findings):
+        return DealPages(loaded, findings=loaded.findings)
+    protected = job.protect and not deal.public
+    try:
+        rendered = render_deal(deal, build_plan(deal, job.today), job.site, job.theme, protected)
+    except RenderError as exc:
+        return DealPages(loaded, findings=(*loaded.findings, exc.finding))
+    made = DealPages(
+        loaded,
+        pages=rendered.pages,
+        findings=(*loaded.findings, *rendered.findings),
+        public=deal.public,
+        status=deal_status(deal, job.today),
+        # What a public deal shows as its own is no leak of a protected one (see the audit).
+        needles=tuple(deal_needles(deal)) if job.protect else (),
+    )
+    return _sealed(job, made) if protected else made
+
+
+def _sealed(job: DealJob, made: DealPages) -> DealPages:
+    deal = made.loaded.deal
+    assert deal is not None and job.kdf is not None, "a protecting run has a deal and a KDF cache"
+    made = replace(made, password_names=tuple(e.password_env for e in deal.access if e.password_env))
+    _passwords, problems = resolve_passwords(deal, job.site.root)
+    if weak := weak_password_findings(problems):
+        return replace(made, pages=(), findings=(*made.findings, *weak))  # errors at their access entries
+    if problems:
+        return replace(made, pages=(), missing_passwords=tuple(problems))
+    kdf = job.kdf
+    fresh_before, used_before = set(kdf.fresh), set(kdf.used)
+    try:
+        keys = derive_deal_keys([deal], job.site.root, job.secret, job.today, kdf, list(job.shares))
+        shell = shell_renderer(job.site, job.theme, job.unlock_path)
+        pages = seal_deal(
+            list(made.pages), keys[deal.slug], shell, job.site.remember_days, job.today.isoformat()
+        )
+    except MapsiteError as exc:
+        return replace(made, pages=(), failure=exc)
+    return replace(
+        made,
+        pages=tuple(pages),
+        kdf_fresh={key: value for key, value in kdf.fresh.items() if key not in fresh_before},
+        kdf_used=tuple(kdf.used - used_before),
+    )
+
+
+def claimed(made: Iterable[DealPages]) -> tuple[list[DealPages], list[Finding]]:
+    """The deals made whose slug is theirs, and an error at the ``slug:`` line of every deal
+    that claims a slug an earlier one (in file order) has."""
+    kept = [deal for deal in made if deal.made]
+    claims, duplicates = first_claims(deal.loaded for deal in kept)
+    return [deal for deal in kept if claims[deal.slug or ""] is deal.loaded], duplicates
+
+
+def shell_renderer(site: Site, theme: Theme, unlock_path: str) -> Callable[[str, str], bytes]:
+    """Draws the public login page that stands in for a sealed page."""
+
+    def shell(path: str, envelope_json: str) -> bytes:
+        page = render_shell(site, theme, path, envelope_json, unlock_path, CSP)
+        check_shell(page, path)
+        return page
+
+    return shell
+
+
+SHELL_PARTS = {
+    b"Content-Security-Policy": "the CSP meta tag ({{ csp }} in base.html's head)",
+    b'id="mapsite-envelope"': 'the envelope (<script type="application/json" id="mapsite-envelope">)',
+    b"unlock.": 'the unlock script (<script src="{{ unlock_url }}" defer>)',
+}
+
+
+def check_shell(page: bytes, path: str) -> None:
+    """A theme may restyle the login page, not drop what makes it safe and working."""
+    missing = [what for marker, what in SHELL_PARTS.items() if marker not in page]
+    if missing:
+        raise MapsiteError(
+            f"the theme's login page for {path} lacks " + "; ".join(missing),
+            hint="compare your theme's login.html and base.html with mapsite's default theme",
+        )
