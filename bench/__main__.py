@@ -30,18 +30,18 @@ BUYER_DEAL = 0  # deal-0000: a folder deal whose plan links to an extra page
 
 
 @dataclass(frozen=True)
-class Plan:
+class Scale:
     sizes: tuple[int, int]
     runs: int
     edits: int
     samples: int
 
 
-FULL = Plan(sizes=(100, 1000), runs=5, edits=20, samples=5)
-QUICK = Plan(sizes=(20, 60), runs=2, edits=4, samples=2)
+FULL = Scale(sizes=(100, 1000), runs=5, edits=20, samples=5)
+QUICK = Scale(sizes=(20, 60), runs=2, edits=4, samples=2)
 
 
-def run_all(plan: Plan, work: Path) -> dict:
+def run_all(plan: Scale, work: Path) -> dict:
     large = plan.sizes[-1]
     results: dict = {"machine": machine(), "sizes": plan.sizes, "runs": plan.runs, "kdf_s": kdf_seconds()}
     slug = f"deal-{BUYER_DEAL:04d}"
@@ -70,7 +70,7 @@ def run_all(plan: Plan, work: Path) -> dict:
     return results
 
 
-def targets(r: dict, plan: Plan) -> list[dict]:
+def targets(r: dict, plan: Scale) -> list[dict]:
     """Issue 7's targets as ratios of figures from this one run; ``limit`` is the target."""
     small, large = plan.sizes
     build_s, build_l = r[f"build_{small}"], r[f"build_{large}"]
@@ -120,7 +120,7 @@ def targets(r: dict, plan: Plan) -> list[dict]:
     ]
 
 
-def print_report(r: dict, plan: Plan) -> None:
+def print_report(r: dict, plan: Scale) -> None:
     small, large = plan.sizes
     print(f"\nmachine: {r['machine']}; one PBKDF2 (600,000): {r['kdf_s']} s; medians of {plan.runs} runs")
     print(f"\n{'build (s, peak MB)':<26}{small:>18}{large:>18}")

@@ -46,9 +46,9 @@ def relative_url(from_page: str, to_path: str) -> str:
     return link
 
 
-def site_display(path: Path, root: Path) -> str:
+def site_display(path: Path, site_dir: Path) -> str:
     """The path as a rep would type it from the site folder (falls back to the full path)."""
     try:
-        return str(path.relative_to(root))
+        return str(path.relative_to(site_dir))
     except ValueError:
         return os.fspath(path)

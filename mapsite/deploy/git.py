@@ -29,7 +29,7 @@ from mapsite.deploy.failures import file_errors
 from mapsite.deploy.gitcmd import LOCAL_TIMEOUT, last_message, resolve_remote, run_git
 from mapsite.deploy.plan import DeployPlan, Update
 from mapsite.deploy.settings import TargetSettings
-from mapsite.deploy.store import Progress
+from mapsite.deploy.store import SendProgress
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 from mapsite.write.manifest import FileEntry, headers_for
@@ -92,7 +92,9 @@ class GitTarget:
         plan.dropped_commits = self._history_to_drop()
         return plan
 
-    def publish(self, plan: DeployPlan, _local: dict[str, FileEntry], _out: Path, progress: Progress) -> None:
+    def publish(
+        self, plan: DeployPlan, _local: dict[str, FileEntry], _out: Path, progress: SendProgress
+    ) -> None:
         """Commit the tree made by ``plan`` (from the same output) and push it in one step."""
         if plan.is_empty or self.tree is None:
             return
@@ -320,13 +322,13 @@ def _compare(
 
 def open_target(settings: TargetSettings, context: DeployContext) -> GitTarget:
     options = settings.options
-    site_root = context.site_root
+    site_dir = context.site_dir
     return GitTarget(
-        url=resolve_remote(options["remote"], site_root),
+        url=resolve_remote(options["remote"], site_dir),
         branch=options["branch"],
         cname=options["cname"],
         single_commit=options["single_commit"],
         message=options["message"],
-        cache=site_root.resolve() / ".mapsite" / "deploy" / cache_name(settings.name),
+        cache=site_dir.resolve() / ".mapsite" / "deploy" / cache_name(settings.name),
         out=context.out.resolve(),
     )

@@ -79,22 +79,22 @@ def is_local_path(remote: str) -> bool:
     return not URL_SCHEME.match(remote) and not SCP_LIKE.match(remote)
 
 
-def resolve_remote(remote: str, site_root: Path) -> str:
+def resolve_remote(remote: str, site_dir: Path) -> str:
     """A URL or path as given, or the URL of a remote of the site's own repository.
 
     mapsite.yml is checked for secrets when it is read; the site's own remotes can only be
     checked here, before any git command could receive one as an argument.
     """
     name = None
-    if REMOTE_NAME.match(remote) and not (site_root / remote).exists():
-        result = run_git(["-C", str(site_root), "remote", "get-url", remote])
+    if REMOTE_NAME.match(remote) and not (site_dir / remote).exists():
+        result = run_git(["-C", str(site_dir), "remote", "get-url", remote])
         if result.returncode != 0:
-            raise remote_name_error(remote, site_root, result.stderr)
+            raise remote_name_error(remote, site_dir, result.stderr)
         name, remote = remote, result.stdout.decode("utf-8", "replace").strip()
     if holds_credential(remote):
         raise secret_in_remote(remote, name)
     if is_local_path(remote):
-        return str((site_root / Path(remote).expanduser()).resolve())
+        return str((site_dir / Path(remote).expanduser()).resolve())
     return remote
 
 
@@ -110,19 +110,19 @@ def secret_in_remote(url: str, name: str | None) -> MapsiteError:
     )
 
 
-def remote_name_error(remote: str, site_root: Path, stderr: bytes) -> MapsiteError:
+def remote_name_error(remote: str, site_dir: Path, stderr: bytes) -> MapsiteError:
     message = last_message(stderr)
     hint = "set remote: to the repository's URL in mapsite.yml, e.g. remote: git@github.com:you/deals.git"
     if "not a git repository" in message:
         return MapsiteError(
             f"the git deploy target names the remote '{remote}', "
-            f"but {site_root.resolve()} is not a git repository",
+            f"but {site_dir.resolve()} is not a git repository",
             hint=hint,
         )
     if "dubious ownership" in message:
         return MapsiteError(
-            f"git refuses to read {site_root}: it belongs to another user",
-            hint=f"git config --global --add safe.directory {site_root.resolve()}, or {hint}",
+            f"git refuses to read {site_dir}: it belongs to another user",
+            hint=f"git config --global --add safe.directory {site_dir.resolve()}, or {hint}",
         )
     return MapsiteError(
         f"the site's git repository has no remote '{remote}'",

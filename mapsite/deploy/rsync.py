@@ -31,7 +31,7 @@ from mapsite.deploy.ssh import (
     unknown_host_key,
     unreachable,
 )
-from mapsite.deploy.store import Progress
+from mapsite.deploy.store import SendProgress
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 from mapsite.write.manifest import FileEntry
@@ -98,7 +98,9 @@ class RsyncTarget:
         plan.untracked = bool(plan.deletes) and len(plan.uploads) == len(local)
         return plan
 
-    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+    def publish(
+        self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: SendProgress
+    ) -> None:
         pages = [entry for entry in plan.transfers if entry.path.endswith(".html")]
         passes = (
             (len(plan.transfers) > len(pages), (*PUBLISH, "--exclude=*.html")),

@@ -36,7 +36,7 @@ from botocore.exceptions import (
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings
 from mapsite.deploy.state import STATE_NAME
-from mapsite.deploy.store import Progress, StoreTarget, is_listed
+from mapsite.deploy.store import SendProgress, StoreTarget, is_listed
 from mapsite.deploy.target import DeployContext
 from mapsite.errors import MapsiteError
 from mapsite.write.manifest import FileEntry
@@ -255,7 +255,9 @@ class S3Target:
     def plan(self, local: dict[str, FileEntry]) -> DeployPlan:
         return self.files.plan(local)
 
-    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+    def publish(
+        self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: SendProgress
+    ) -> None:
         self.files.publish(plan, local, out, progress)
         paths = invalidation_paths(plan.changed_paths, self.prefix)
         if self.distribution and paths:

@@ -80,11 +80,11 @@ def deploy_targets(site: Site) -> tuple[dict[str, TargetSettings], list[Finding]
     """The site's deploy targets, read from the section ``mapsite.yml`` holds as written, with
     a problem per setting at its line."""
     reader = FieldReader(SITE_FILE)
-    targets = _read_targets(reader, site.deploy, site.root) if site.deploy is not None else {}
+    targets = _read_targets(reader, site.deploy, site.dir) if site.deploy is not None else {}
     return targets, reader.findings
 
 
-def _read_targets(reader: FieldReader, deploy: YamlMap, root: Path) -> dict[str, TargetSettings]:
+def _read_targets(reader: FieldReader, deploy: YamlMap, site_dir: Path) -> dict[str, TargetSettings]:
     targets = {}
     for name in deploy:
         where = f"deploy target '{name}'"
@@ -102,7 +102,7 @@ def _read_targets(reader: FieldReader, deploy: YamlMap, root: Path) -> dict[str,
         if not (_no_secret_locations(reader, entry, where) and no_credential_keys):
             continue
         reader.unknown_keys(entry, ("type", *TYPE_KEYS[kind]), where)
-        options = _READERS[kind](reader, entry, where, root)
+        options = _READERS[kind](reader, entry, where, site_dir)
         if options is not None:
             headers = _header_rules(reader, entry, where) if kind == "s3" else ()
             warnings = _history_warning(reader, entry, where) if kind == "git" else ()
@@ -149,7 +149,7 @@ def _history_warning(reader: FieldReader, entry: YamlMap, where: str) -> tuple[F
     return (Finding(reader.path, line, "warning", KEEP_HISTORY.format(where=where), KEEP_HINT),)
 
 
-def _git(reader: FieldReader, entry: YamlMap, where: str, _root: Path) -> dict[str, Any] | None:
+def _git(reader: FieldReader, entry: YamlMap, where: str, _site_dir: Path) -> dict[str, Any] | None:
     branch = reader.text(entry, "branch", where) or "gh-pages"
     if not BRANCH.match(branch):
         reader.error(entry.line_of("branch"), f"'{branch}' is not a valid branch name in {where}")
@@ -171,7 +171,7 @@ def _git(reader: FieldReader, entry: YamlMap, where: str, _root: Path) -> dict[s
     }
 
 
-def _s3(reader: FieldReader, entry: YamlMap, where: str, _root: Path) -> dict[str, Any] | None:
+def _s3(reader: FieldReader, entry: YamlMap, where: str, _site_dir: Path) -> dict[str, Any] | None:
     bucket = reader.text(entry, "bucket", where, required=True)
     if bucket is None:
         return None
@@ -197,7 +197,7 @@ def _s3(reader: FieldReader, entry: YamlMap, where: str, _root: Path) -> dict[st
     }
 
 
-def _ssh(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[str, Any] | None:
+def _ssh(reader: FieldReader, entry: YamlMap, where: str, site_dir: Path) -> dict[str, Any] | None:
     destination = reader.text(entry, "destination", where, required=True)
     if destination is None:
         return None
@@ -214,7 +214,7 @@ def _ssh(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[st
         reader.error(entry.line_of("port"), f"port '{port}' of {where} must be a number from 1 to 65535")
         return None
     ssh_config = reader.text(entry, "ssh_config", where)
-    config_path = (root / Path(ssh_config).expanduser()) if ssh_config else None
+    config_path = (site_dir / Path(ssh_config).expanduser()) if ssh_config else None
     if config_path is not None and not config_path.is_file():
         reader.error(entry.line_of("ssh_config"), f"ssh_config file '{ssh_config}' of {where} does not exist")
         return None
@@ -227,12 +227,12 @@ def _ssh(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[st
     }
 
 
-def _folder(reader: FieldReader, entry: YamlMap, where: str, root: Path) -> dict[str, Any] | None:
+def _folder(reader: FieldReader, entry: YamlMap, where: str, site_dir: Path) -> dict[str, Any] | None:
     path_text = reader.text(entry, "path", where, required=True)
     if path_text is None:
         return None
-    path = (root / Path(path_text).expanduser()).resolve()
-    site = root.resolve()
+    path = (site_dir / Path(path_text).expanduser()).resolve()
+    site = site_dir.resolve()
     if path == site or path in site.parents or site / "output" == path or (site / "output") in path.parents:
         reader.error(
             entry.line_of("path"),

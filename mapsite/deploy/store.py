@@ -18,7 +18,7 @@ from mapsite.deploy.plan import DeployPlan, diff
 from mapsite.deploy.state import STATE_NAME, open_state, seal_state
 from mapsite.write.manifest import FileEntry
 
-Progress = Callable[[str, int], None]
+SendProgress = Callable[[str, int], None]
 TEMP_MARK = ".mapsite-tmp-"
 
 
@@ -83,7 +83,9 @@ class StoreTarget:
         plan.untracked = self.known is None and bool(listing)
         return plan
 
-    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+    def publish(
+        self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: SendProgress
+    ) -> None:
         if plan.is_empty:
             return
         touched = {entry.path for entry in plan.transfers} | set(plan.deletes)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from mapsite.deploy.plan import DeployPlan
 from mapsite.deploy.settings import TargetSettings
-from mapsite.deploy.store import Progress
+from mapsite.deploy.store import SendProgress
 from mapsite.write.manifest import FileEntry
 
 MODULES = {
@@ -29,7 +29,7 @@ MODULES = {
 class DeployContext:
     """What every target may need besides its settings: where the site and its build are."""
 
-    site_root: Path
+    site_dir: Path
     out: Path
     site_secret: bytes
 
@@ -44,7 +44,9 @@ class Target(Protocol):
         """Compare the build with what the target serves; connects, but changes nothing."""
         ...
 
-    def publish(self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: Progress) -> None:
+    def publish(
+        self, plan: DeployPlan, local: dict[str, FileEntry], out: Path, progress: SendProgress
+    ) -> None:
         """Carry out ``plan``; ``progress`` is called once per file sent or deleted."""
         ...
 

@@ -17,7 +17,7 @@ from mapsite.exchange.cell_guard import guard_cell
 from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
 from mapsite.model.deal import Action, Brand, Deal, Milestone, Stakeholder
 from mapsite.render.formatting import role_label
-from mapsite.schedule.plan import STATUS_LABELS
+from mapsite.schedule.portal import STATUS_LABELS
 
 JSON_FORMAT = "mapsite-plan"
 JSON_VERSION = 1

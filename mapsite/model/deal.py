@@ -176,7 +176,7 @@ class Deal:
     stakeholders: tuple[Stakeholder, ...]
     milestones: tuple[Milestone, ...]
     source: Path
-    root: Path
+    folder: Path  # published from: the deal's own folder, or content/deals/ for a single file
     partner: Brand | None = None
     go_live: dt.date | None = None
     stage: Stage = "active"

@@ -26,7 +26,7 @@ from mapsite.protect.secrets import site_secret
 from mapsite.read.site import load_site
 from mapsite.render.pages import Page
 from mapsite.write import output
-from mapsite.write.inputs import LastBuild, inputs_digest, load_last_build, save_last_build, sources_digest
+from mapsite.write.inputs import LastBuild, inputs_digest, load_last_build, read_digest, save_last_build
 from mapsite.write.output import read_marker
 from mapsite.write.receipt import forget_receipt, page_digest, record_receipt
 
@@ -73,14 +73,14 @@ def build(
     if has_errors(findings):
         # E.g. a deal folder that is a symlink: the digest of the sources does not see it change.
         raise _stopped(findings)
-    changed = last_changed_dates([location.file for location in locations], site.root)
-    secret, created_secret = site_secret(site.root) if protect else (b"", False)
-    read_before = b"" if only else sources_digest(site.root, today, protect, changed)
+    changed = last_changed_dates([location.file for location in locations], site.dir)
+    secret, created_secret = site_secret(site.dir) if protect else (b"", False)
+    read_before = b"" if only else read_digest(site.dir, today, protect, changed)
     last = None if only or force else load_last_build(site_dir, target)
     if (
         last
         and (read_marker(target) or {}).get("inputs") == last.inputs
-        and inputs_digest(read_before, site.root, secret, last.password_names) == last.inputs
+        and inputs_digest(read_before, site.dir, secret, last.password_names) == last.inputs
     ):
         warnings = tuple(sort_findings([*findings, *last.warnings]))
         seconds = time.perf_counter() - started
@@ -178,7 +178,7 @@ def _build_into(
     names = {name for outcome in built for name in outcome.made.password_names}
     names |= {entry.password_env for entry in site.team_access if entry.password_env}
     password_names = tuple(sorted(names))
-    marker["inputs"] = inputs_digest(read_before, site.root, job.secret, password_names)
+    marker["inputs"] = inputs_digest(read_before, site.dir, job.secret, password_names)
     written = output.finish_site(staging, placed, shared, marker)
     return _Written(built, findings, written + deal_files, shared, marker["inputs"], password_names)
 

@@ -25,7 +25,7 @@ from mapsite.protect.strength import weak_password_findings
 from mapsite.read.site import Site
 from mapsite.render.pages import Page, RenderError, render_deal, render_shell
 from mapsite.render.theme import Theme
-from mapsite.schedule.plan import build_plan
+from mapsite.schedule.portal import portal_view
 from mapsite.schedule.status import DealStatus, deal_status
 
 
@@ -60,13 +60,13 @@ def start_job(
     and the other commands that only read never write to ``.mapsite/``.
     """
     if changed is None:
-        changed = last_changed_dates([location.file for location in locations], site.root)
+        changed = last_changed_dates([location.file for location in locations], site.dir)
     job = DealJob(site, theme or Theme.for_site(site.theme_dir), today, changed, writes=writes)
     if not protect:
         return job, False
-    secret, created = site_secret(site.root)
-    shares = tuple(load_shares(site.root))
-    kdf = KdfCache(site.root, secret)
+    secret, created = site_secret(site.dir)
+    shares = tuple(load_shares(site.dir))
+    kdf = KdfCache(site.dir, secret)
     return replace(
         job, protect=True, secret=secret, shares=shares, kdf=kdf, unlock_path=unlock_asset().path
     ), created
@@ -111,7 +111,7 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
         return DealPages(loaded, findings=loaded.findings)
     protected = job.protect and not deal.public
     try:
-        rendered = render_deal(deal, build_plan(deal, job.today), job.site, job.theme, protected)
+        rendered = render_deal(deal, portal_view(deal, job.today), job.site, job.theme, protected)
     except RenderError as exc:
         return DealPages(loaded, findings=(*loaded.findings, exc.finding))
     made = DealPages(
@@ -130,7 +130,7 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
     deal = made.loaded.deal
     assert deal is not None and job.kdf is not None, "a protecting run has a deal and a KDF cache"
     made = replace(made, password_names=tuple(e.password_env for e in deal.access if e.password_env))
-    _passwords, problems = resolve_passwords(deal, job.site.root)
+    _passwords, problems = resolve_passwords(deal, job.site.dir)
     if weak := weak_password_findings(problems):
         return replace(made, pages=(), findings=(*made.findings, *weak))  # errors at their access entries
     if problems:
@@ -138,7 +138,7 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
     kdf = job.kdf
     fresh_before, used_before = set(kdf.fresh), set(kdf.used)
     try:
-        keys = derive_deal_keys([deal], job.site.root, job.secret, job.today, kdf, list(job.shares))
+        keys = derive_deal_keys([deal], job.site.dir, job.secret, job.today, kdf, list(job.shares))
         shell = shell_renderer(job.site, job.theme, job.unlock_path)
         pages = seal_deal(
             list(made.pages), keys[deal.slug], shell, job.site.remember_days, job.today.isoformat()

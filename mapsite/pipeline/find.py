@@ -60,7 +60,7 @@ def find_deals(site: Site) -> tuple[list[DealLocation], list[Finding]]:
             else:
                 findings.append(
                     Finding(
-                        site_display(entry, site.root),
+                        site_display(entry, site.dir),
                         None,
                         "warning",
                         f"the folder {entry.name}/ has no {INDEX}, so it is not a deal",
@@ -100,7 +100,7 @@ def select_deals(site: Site, only: str | None = None) -> tuple[list[DealLocation
 def _linked_deal(entry: Path, site: Site) -> Finding:
     kind = "folder" if entry.is_dir() else "file"
     return Finding(
-        site_display(entry, site.root),
+        site_display(entry, site.dir),
         None,
         "error",
         f"this deal {kind} is a symbolic link; mapsite does not follow links out of content/deals",
@@ -123,7 +123,7 @@ def _declares_slug(path: Path, slug: str) -> bool:
     return any(line.strip() in (f"slug: {slug}", f'slug: "{slug}"') for line in head.splitlines())
 
 
-def last_changed_dates(paths: list[Path], root: Path) -> dict[Path, dt.date]:
+def last_changed_dates(paths: list[Path], site_dir: Path) -> dict[Path, dt.date]:
     """When each file last changed: its last commit date, else its modification time.
 
     One ``git log`` for all files keeps this cheap for sites with hundreds of deals.
@@ -133,7 +133,7 @@ def last_changed_dates(paths: list[Path], root: Path) -> dict[Path, dt.date]:
     try:
         top = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
-            cwd=root,
+            cwd=site_dir,
             capture_output=True,
             text=True,
             timeout=10,
@@ -142,7 +142,7 @@ def last_changed_dates(paths: list[Path], root: Path) -> dict[Path, dt.date]:
             git_root = Path(top.stdout.strip())
             log = subprocess.run(
                 ["git", "log", "--format=@%cs", "--name-only", "--", "content/deals"],
-                cwd=root,
+                cwd=site_dir,
                 capture_output=True,
                 text=True,
                 timeout=30,

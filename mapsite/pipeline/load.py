@@ -24,7 +24,7 @@ from mapsite.paths import inside, site_display
 from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
 from mapsite.protect.secrets import random_slug, site_secret
 from mapsite.read.fields import FieldReader
-from mapsite.read.frontmatter import read_source
+from mapsite.read.frontmatter import read_document
 from mapsite.read.site import Site
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.schedule.lint import lint_deal
@@ -36,11 +36,11 @@ from mapsite.validate.input import DealInput
 RANDOM_SLUG = "random"
 
 
-def _random_slug(site_root: Path, name: str, create: bool) -> str:
+def _random_slug(site_dir: Path, name: str, create: bool) -> str:
     """``slug: random``'s folder comes from the site secret. A read-only command (check, plan,
     share, export) never creates that secret: until a build does, the deal goes by a stand-in."""
     try:
-        secret = site_secret(site_root, create=create)[0]
+        secret = site_secret(site_dir, create=create)[0]
     except MapsiteError:
         return "random-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
     return random_slug(secret, name)
@@ -65,9 +65,9 @@ def load_deal(
     ``changed`` is when the file last changed, the default of ``updated:``. Only a command that
     writes (``create_secret``) may create the site secret a ``slug: random`` needs.
     """
-    path, root, default_slug = location
-    display = site_display(path, site.root)
-    item, findings = _deal_input(path, root, default_slug, display, site)
+    path, folder, default_slug = location
+    display = site_display(path, site.dir)
+    item, findings = _deal_input(path, folder, default_slug, display, site)
     if item is None:
         return LoadedDeal(display, None, tuple(findings))
     reader = FieldReader(display, line_offset=item.source.line_offset)
@@ -76,14 +76,14 @@ def load_deal(
     slug_line = frontmatter.line_of("slug") + item.source.line_offset if "slug" in frontmatter else None
     if deal is not None:
         if deal.slug == RANDOM_SLUG:
-            deal = replace(deal, slug=_random_slug(site.root, default_slug, create_secret))
+            deal = replace(deal, slug=_random_slug(site.dir, default_slug, create_secret))
         if deal.updated is None:
             deal = replace(deal, updated=changed)
         lint_deal(deal, item.source.frontmatter, reader, today)
-        if root == site.deals_dir:
+        if folder == site.deals_dir:
             deal, foreign = _with_linked_files(deal, display)
             findings.extend(foreign)
-        findings.extend(deal_file_findings(deal, site.root))
+        findings.extend(deal_file_findings(deal, site.dir))
     slug = deal.slug if deal else None
     return LoadedDeal(display, deal, tuple([*findings, *reader.findings]), slug, slug_line)
 
@@ -97,13 +97,13 @@ def _with_linked_files(deal: Deal, display: str) -> tuple[Deal, list[Finding]]:
     by the renderer's own resolver, so these are exactly the files the portal would publish; the
     fields (logos, ``resources``) are checked where they are read.
     """
-    links = LinkContext(f"{deal.slug}/index.html", deal.slug, deal.root, frozenset())
+    links = LinkContext(f"{deal.slug}/index.html", deal.slug, deal.folder, frozenset())
     for text in (deal.value_summary, deal.body):
         render_markdown(text, links)
-    foreign = sorted(rel for rel in links.used_files if not_own_file(deal.root, deal.root / rel))
+    foreign = sorted(rel for rel in links.used_files if not_own_file(deal.folder, deal.folder / rel))
     known = {file.relpath for file in deal.files}
     linked = [
-        DealFile(deal.root / rel, rel) for rel in sorted(links.used_files - known) if rel not in foreign
+        DealFile(deal.folder / rel, rel) for rel in sorted(links.used_files - known) if rel not in foreign
     ]
     deal = replace(deal, files=tuple(sorted([*deal.files, *linked], key=lambda f: f.relpath)))
     if not foreign:
@@ -154,7 +154,7 @@ def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResul
     """Every deal (or the one with slug ``only``) loaded, for the commands that read deals
     without making pages (status, export, lookups): never creates the site secret."""
     locations, findings = select_deals(site, only)
-    changed = last_changed_dates([location.file for location in locations], site.root)
+    changed = last_changed_dates([location.file for location in locations], site.dir)
     loaded = [load_deal(site, today, location, changed.get(location.file)) for location in locations]
     claims, duplicates = first_claims(loaded)
     findings += [f for item in loaded for f in item.findings] + duplicates
@@ -165,21 +165,21 @@ def load_deals(site: Site, today: dt.date, only: str | None = None) -> LoadResul
 
 
 def _deal_input(
-    path: Path, root: Path, default_slug: str, display: str, site: Site
+    path: Path, folder: Path, default_slug: str, display: str, site: Site
 ) -> tuple[DealInput | None, list[Finding]]:
-    source = read_source(path, display)
+    source = read_document(path, display)
     if isinstance(source, Finding):
         return None, [source]
     # Only a folder deal has pages and files of its own: a single-file deal's folder holds every deal.
-    folder_deal = root != site.deals_dir
-    pages, files, findings = _folder_contents(path, root, site) if folder_deal else ([], [], [])
+    folder_deal = folder != site.deals_dir
+    pages, files, findings = _folder_contents(path, folder, site) if folder_deal else ([], [], [])
     findings.extend(_taken_paths(files, site))
     names = {p.name for p in pages}
     for page in pages:
         if any(f.relpath.split("/")[0].casefold() == page.name for f in files):
             findings.append(
                 Finding(
-                    site_display(page.source, site.root),
+                    site_display(page.source, site.dir),
                     None,
                     "error",
                     f"the page '{page.name}' has the same name as the folder {page.name}/",
@@ -188,24 +188,24 @@ def _deal_input(
             )
     if len(names) != len(pages):
         findings.append(Finding(display, None, "error", "two extra pages map to the same URL"))
-    return DealInput(source, root, default_slug, tuple(pages), tuple(files)), findings
+    return DealInput(source, folder, default_slug, tuple(pages), tuple(files)), findings
 
 
 def _folder_contents(
-    path: Path, root: Path, site: Site
+    path: Path, folder: Path, site: Site
 ) -> tuple[list[ExtraPage], list[DealFile], list[Finding]]:
     """The extra pages (Markdown files beside ``path``) and files of a folder deal, hidden ones left out."""
     pages: list[ExtraPage] = []
     files: list[DealFile] = []
     findings: list[Finding] = []
-    for child in sorted(root.rglob("*")):
-        rel = child.relative_to(root)
+    for child in sorted(folder.rglob("*")):
+        rel = child.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts) or child == path:
             continue
-        child_display = site_display(child, site.root)
+        child_display = site_display(child, site.dir)
         # Checked before is_dir(): a folder linked from outside is refused, not skipped.
         problem = "this link is broken" if not child.exists() else "this link points outside the deal folder"
-        if not child.exists() or not inside(child, root):
+        if not child.exists() or not inside(child, folder):
             kind = "folder" if child.is_dir() else "file"
             findings.append(
                 Finding(child_display, None, "error", problem, f"replace the symlink with the {kind} itself")
@@ -241,7 +241,7 @@ def _taken_paths(files: list[DealFile], site: Site) -> list[Finding]:
             continue
         findings.append(
             Finding(
-                site_display(file.source, site.root),
+                site_display(file.source, site.dir),
                 None,
                 "error",
                 f"this file would be published at {file.relpath} in the deal's folder, where mapsite "
@@ -253,7 +253,7 @@ def _taken_paths(files: list[DealFile], site: Site) -> list[Finding]:
 
 
 def _extra_page(path: Path, display: str) -> ExtraPage | Finding:
-    source = read_source(path, display, frontmatter_required=False)
+    source = read_document(path, display, frontmatter_required=False)
     if isinstance(source, Finding):
         return source
     name = slugify(path.stem)

@@ -52,11 +52,11 @@ def shared_pages(
         pages.append(unlock_asset())
     if team is None:
         return pages, []
-    room = TeamRoom(TEAM_SLUG, site.team_access, site.root / SITE_FILE)
-    if weak := weak_password_findings(resolve_passwords(room, site.root)[1]):
+    room = TeamRoom(TEAM_SLUG, site.team_access, site.dir / SITE_FILE)
+    if weak := weak_password_findings(resolve_passwords(room, site.dir)[1]):
         return pages, weak
     assert job.kdf is not None, "a protecting run has a KDF cache"
-    keys = derive_deal_keys([room], site.root, job.secret, job.today, job.kdf, list(job.shares))
+    keys = derive_deal_keys([room], site.dir, job.secret, job.today, job.kdf, list(job.shares))
     shell = shell_renderer(site, job.theme, job.unlock_path)
     pages += seal_deal([team], keys[TEAM_SLUG], shell, site.remember_days, job.today.isoformat())
     return pages, []

@@ -1,7 +1,7 @@
-"""One deal from its file to its sealed pages on disk, run for many deals on every core.
+"""The build's deals made on every core, each written straight to disk by its worker.
 
-A deal's pages depend on that deal, the site and the theme only, so each deal is loaded,
-planned, rendered, sealed and written on its own, in a worker process. Nothing but a small
+A deal's pages depend on that deal, the site and the theme only, so each deal goes through
+``make_deal`` and is written on its own, in a worker process. Nothing but a small
 summary comes back (findings, the dashboard's status row, the deal's needles for the leak
 audit, the few plaintext bytes the audit must scan), so a build's memory does not grow with
 the number of deals, and its time divides by the number of cores.

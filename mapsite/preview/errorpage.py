@@ -25,7 +25,7 @@ pre span{display:block;padding:0 16px;white-space:pre}.error-line{background:#7f
 """
 
 
-def error_page(findings: list[Finding], site_root: Path, client_script: str) -> bytes:
+def error_page(findings: list[Finding], site_dir: Path, client_script: str) -> bytes:
     errors = [f for f in findings if f.is_error]
     parts = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
@@ -39,7 +39,7 @@ def error_page(findings: list[Finding], site_root: Path, client_script: str) -> 
         parts.append(f'<p class="message">{escape(finding.message)}</p>')
         if finding.hint:
             parts.append(f'<p class="hint">Hint: {escape(finding.hint)}</p>')
-        parts.append(_excerpt(site_root / finding.path, finding.line))
+        parts.append(_excerpt(site_dir / finding.path, finding.line))
         parts.append("</section>")
     parts.append(f'<script src="{client_script}"></script></main></body></html>')
     return "".join(parts).encode("utf-8")

@@ -95,7 +95,7 @@ class Preview:
             self.made.pop(key, None)
             return self._put_together([], audited=[]), "removed"
         # One deal changed, not the theme or mapsite.yml: the job (compiled templates) is reused.
-        changed = last_changed_dates([location.file], self.job.site.root)
+        changed = last_changed_dates([location.file], self.job.site.dir)
         self.job = replace(self.job, changed={**self.job.changed, **changed})
         added = key not in self.made
         made = self.made[key] = make_deal(self.job, location)

@@ -28,8 +28,8 @@ Request = tuple[str, bytes, int]
 
 
 class KdfCache:
-    def __init__(self, site_root: Path, site_secret: bytes, parallel: bool = True):
-        self.path = site_root / STATE_DIR / CACHE_FILE
+    def __init__(self, site_dir: Path, site_secret: bytes, parallel: bool = True):
+        self.path = site_dir / STATE_DIR / CACHE_FILE
         self.site_secret = site_secret
         self.parallel = parallel
         self.entries: dict[str, str] = {}

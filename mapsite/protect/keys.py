@@ -44,13 +44,13 @@ class DealKeys:
     paths: bytes  # names the folders of extra pages; see envelope.path_key
 
 
-def resolve_passwords(guarded: Guarded, site_root: Path) -> tuple[list[str], list[MapsiteError]]:
+def resolve_passwords(guarded: Guarded, site_dir: Path) -> tuple[list[str], list[MapsiteError]]:
     """The passwords of every access entry, and one problem per password that is not set."""
-    display = site_display(guarded.source, site_root)
+    display = site_display(guarded.source, site_dir)
     resolved, problems = [], []
     for entry in guarded.access:
         try:
-            resolved.append(resolve_password(entry, display, site_root))
+            resolved.append(resolve_password(entry, display, site_dir))
         except MapsiteError as exc:
             problems.append(exc)
     return resolved, problems
@@ -76,7 +76,7 @@ def missing_passwords(problems: list[MapsiteError]) -> MapsiteError:
 
 def derive_deal_keys(
     deals: list[Guarded],
-    site_root: Path,
+    site_dir: Path,
     site_secret: bytes,
     today: dt.date,
     cache: KdfCache | None = None,
@@ -86,11 +86,11 @@ def derive_deal_keys(
 
     With a ``cache`` the caller saves it; without, the site's KDF cache is loaded and saved here.
     """
-    shares = load_shares(site_root) if shares is None else shares
+    shares = load_shares(site_dir) if shares is None else shares
     passwords: dict[str, list[str]] = {}
     problems: list[MapsiteError] = []
     for deal in deals:
-        passwords[deal.slug], missing = resolve_passwords(deal, site_root)
+        passwords[deal.slug], missing = resolve_passwords(deal, site_dir)
         problems += missing
     if problems:
         raise missing_passwords(problems)
@@ -102,7 +102,7 @@ def derive_deal_keys(
         for password in values
     ]
     own_cache = cache is None
-    cache = cache or KdfCache(site_root, site_secret)
+    cache = cache or KdfCache(site_dir, site_secret)
     derived = cache.derive_all(requests)
     if own_cache:
         cache.save()

@@ -33,7 +33,7 @@ def _private_write(path: Path, text: str) -> None:
     write_atomic(path, text, private=True)
 
 
-def site_secret(site_root: Path, create: bool = True) -> tuple[bytes, bool]:
+def site_secret(site_dir: Path, create: bool = True) -> tuple[bytes, bool]:
     """The site secret and whether it was just created."""
     from_env = os.environ.get(SECRET_ENV, "").strip()
     if from_env:
@@ -47,7 +47,7 @@ def site_secret(site_root: Path, create: bool = True) -> tuple[bytes, bool]:
                 hint="copy the contents of .mapsite/secret from the machine that built the site before",
             )
         return secret, False
-    path = site_root / STATE_DIR / "secret"
+    path = site_dir / STATE_DIR / "secret"
     if path.is_file():
         return unb64(path.read_text("utf-8").strip()), False
     if not create:
@@ -57,9 +57,9 @@ def site_secret(site_root: Path, create: bool = True) -> tuple[bytes, bool]:
     return secret, True
 
 
-def local_passwords(site_root: Path) -> dict[str, str]:
+def local_passwords(site_dir: Path) -> dict[str, str]:
     """``NAME=value`` lines of ``.mapsite/passwords``: a rep's local alternative to exporting."""
-    path = site_root / STATE_DIR / PASSWORDS_FILE
+    path = site_dir / STATE_DIR / PASSWORDS_FILE
     try:
         lines = path.read_text("utf-8").splitlines()
     except OSError:
@@ -72,12 +72,12 @@ def local_passwords(site_root: Path) -> dict[str, str]:
     return values
 
 
-def password_source(entry: AccessEntry, site_root: Path) -> str | None:
+def password_source(entry: AccessEntry, site_dir: Path) -> str | None:
     """The password of an access entry: literal, environment, then .mapsite/passwords."""
     if entry.password is not None:
         return entry.password
     name = entry.password_env or ""
-    return os.environ.get(name) or local_passwords(site_root).get(name) or None
+    return os.environ.get(name) or local_passwords(site_dir).get(name) or None
 
 
 class MissingPassword(MapsiteError):
@@ -88,12 +88,12 @@ class MissingPassword(MapsiteError):
         self.variable = variable
 
 
-def resolve_password(entry: AccessEntry, deal_path: str, site_root: Path) -> str:
+def resolve_password(entry: AccessEntry, deal_path: str, site_dir: Path) -> str:
     """The password to lock with; one not set, or too short to build with, is a MapsiteError.
 
     A too-short one raises ``strength.WeakPassword``, whose finding names the entry's line.
     """
-    value = password_source(entry, site_root)
+    value = password_source(entry, site_dir)
     if not value:
         raise MissingPassword(
             f"{deal_path}: the password of access entry '{entry.label}' is not set",
@@ -104,8 +104,8 @@ def resolve_password(entry: AccessEntry, deal_path: str, site_root: Path) -> str
     return value
 
 
-def add_local_password(site_root: Path, name: str, value: str) -> None:
-    path = site_root / STATE_DIR / PASSWORDS_FILE
+def add_local_password(site_dir: Path, name: str, value: str) -> None:
+    path = site_dir / STATE_DIR / PASSWORDS_FILE
     existing = (
         path.read_text("utf-8")
         if path.is_file()
@@ -133,15 +133,15 @@ class Share:
         return self.revoked is None and (self.expires is None or dt.date.fromisoformat(self.expires) >= today)
 
 
-def shares_path(site_root: Path) -> Path:
-    return site_root / STATE_DIR / "shares.json"
+def shares_path(site_dir: Path) -> Path:
+    return site_dir / STATE_DIR / "shares.json"
 
 
-def load_shares(site_root: Path) -> list[Share]:
+def load_shares(site_dir: Path) -> list[Share]:
     raw = os.environ.get(SHARES_ENV)
     source = SHARES_ENV
     if raw is None:
-        path = shares_path(site_root)
+        path = shares_path(site_dir)
         if not path.is_file():
             return []
         raw = path.read_text("utf-8")
@@ -152,17 +152,17 @@ def load_shares(site_root: Path) -> list[Share]:
         raise MapsiteError(f"{source} is not a valid shares file ({exc})") from None
 
 
-def save_shares(site_root: Path, shares: list[Share]) -> None:
+def save_shares(site_dir: Path, shares: list[Share]) -> None:
     if os.environ.get(SHARES_ENV) is not None:
         raise MapsiteError(
             f"share links come from {SHARES_ENV} in this environment; change them where that is set",
         )
     payload = {"shares": [asdict(share) for share in shares]}
-    _private_write(shares_path(site_root), json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    _private_write(shares_path(site_dir), json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
-def add_share(site_root: Path, deal: str, label: str, today: dt.date, expires: dt.date | None) -> Share:
-    shares = load_shares(site_root)
+def add_share(site_dir: Path, deal: str, label: str, today: dt.date, expires: dt.date | None) -> Share:
+    shares = load_shares(site_dir)
     if any(s.deal == deal and s.label == label and s.revoked is None for s in shares):
         raise MapsiteError(
             f"deal '{deal}' already has a share link labelled '{label}'",
@@ -175,19 +175,19 @@ def add_share(site_root: Path, deal: str, label: str, today: dt.date, expires: d
         created=today.isoformat(),
         expires=expires.isoformat() if expires else None,
     )
-    save_shares(site_root, [*shares, share])
+    save_shares(site_dir, [*shares, share])
     return share
 
 
-def revoke_share(site_root: Path, label: str, today: dt.date, deal: str | None = None) -> list[Share]:
-    shares = load_shares(site_root)
+def revoke_share(site_dir: Path, label: str, today: dt.date, deal: str | None = None) -> list[Share]:
+    shares = load_shares(site_dir)
     matching = [s for s in shares if s.label == label and s.revoked is None and deal in (None, s.deal)]
     if not matching:
         raise MapsiteError(
             f"no active share link labelled '{label}'", hint="list them with: mapsite share --list"
         )
     updated = [replace(s, revoked=today.isoformat()) if s in matching else s for s in shares]
-    save_shares(site_root, updated)
+    save_shares(site_dir, updated)
     return matching
 
 

@@ -16,7 +16,7 @@ MAX_FILE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
-class Source:
+class Document:
     """A content file split in two: located frontmatter and the Markdown body after it."""
 
     path: Path
@@ -26,7 +26,7 @@ class Source:
     line_offset: int
 
 
-def read_source(path: Path, display: str, frontmatter_required: bool = True) -> Source | Finding:
+def read_document(path: Path, display: str, frontmatter_required: bool = True) -> Document | Finding:
     """Split ``path`` into frontmatter and body, or return the finding that explains why not."""
     try:
         size = path.stat().st_size
@@ -58,7 +58,7 @@ def read_source(path: Path, display: str, frontmatter_required: bool = True) -> 
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         if not frontmatter_required:
-            return Source(path, display, _empty_map(), text, 0)
+            return Document(path, display, _empty_map(), text, 0)
         return Finding(
             display,
             1,
@@ -90,7 +90,7 @@ def read_source(path: Path, display: str, frontmatter_required: bool = True) -> 
     if not isinstance(data, YamlMap):
         return Finding(display, 2, "error", "the frontmatter must be a mapping of fields (name: value)")
     body = "\n".join(lines[end + 1 :])
-    return Source(path, display, data, body, 1)
+    return Document(path, display, data, body, 1)
 
 
 def _empty_map() -> YamlMap:

@@ -30,7 +30,7 @@ BRAND_KEYS = ("name", "logo", "accent")
 
 @dataclass(frozen=True)
 class Site:
-    root: Path
+    dir: Path  # the site folder, holding mapsite.yml
     title: str
     seller: Brand
     base_url: str = "/"
@@ -44,22 +44,22 @@ class Site:
 
     @property
     def deals_dir(self) -> Path:
-        return self.root / "content" / "deals"
+        return self.dir / "content" / "deals"
 
     @property
     def theme_dir(self) -> Path | None:
-        return self.root / "themes" / self.theme if self.theme else None
+        return self.dir / "themes" / self.theme if self.theme else None
 
 
-def load_site(root: Path) -> tuple[Site, list[Finding]]:
-    """Read ``root/mapsite.yml``; a site with problems still loads with defaults for them."""
-    path = root / SITE_FILE
+def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
+    """Read ``site_dir/mapsite.yml``; a site with problems still loads with defaults for them."""
+    path = site_dir / SITE_FILE
     reader = FieldReader(SITE_FILE)
-    fallback = Site(root=root, title="Deal rooms", seller=Brand(name="Our team"))
+    fallback = Site(dir=site_dir, title="Deal rooms", seller=Brand(name="Our team"))
     if not path.is_file():
         reader.error(
             None,
-            f"no {SITE_FILE} in {root}",
+            f"no {SITE_FILE} in {site_dir}",
             "run mapsite in your site's folder, pass --site DIR, or create one with 'mapsite init DIR'",
         )
         return fallback, reader.findings
@@ -82,7 +82,7 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
     reader.unknown_keys(data, SITE_KEYS, SITE_FILE)
     title = reader.text(data, "title", SITE_FILE) or fallback.title
     seller_map = reader.mapping(data, "seller", SITE_FILE)
-    seller = read_brand(reader, seller_map, "seller", root, root) if seller_map else None
+    seller = read_brand(reader, seller_map, "seller", site_dir, site_dir) if seller_map else None
     if seller is None:
         reader.warning(
             data.line,
@@ -95,7 +95,7 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
     theme = reader.text(data, "theme", SITE_FILE)
     if theme == "default":
         theme = None
-    if theme and not (root / "themes" / theme).is_dir():
+    if theme and not (site_dir / "themes" / theme).is_dir():
         reader.error(
             data.line_of("theme"),
             f"theme '{theme}' not found: there is no folder themes/{theme}/",
@@ -103,7 +103,7 @@ def load_site(root: Path) -> tuple[Site, list[Finding]]:
         )
         theme = None
     site = Site(
-        root=root,
+        dir=site_dir,
         title=title,
         seller=seller or fallback.seller,
         base_url=base_url,
@@ -150,7 +150,7 @@ def _read_share_days(reader: FieldReader, data: YamlMap) -> int | None:
     return days
 
 
-def read_brand(reader: FieldReader, data: YamlMap, where: str, base: Path, site_root: Path) -> Brand | None:
+def read_brand(reader: FieldReader, data: YamlMap, where: str, base: Path, site_dir: Path) -> Brand | None:
     """A ``{name, logo, accent}`` block; the logo must be a file inside ``base``."""
     reader.unknown_keys(data, BRAND_KEYS, where)
     name = reader.text(data, "name", where, required=True)
@@ -160,7 +160,7 @@ def read_brand(reader: FieldReader, data: YamlMap, where: str, base: Path, site_
     logo_text = reader.text(data, "logo", where)
     if logo_text:
         candidate = base / logo_text
-        if not inside(candidate, base) or not inside(candidate, site_root):
+        if not inside(candidate, base) or not inside(candidate, site_dir):
             reader.error(
                 data.line_of("logo"),
                 f"the logo path '{logo_text}' of {where} points outside its folder",

@@ -49,7 +49,7 @@ from mapsite.model.deal import Action, Cadence, Deal, Milestone, Stakeholder
 from mapsite.names import slugify
 from mapsite.render import ical
 from mapsite.render.cadence import DAY_CODES, Recurrence, parse_cadence
-from mapsite.schedule.plan import STATUS_LABELS, side_company
+from mapsite.schedule.portal import STATUS_LABELS, side_company
 
 PRODID = "-//mapsite//Mutual action plan//EN"
 PLAN_FILE = "plan.ics"

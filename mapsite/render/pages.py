@@ -28,7 +28,7 @@ from mapsite.render.colors import palette
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.render.theme import Theme
 from mapsite.render.timeline import render_timeline
-from mapsite.schedule.plan import Plan
+from mapsite.schedule.portal import PortalView
 
 ROBOTS = b"User-agent: *\nDisallow: /\n"
 
@@ -98,7 +98,7 @@ def render_shared(site: Site, theme: Theme) -> Rendered:
     return Rendered(tuple(pages), ())
 
 
-def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: bool = False) -> Rendered:
+def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protected: bool = False) -> Rendered:
     """The portal page, its extra pages and the files it publishes.
 
     ``protected`` pages get a logout button; their sealing happens afterwards, in protect/.
@@ -109,12 +109,12 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
     pages: list[Page] = []
 
     def markdown(text: str, page_path: str, source: Path, floor: int) -> Markup:
-        links = LinkContext(page_path, deal.slug, deal.root, page_names)
+        links = LinkContext(page_path, deal.slug, deal.folder, page_names)
         html = render_markdown(text, links, heading_floor=floor)
         used_files.update(links.used_files)
         for problem in links.problems:
             findings.append(
-                Finding(site_display(source, site.root), _line_of(source, problem), "warning", problem)
+                Finding(site_display(source, site.dir), _line_of(source, problem), "warning", problem)
             )
         return html
 
@@ -151,7 +151,7 @@ def render_deal(deal: Deal, plan: Plan, site: Site, theme: Theme, protected: boo
         pages.append(Page(path, _render(theme, "page.html", page_context), deal.slug, document=True))
 
     for relpath in sorted(used_files):
-        source = deal.root / relpath
+        source = deal.folder / relpath
         pages.append(Page(f"{deal.slug}/{relpath}", source.read_bytes(), deal.slug))
     # Deal files like any attachment: protect/ seals them and the portal's links open them.
     bundle = f"{deal.slug}/{CALENDAR_DIR}/"
@@ -174,7 +174,7 @@ def render_shell(
 
 def _deal_context(
     deal: Deal,
-    plan: Plan,
+    plan: PortalView,
     site: Site,
     theme: Theme,
     path: str,
@@ -231,7 +231,7 @@ def _logo_url(deal: Deal, brand: Brand | None, site: Site, page_path: str) -> st
     if brand == site.seller:
         shared = brand_assets(site).get(brand.logo)
         return relative_url(page_path, shared.path) if shared else None
-    relpath = brand.logo.relative_to(deal.root).as_posix()
+    relpath = brand.logo.relative_to(deal.folder).as_posix()
     return relative_url(page_path, f"{deal.slug}/{relpath}")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from mapsite.render.formatting import long_date, month_label, short_date
-from mapsite.schedule.plan import STATUS_LABELS, MilestoneView, Plan
+from mapsite.schedule.portal import STATUS_LABELS, MilestoneView, PortalView
 
 WIDTH = 960
 LABEL_COLUMN = 150
@@ -38,7 +38,7 @@ class _Placed:
     anchor_end: bool
 
 
-def render_timeline(plan: Plan) -> Markup:
+def render_timeline(plan: PortalView) -> Markup:
     deal = plan.deal
     milestones = [m for phase in plan.phases for m in phase.milestones]
     if not milestones:

@@ -92,7 +92,7 @@ class NewDeal:
 
 
 def new_deal(
-    site_root: Path,
+    site_dir: Path,
     buyer_name: str,
     blueprint: str,
     close: dt.date,
@@ -108,7 +108,7 @@ def new_deal(
     name = slug or slugify(buyer_name)
     if not name or (slug is not None and slugify(slug) != slug):
         raise MapsiteError(f"'{name}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes")
-    deals = site_root / "content" / "deals"
+    deals = site_dir / "content" / "deals"
     target = deals / f"{name}.md"
     if target.exists() or (deals / name).exists():
         raise MapsiteError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mapsite.model.deal import Deal, Side
 from mapsite.schedule.feasibility import feasibility
-from mapsite.schedule.plan import risk_score, risk_severity
+from mapsite.schedule.portal import risk_score, risk_severity
 
 JSON_VERSION = 1
 SIDES: tuple[Side, ...] = ("buyer", "seller", "partner")

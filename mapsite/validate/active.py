@@ -100,11 +100,11 @@ class Problem:
     hint: str
 
 
-def deal_file_findings(deal: Deal, site_root: Path) -> list[Finding]:
+def deal_file_findings(deal: Deal, site_dir: Path) -> list[Finding]:
     """Every file the deal publishes: SVGs must be inert; active types only in protected deals."""
     findings: list[Finding] = []
     for file in deal.files:
-        display = site_display(file.source, site_root)
+        display = site_display(file.source, site_dir)
         if file.source.suffix.lower() == ".svg":
             findings.extend(_svg_findings(file.source, display))
         elif deal.public and (reason := active_type(file.source)):
@@ -130,7 +130,7 @@ def site_file_findings(site: Site) -> list[Finding]:
         paths.extend(sorted(p for p in static.rglob("*") if p.suffix.lower() == ".svg" and p.is_file()))
     findings: list[Finding] = []
     for path in paths:
-        display = site_display(path, site.root)
+        display = site_display(path, site.dir)
         if path.suffix.lower() == ".svg":
             findings.extend(_svg_findings(path, display))
         elif reason := active_type(path):

@@ -125,7 +125,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         resources=resources,
         body=item.source.body,
         source=item.source.path,
-        root=item.root,
+        folder=item.folder,
         pages=item.pages,
         files=_deal_files(item, (buyer, declared_seller, partner), resources),
         calendar=site.calendar,
@@ -222,10 +222,10 @@ def _deal_files(
     files = list(item.files)
     for brand in brands:
         if brand and brand.logo and not any(f.source == brand.logo for f in files):
-            files.append(DealFile(brand.logo, brand.logo.relative_to(item.root).as_posix()))
+            files.append(DealFile(brand.logo, brand.logo.relative_to(item.folder).as_posix()))
     for resource in resources:
         if resource.file and not any(f.relpath == resource.file for f in files):
-            files.append(DealFile(item.root / resource.file, resource.file))
+            files.append(DealFile(item.folder / resource.file, resource.file))
     return tuple(sorted(files, key=lambda f: f.relpath))
 
 
@@ -250,7 +250,7 @@ def _read_slug(reader: FieldReader, data: YamlMap, item: DealInput, site: Site) 
         )
         return None
     if reserved_slug(default):
-        named = f"file {default}.md" if item.root == site.deals_dir else f"folder {default}/"
+        named = f"file {default}.md" if item.folder == site.deals_dir else f"folder {default}/"
         reader.error(
             None,
             f"the file name gives the slug '{default}', which is reserved: output/{default}/ would "
@@ -267,11 +267,11 @@ def _brand(
     block = reader.mapping(data, key, "the deal", required=required)
     if block is None:
         return None
-    brand = read_brand(reader, block, key, item.root, site.root)
+    brand = read_brand(reader, block, key, item.folder, site.dir)
     if brand and brand.logo and outside_own_folder(item, site, brand.logo):
         reader.error(
             block.line_of("logo"),
-            f"the logo of {key} is {not_own_text(brand.logo.relative_to(item.root).as_posix())}",
+            f"the logo of {key} is {not_own_text(brand.logo.relative_to(item.folder).as_posix())}",
             NOT_OWN_HINT,
         )
     return brand

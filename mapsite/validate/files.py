@@ -28,7 +28,7 @@ def outside_own_folder(item: DealInput, site: Site, path: Path) -> bool:
     their folders, their Markdown, drafts kept in ``_``- or ``.``-folders. None of those may be
     published with it, or a public deal would carry a protected deal's ROI model.
     """
-    if item.root != site.deals_dir:
+    if item.folder != site.deals_dir:
         return False
     return not_own_file(site.deals_dir, path)
 
@@ -55,7 +55,7 @@ def not_own_text(shown: str) -> str:
 
 
 def read_resources(reader: FieldReader, data: YamlMap, item: DealInput, site: Site) -> tuple[Resource, ...]:
-    root = item.root
+    folder = item.folder
     result = []
     for entry, line in reader.items(data, "resources", "the deal"):
         if not isinstance(entry, YamlMap):
@@ -78,17 +78,17 @@ def read_resources(reader: FieldReader, data: YamlMap, item: DealInput, site: Si
         file_rel = None
         if file_text:
             file_rel = safe_relpath(file_text)
-            if file_rel is None or not inside(root / file_rel, root):
+            if file_rel is None or not inside(folder / file_rel, folder):
                 reader.error(
                     entry.line_of("file"),
                     f"{where} file '{file_text}' points outside the deal folder",
                     "put the file in the deal's folder and use a relative path such as files/roi.pdf",
                 )
                 continue
-            if not (root / file_rel).is_file():
+            if not (folder / file_rel).is_file():
                 reader.error(entry.line_of("file"), f"{where} file '{file_text}' does not exist")
                 continue
-            if outside_own_folder(item, site, root / file_rel):
+            if outside_own_folder(item, site, folder / file_rel):
                 reader.error(
                     entry.line_of("file"),
                     f"{where} file is {not_own_text(file_rel)}",

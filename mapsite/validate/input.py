@@ -9,15 +9,15 @@ from mapsite.model.deal import (
     DealFile,
     ExtraPage,
 )
-from mapsite.read.frontmatter import Source
+from mapsite.read.frontmatter import Document
 
 
 @dataclass(frozen=True)
 class DealInput:
     """Where a deal lives: its main source, its folder (for relative paths) and extras."""
 
-    source: Source
-    root: Path
+    source: Document
+    folder: Path
     default_slug: str
     pages: tuple[ExtraPage, ...] = ()
     files: tuple[DealFile, ...] = ()

@@ -44,34 +44,34 @@ class LastBuild:
     warnings: tuple[Finding, ...]
 
 
-def sources_digest(site_root: Path, today: dt.date, protect: bool, changed: dict[Path, dt.date]) -> bytes:
+def read_digest(site_dir: Path, today: dt.date, protect: bool, changed: dict[Path, dt.date]) -> bytes:
     """The part of the digest read before the build starts: an edit made while it runs counts."""
     digest = hashlib.sha256()
     digest.update(f"{today.isoformat()}\0{protect}\0{_code_digest()}\n".encode())
-    for path in source_files(site_root):
-        digest.update(f"{path.relative_to(site_root).as_posix()}\0".encode())
+    for path in source_files(site_dir):
+        digest.update(f"{path.relative_to(site_dir).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     for path, day in sorted(changed.items()):
-        digest.update(f"{path.relative_to(site_root).as_posix()}\0{day.isoformat()}\n".encode())
+        digest.update(f"{path.relative_to(site_dir).as_posix()}\0{day.isoformat()}\n".encode())
     return digest.digest()
 
 
-def source_files(site_root: Path) -> list[Path]:
+def source_files(site_dir: Path) -> list[Path]:
     """Every file of the site's sources, in a stable order."""
     files = []
     for name in SOURCES:
-        top = site_root / name
+        top = site_dir / name
         files += [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
     return files
 
 
-def inputs_digest(sources: bytes, site_root: Path, secret: bytes, password_names: tuple[str, ...]) -> str:
+def inputs_digest(sources: bytes, site_dir: Path, secret: bytes, password_names: tuple[str, ...]) -> str:
     """``sources`` plus what protection reads: the secret keys it, shares and passwords join it."""
     if not secret:
         return sources.hex()
-    local = local_passwords(site_root)
+    local = local_passwords(site_dir)
     passwords = {name: os.environ.get(name) or local.get(name) or "" for name in password_names}
-    shares = [share.__dict__ for share in load_shares(site_root)]
+    shares = [share.__dict__ for share in load_shares(site_dir)]
     message = sources + json.dumps([passwords, shares], sort_keys=True, default=str).encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
@@ -88,13 +88,13 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _record_path(site_root: Path) -> Path:
-    return site_root / STATE_DIR / RECORD
+def _record_path(site_dir: Path) -> Path:
+    return site_dir / STATE_DIR / RECORD
 
 
-def load_last_build(site_root: Path, out: Path) -> LastBuild | None:
+def load_last_build(site_dir: Path, out: Path) -> LastBuild | None:
     try:
-        records = json.loads(_record_path(site_root).read_text("utf-8"))
+        records = json.loads(_record_path(site_dir).read_text("utf-8"))
         record = records[str(out.resolve())]
         return LastBuild(
             inputs=record["inputs"],
@@ -107,9 +107,9 @@ def load_last_build(site_root: Path, out: Path) -> LastBuild | None:
         return None
 
 
-def save_last_build(site_root: Path, out: Path, last: LastBuild | None) -> None:
+def save_last_build(site_dir: Path, out: Path, last: LastBuild | None) -> None:
     """Record (or, with ``None``, forget) the build now in ``out``."""
-    path = _record_path(site_root)
+    path = _record_path(site_dir)
     try:
         records = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):

@@ -43,9 +43,9 @@ class Staging:
         return self.folder / ".parts"
 
 
-def begin(out: Path, site_root: Path, only: str | None = None) -> Staging:
+def begin(out: Path, site_dir: Path, only: str | None = None) -> Staging:
     """A fresh, empty staging folder on the same file system as ``out`` (renames stay atomic)."""
-    _check_target(out, site_root)
+    _check_target(out, site_dir)
     if only:
         out.mkdir(parents=True, exist_ok=True)
         folder = out / f".staging-{os.getpid()}"  # not named after ``only``: a rep typed that
@@ -159,10 +159,10 @@ def _check_deal_folder(slug: str, shared: list[Page]) -> None:
         )
 
 
-def _check_target(out: Path, site_root: Path) -> None:
+def _check_target(out: Path, site_dir: Path) -> None:
     """Refuse an output folder whose replacement would destroy the site or unrelated files."""
     out_resolved = out.resolve()
-    root = site_root.resolve()
+    root = site_dir.resolve()
     if out_resolved == root or out_resolved in root.parents:
         raise MapsiteError(
             f"the output folder {out} contains the site itself; it would be replaced",

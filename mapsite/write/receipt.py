@@ -40,7 +40,7 @@ def page_digest(path: str, content: bytes) -> FileDigest:
     return path, len(content), hashlib.sha256(content).hexdigest()
 
 
-def sources_digest(site_dir: Path) -> str:
+def site_files_digest(site_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in source_files(site_dir):
         sha, size = file_digest(path)
@@ -63,7 +63,7 @@ def record_receipt(site_dir: Path, out: Path, files: Iterable[FileDigest] | None
     """
     files = files if files is not None else file_digests(local_manifest(out).values())
     receipts = _load(site_dir)
-    receipts[str(out.resolve())] = {"output": output_digest(files), "sources": sources_digest(site_dir)}
+    receipts[str(out.resolve())] = {"output": output_digest(files), "sources": site_files_digest(site_dir)}
     write_atomic(site_dir / RECEIPTS, json.dumps(receipts, indent=2, sort_keys=True) + "\n")
 
 
@@ -78,5 +78,5 @@ def has_receipt(site_dir: Path, out: Path, entries: Iterable[FileEntry]) -> bool
     return (
         isinstance(receipt, dict)
         and receipt.get("output") == output_digest(file_digests(entries))
-        and receipt.get("sources") == sources_digest(site_dir)
+        and receipt.get("sources") == site_files_digest(site_dir)
     )

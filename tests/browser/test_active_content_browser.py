@@ -155,7 +155,7 @@ class _Recorder(http.server.SimpleHTTPRequestHandler):
 
 @dataclass
 class Site:
-    root: Path
+    dir: Path
     url: str
     requests: list[str]
 
@@ -188,7 +188,7 @@ def site(tmp_path, monkeypatch) -> Iterator[Site]:
 
 def write_deals(site: Site, hostile: bool) -> None:
     for slug, fields in DEALS.items():
-        folder = site.root / "content" / "deals" / slug
+        folder = site.dir / "content" / "deals" / slug
         (folder / "files").mkdir(parents=True, exist_ok=True)
         (folder / "index.md").write_text(DEAL.format(**fields), "utf-8")
         for name, label, colour in SVGS[slug]:
@@ -200,7 +200,7 @@ def build_unchecked(site: Site, monkeypatch) -> None:
     """Build as if the check did not exist, as output from before it would be."""
     monkeypatch.setattr(loader, "deal_file_findings", lambda _deal, _root: [])
     monkeypatch.setenv("MAPSITE_WORKERS", "1")
-    build(site.root, today=dt.date.fromisoformat(TODAY))
+    build(site.dir, today=dt.date.fromisoformat(TODAY))
 
 
 def log_in(page) -> None:
@@ -242,9 +242,9 @@ def assert_no_mark(site: Site, pages: list) -> None:
 
 def test_the_build_refuses_hostile_svgs_in_public_and_protected_deals(site):
     write_deals(site, hostile=True)
-    before = sorted((site.root / "output").iterdir())
+    before = sorted((site.dir / "output").iterdir())
     result = subprocess.run(
-        [sys.executable, "-m", "mapsite", "build", "--site", str(site.root), "--today", TODAY],
+        [sys.executable, "-m", "mapsite", "build", "--site", str(site.dir), "--today", TODAY],
         capture_output=True,
         text=True,
         timeout=120,
@@ -269,7 +269,7 @@ def test_the_build_refuses_hostile_svgs_in_public_and_protected_deals(site):
             assert f"{path}:7: error: the SVG contains an HTML <img> element" in terminal
     assert "error: build stopped: 20 errors; the previous output was left untouched" in terminal
     assert "Traceback" not in terminal
-    assert sorted((site.root / "output").iterdir()) == before == []
+    assert sorted((site.dir / "output").iterdir()) == before == []
 
 
 # ------------------------------------------------------------------ the payload is live
@@ -296,7 +296,7 @@ def test_control_without_the_check_a_public_svg_runs_its_script(site, browser, m
 
 def test_svgs_that_pass_are_drawn_and_run_nothing_wherever_they_are_opened(site, browser):
     write_deals(site, hostile=False)
-    build(site.root, today=dt.date.fromisoformat(TODAY))
+    build(site.dir, today=dt.date.fromisoformat(TODAY))
     context = browser.new_context(accept_downloads=True)
     try:
         # The public deal: files published as they are.
@@ -354,7 +354,7 @@ def test_a_hostile_svg_sealed_past_the_check_stays_inert_in_the_browser(site, br
     check, or a check someone switched off) runs nothing, inline, downloaded or in a new tab."""
     write_deals(site, hostile=True)
     build_unchecked(site, monkeypatch)
-    published = [p for p in (site.root / "output" / "sealed-room").rglob("*") if p.is_file()]
+    published = [p for p in (site.dir / "output" / "sealed-room").rglob("*") if p.is_file()]
     assert all(MARK.encode() not in p.read_bytes() for p in published), "the SVGs are sealed"
     context = browser.new_context(accept_downloads=True)
     try:
@@ -366,7 +366,7 @@ def test_a_hostile_svg_sealed_past_the_check_stays_inert_in_the_browser(site, br
         with sealed.expect_download() as download:
             sealed.get_by_role("link", name="Rollout chart").click()
         saved = Path(download.value.path()).read_bytes()
-        source = site.root / "content/deals/sealed-room/files/chart.svg"
+        source = site.dir / "content/deals/sealed-room/files/chart.svg"
         assert hashlib.sha256(saved).digest() == hashlib.sha256(source.read_bytes()).digest()
         # The download link's own address, opened in a tab, is no file on the host.
         href = sealed.get_by_role("link", name="Rollout chart").get_attribute("href")

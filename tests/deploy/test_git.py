@@ -22,7 +22,7 @@ import pytest
 
 from mapsite.deploy.git import GitTarget
 from mapsite.deploy.report import size_text
-from mapsite.deploy.store import Progress
+from mapsite.deploy.store import SendProgress
 from mapsite.errors import MapsiteError
 from mapsite.write.manifest import local_manifest
 from tests.deploy.helpers import add_targets, build_site, published, run_mapsite
@@ -408,7 +408,7 @@ def test_a_push_after_the_branch_moved_is_refused(built_site: Path, tmp_path: Pa
     out = built_site / "output"
     local = local_manifest(out)
     sent: list[str] = []
-    progress: Progress = lambda path, _size: sent.append(path)  # noqa: E731
+    progress: SendProgress = lambda path, _size: sent.append(path)  # noqa: E731
     for single in (False, True):
         target = GitTarget(str(remote), "gh-pages", None, single, "m", tmp_path / f"cache{single}.git", out)
         plan = target.plan(local)

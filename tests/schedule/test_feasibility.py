@@ -49,7 +49,7 @@ def deal(close: dt.date, *milestones: Milestone) -> Deal:
         stakeholders=(),
         milestones=milestones,
         source=Path("t.md"),
-        root=Path("."),
+        folder=Path("."),
     )
 
 

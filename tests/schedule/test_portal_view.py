@@ -6,7 +6,7 @@ import datetime as dt
 
 from mapsite.pipeline.load import load_deals
 from mapsite.read.site import load_site
-from mapsite.schedule.plan import build_plan
+from mapsite.schedule.portal import portal_view
 
 DEAL = """\
 ---
@@ -41,7 +41,7 @@ def plan_for(site_factory, today: dt.date):
     root = site_factory.make({"plan-test.md": DEAL})
     site, _ = load_site(root)
     [deal] = load_deals(site, today).deals
-    return build_plan(deal, today)
+    return portal_view(deal, today)
 
 
 def test_progress_counts_done_and_ignores_skipped(site_factory):

@@ -43,7 +43,7 @@ Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
-class Progress:
+class Completion:
     done: int
     total: int
 
@@ -83,7 +83,7 @@ class MilestoneView:
 class PhaseView:
     name: str
     milestones: tuple[MilestoneView, ...]
-    progress: Progress
+    progress: Completion
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,14 @@ class CadenceView:
 
 
 @dataclass(frozen=True)
-class Plan:
+class PortalView:
+    """Everything the portal page shows of a deal on the build day, ready for the templates."""
+
     deal: Deal
     today: dt.date
     days_to_close: int
     close_phrase: str
-    progress: Progress
+    progress: Completion
     phases: tuple[PhaseView, ...]
     next_up: tuple[SideGroup, ...]
     overdue_count: int
@@ -148,7 +150,7 @@ class Plan:
     next_up_days: int = NEXT_UP_DAYS
 
 
-def build_plan(deal: Deal, today: dt.date) -> Plan:
+def portal_view(deal: Deal, today: dt.date) -> PortalView:
     people = {s.id: s for s in deal.stakeholders}
     schedule = feasibility(deal, deal.calendar, today)
     active = deal.stage == "active"
@@ -180,15 +182,15 @@ def build_plan(deal: Deal, today: dt.date) -> Plan:
             )
             for m in members
         )
-        phases.append(PhaseView(phase, views, _progress(members)))
+        phases.append(PhaseView(phase, views, _completion(members)))
 
     days_to_close = (deal.close_date - today).days
-    return Plan(
+    return PortalView(
         deal=deal,
         today=today,
         days_to_close=days_to_close,
         close_phrase=_close_phrase(days_to_close),
-        progress=_progress(deal.milestones),
+        progress=_completion(deal.milestones),
         phases=tuple(phases),
         next_up=_next_up(deal, people, today),
         overdue_count=sum(1 for p in phases for m in p.milestones if m.overdue)
@@ -224,9 +226,9 @@ def side_company(deal: Deal, side: Side) -> Brand | None:
     return {"buyer": deal.buyer, "seller": deal.seller, "partner": deal.partner}[side]
 
 
-def _progress(milestones: Iterable[Milestone]) -> Progress:
+def _completion(milestones: Iterable[Milestone]) -> Completion:
     counted = [m for m in milestones if m.status != "skipped"]
-    return Progress(sum(1 for m in counted if m.status == "done"), len(counted))
+    return Completion(sum(1 for m in counted if m.status == "done"), len(counted))
 
 
 def _close_phrase(days: int) -> str:
