@@ -48,7 +48,7 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     hint = (
         f"did you mean {' or '.join(repr(c) for c in close)}?"
         if close
-        else "name a deal by its slug or its file in content/deals; list them with: mapsite status"
+        else "name a deal by its slug or its file in content/deals; list them with: mapsite list"
     )
     raise MapsiteError(f"no deal with slug '{name}', nor a deal file or folder of that name", hint=hint)
 
@@ -64,3 +64,20 @@ def deal_key(name: str) -> str:
     if path.name == "index.md":
         path = path.parent
     return path.name.removesuffix(".md")
+
+
+def deal_name(deal: Deal) -> str:
+    """The name a rep types for ``deal`` in other commands: its file or folder in content/deals
+    (a random slug is no name to remember)."""
+    return deal.source.parent.name if deal.source.name == "index.md" else deal.source.stem
+
+
+def names_by_slug(site_dir: Path, today: dt.date) -> dict[str, str]:
+    """Each loadable deal's name (see ``deal_name``) by its slug."""
+    from mapsite.pipeline.load import load_deals
+    from mapsite.read.site import load_site
+
+    site, findings = load_site(site_dir)
+    if has_errors(findings):
+        return {}
+    return {deal.slug: deal_name(deal) for deal in load_deals(site, today).deals}

@@ -1,5 +1,8 @@
 """``mapsite share``: make, show, list and revoke the links that open a deal without a password.
 
+A link belongs to one deal: showing or revoking one names the deal, since the same label
+("CFO") is often on several and revoking re-keys the deal it names.
+
 Stages are imported inside the command (see cli/main.py).
 """
 
@@ -9,9 +12,10 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from rich.text import Text
 
-from mapsite.cli.app import main, site_option, stdout
-from mapsite.cli.lookup import deal_slug
+from mapsite.cli.app import main, site_option, stderr, stdout
+from mapsite.cli.lookup import deal_name, deal_slug, names_by_slug, one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
 
@@ -24,44 +28,99 @@ from mapsite.errors import MapsiteError
     metavar="DATE|never",
     help="Last day the link works (default: protection.share_days after today, 90 unless set).",
 )
-@click.option("--revoke", metavar="LABEL", help="Revoke the share link with this label (of DEAL, if given).")
+@click.option("--show", metavar="LABEL", help="Print DEAL's link with this label again.")
+@click.option("--revoke", metavar="LABEL", help="Revoke DEAL's link with this label.")
 @click.option("--list", "list_shares", is_flag=True, help="List share links (never their secrets).")
 @site_option
 def share_command(
     slug: str | None,
     label: str | None,
     expires: str | None,
+    show: str | None,
     revoke: str | None,
     list_shares: bool,
     site_dir: Path,
 ) -> None:
-    """Make, list or revoke share links that open a deal without a password."""
-    from mapsite.pipeline.readable import render_all
-    from mapsite.protect.secrets import add_share, load_shares, revoke_share, share_link
+    """Make, show, list or revoke the links that open a deal without a password.
+
+    \b
+    mapsite share DEAL --label "Dana (CFO)"   a new link for Dana
+    mapsite share DEAL --show "Dana (CFO)"    print that link again
+    mapsite share DEAL --revoke "Dana (CFO)"  revoke it (the deal is re-keyed)
+    mapsite share --list                      every link, never its secret
+    """
+    today = resolve_today()
+    chosen = [name for name, given in (("--label", label), ("--show", show), ("--revoke", revoke)) if given]
+    if len(chosen) > 1 or (list_shares and (chosen or slug)):
+        raise click.UsageError("give one of --label, --show, --revoke or --list")
+    if list_shares:
+        list_links(site_dir, today)
+    elif revoke:
+        revoke_links(site_dir, slug, revoke, today)
+    elif not slug or not (label or show):
+        raise click.UsageError("give a DEAL and --label, --show or --revoke LABEL, or --list")
+    elif show:
+        show_link(site_dir, slug, show, today)
+    else:
+        make_link(site_dir, slug, label or "", expires, today)
+
+
+def list_links(site_dir: Path, today: dt.date) -> None:
+    from mapsite.protect.secrets import load_shares
+
+    for share in load_shares(site_dir):
+        state = (
+            "revoked " + share.revoked if share.revoked else ("active" if share.active(today) else "expired")
+        )
+        until = f", until {share.expires}" if share.expires else ""
+        stdout.print(f"{share.deal}: {share.label} (created {share.created}{until}): {state}", markup=False)
+
+
+def revoke_links(site_dir: Path, slug: str | None, label: str, today: dt.date) -> None:
+    """Revoke one deal's links labelled ``label``; without a deal, a usage error names the deals
+    that have one, since the same label ("CFO") is often on several."""
+    from mapsite.protect.secrets import deals_sharing, load_shares, revoke_share
+
+    if not slug:
+        holders = deals_sharing(site_dir, label)
+        if not holders:
+            raise click.UsageError(
+                f"no deal has an active share link labelled '{label}'; list them with: mapsite share --list"
+            )
+        names = names_by_slug(site_dir, today)
+        raise click.UsageError(
+            f'name the deal: mapsite share DEAL --revoke "{label}" (deals with an active link '
+            f"labelled '{label}': {', '.join(names.get(deal, deal) for deal in holders)})"
+        )
+    # A deal deleted since keeps its links to revoke: its slug is taken as it is.
+    if not any(share.deal == slug for share in load_shares(site_dir)):
+        slug = deal_slug(site_dir, slug, today)
+    for share in revoke_share(site_dir, label, today, slug):
+        stdout.print(f"Revoked the share link '{share.label}' of {share.deal}.", markup=False)
+    stdout.print("Rebuild and deploy: the old link then fails, and the deal is re-keyed.")
+
+
+def show_link(site_dir: Path, name: str, label: str, today: dt.date) -> None:
+    from mapsite.protect.secrets import active_share, share_link
     from mapsite.read.site import load_site
 
-    today = resolve_today()
-    if list_shares:
-        for share in load_shares(site_dir):
-            state = (
-                "revoked " + share.revoked
-                if share.revoked
-                else ("active" if share.active(today) else "expired")
-            )
-            until = f", until {share.expires}" if share.expires else ""
-            stdout.print(f"{share.deal}: {share.label} (created {share.created}{until}): {state}")
-        return
-    if revoke:
-        # A deal deleted since keeps its links to revoke: its slug is taken as it is.
-        if slug and not any(share.deal == slug for share in load_shares(site_dir)):
-            slug = deal_slug(site_dir, slug, today)
-        for share in revoke_share(site_dir, revoke, today, slug):
-            stdout.print(f"Revoked the share link '{share.label}' of {share.deal}.")
-        stdout.print("Rebuild and deploy: the old link then fails, and the deal is re-keyed.")
-        return
-    if not slug or not label:
-        raise click.UsageError("give a DEAL and --label, or --revoke LABEL, or --list")
-    slug = deal_slug(site_dir, slug, today)
+    deal = one_deal(site_dir, name, today)
+    share = active_share(site_dir, deal.slug, label, today)
+    base_url = load_site(site_dir)[0].base_url
+    stdout.print(f"Share link for {label} ({deal.title}):", markup=False)
+    stdout.print(share_link(base_url, deal.slug, share), markup=False)
+    until = f"until {share.expires}" if share.expires else "with no expiry date"
+    stdout.print(f"It works once the site has been rebuilt and deployed since {share.created}, {until}.")
+    warn_if_bare(base_url)
+
+
+def make_link(site_dir: Path, name: str, label: str, expires: str | None, today: dt.date) -> None:
+    from mapsite.pipeline.readable import render_all
+    from mapsite.protect.secrets import add_share, share_link
+    from mapsite.read.site import load_site
+
+    chosen = one_deal(site_dir, name, today)
+    slug = chosen.slug
     site, findings = load_site(site_dir)
     result = render_all(site_dir, today, only=slug) if not any(f.is_error for f in findings) else None
     deal = next((d for d in result.deals if d.slug == slug), None) if result else None
@@ -70,11 +129,25 @@ def share_command(
     if deal.public:
         raise MapsiteError(f"deal '{slug}' is public: it needs no share link")
     share = add_share(site_dir, slug, label, today, share_expiry(expires, site.share_days, today))
-    stdout.print(f"Share link for {label} ({deal.title}):")
-    stdout.print(share_link(site.base_url, slug, share))
+    stdout.print(f"Share link for {label} ({deal.title}):", markup=False)
+    stdout.print(share_link(site.base_url, slug, share), markup=False)
     until = f"until {share.expires}" if share.expires else "with no expiry date"
     stdout.print(f"It works once the site is rebuilt and deployed, {until}.")
-    stdout.print(f'Revoke it with: mapsite share {slug} --revoke "{label}"')
+    stdout.print(f'Revoke it with: mapsite share {deal_name(chosen)} --revoke "{label}"', markup=False)
+    warn_if_bare(site.base_url)
+
+
+def warn_if_bare(base_url: str) -> None:
+    """A link without the site's address works only for whoever knows where the site is."""
+    if base_url.startswith(("https://", "http://")):
+        return
+    stderr.print(
+        Text(
+            "warning: mapsite.yml sets no base_url, so this link is only a path: put your site's "
+            "address in front of it, or set base_url (e.g. https://deals.example.com/) in mapsite.yml",
+            style="yellow",
+        )
+    )
 
 
 def share_expiry(option: str | None, share_days: int | None, today: dt.date) -> dt.date | None:

@@ -179,16 +179,43 @@ def add_share(site_dir: Path, deal: str, label: str, today: dt.date, expires: dt
     return share
 
 
-def revoke_share(site_dir: Path, label: str, today: dt.date, deal: str | None = None) -> list[Share]:
+def deals_sharing(site_dir: Path, label: str) -> list[str]:
+    """The deals (slugs) holding a link labelled ``label`` that is not revoked yet."""
+    return sorted({s.deal for s in load_shares(site_dir) if s.label == label and s.revoked is None})
+
+
+def revoke_share(site_dir: Path, label: str, today: dt.date, deal: str) -> list[Share]:
+    """Revoke ``deal``'s links labelled ``label``: one deal's "CFO" is not another's, and
+    revoking re-keys the deal, so it never reaches past the deal named."""
     shares = load_shares(site_dir)
-    matching = [s for s in shares if s.label == label and s.revoked is None and deal in (None, s.deal)]
+    matching = [s for s in shares if s.label == label and s.revoked is None and s.deal == deal]
     if not matching:
         raise MapsiteError(
-            f"no active share link labelled '{label}'", hint="list them with: mapsite share --list"
+            f"deal '{deal}' has no active share link labelled '{label}'",
+            hint="list them with: mapsite share --list",
         )
     updated = [replace(s, revoked=today.isoformat()) if s in matching else s for s in shares]
     save_shares(site_dir, updated)
     return matching
+
+
+def active_share(site_dir: Path, deal: str, label: str, today: dt.date) -> Share:
+    """``deal``'s working link labelled ``label``, to hand out again; a revoked or expired one
+    is an error that says so."""
+    mine = [s for s in load_shares(site_dir) if s.deal == deal and s.label == label]
+    share = next((s for s in reversed(mine) if s.active(today)), None)
+    if share is not None:
+        return share
+    if mine:
+        last = mine[-1]
+        why = f"was revoked on {last.revoked}" if last.revoked else f"expired on {last.expires}"
+        raise MapsiteError(
+            f"the share link '{label}' of deal '{deal}' {why}",
+            hint=f'make a new one with: mapsite share {deal} --label "{label}"',
+        )
+    raise MapsiteError(
+        f"deal '{deal}' has no share link labelled '{label}'", hint="list them with: mapsite share --list"
+    )
 
 
 def share_link(base_url: str, slug: str, share: Share) -> str:

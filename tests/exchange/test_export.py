@@ -181,7 +181,7 @@ def test_exporting_an_unknown_deal_says_so(example_site):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "error: no deal with slug 'nope', nor a deal file or folder of that name (hint: name a deal "
-        "by its slug or its file in content/deals; list them with: mapsite status)"
+        "by its slug or its file in content/deals; list them with: mapsite list)"
     ]
 
 

@@ -146,6 +146,6 @@ def test_shares_are_stored_privately_and_revoked_by_label(tmp_path, monkeypatch)
     assert (tmp_path / ".mapsite" / "shares.json").stat().st_mode & 0o777 == 0o600
     [loaded] = load_shares(tmp_path)
     assert loaded == share and loaded.active(today) and not loaded.active(dt.date(2027, 3, 2))
-    revoke_share(tmp_path, "Dana (VP Marketing)", today)
+    revoke_share(tmp_path, "Dana (VP Marketing)", today, "acme")
     [revoked] = load_shares(tmp_path)
     assert revoked.revoked == "2027-02-22" and not revoked.active(today)

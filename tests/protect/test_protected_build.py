@@ -182,7 +182,7 @@ def test_rebuilds_are_reproducible_and_stable_until_access_is_lost(example_site,
     assert shared["kid"] == first["kid"] and len(shared["slots"]) == 3
 
     # Revoking it re-keys the deal: nothing made for the old key opens the new pages.
-    assert run("share", "--revoke", "Dana", "--site", str(example_site)).returncode == 0
+    assert run("share", "acme", "--revoke", "Dana", "--site", str(example_site)).returncode == 0
     build(example_site, "--out", str(tmp_path / "four"))
     revoked = envelope_of(tmp_path / "four/acme/index.html")
     assert revoked["kid"] != first["kid"] and len(revoked["slots"]) == 2
