@@ -28,4 +28,9 @@ def opaque_slug() -> str:
 
 
 def password_env_name(slug: str) -> str:
-    return f"{slug.replace('-', '_').upper()}_PORTAL_PASSWORD"
+    """``acme-corp`` -> ``ACME_CORP_PORTAL_PASSWORD``: always a name a shell can export, so a
+    name starting with a digit gets a prefix (``3m`` -> ``DEAL_3M_PORTAL_PASSWORD``)."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", slug).strip("_").upper()
+    if not stem[:1].isalpha():
+        stem = f"DEAL_{stem}".rstrip("_")
+    return f"{stem}_PORTAL_PASSWORD"

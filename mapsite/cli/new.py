@@ -7,6 +7,7 @@ Stages are imported inside the command (see cli/main.py).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -73,10 +74,7 @@ def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None
     say_address(site.base_url, created.slug, path.stem, chosen=slug is not None, buyer=buyer)
     if close.date() < today:
         stderr.print(Text("warning: the close date is in the past", style="yellow"))
-    stdout.print(
-        f"Set its password before building: export {password_env_name(path.stem)}=... "
-        "(or add that line to .mapsite/passwords)"
-    )
+    say_password(site_dir, created.password_env, created.password_created)
     stdout.print("Next: fill in the names marked (name), then run: mapsite check")
 
 
@@ -124,11 +122,31 @@ def import_command(
     if not buyer:
         source = "slug" if slug else "file name"
         say(f"The buyer is called '{result.buyer}' after the {source}: edit buyer: and title: in the deal.")
-    say(
-        f"Set its password before building: export {password_env_name(result.path.stem)}=... "
-        "(or add that line to .mapsite/passwords)"
-    )
+    from mapsite.protect.secrets import ensure_local_password
+
+    variable = password_env_name(result.path.stem)  # as the deal file names it
+    say_password(site_dir, variable, ensure_local_password(site_dir, variable))
     say("Next: replace the [bracketed] placeholders, starting with value_summary, then run: mapsite check")
+
+
+def say_password(site_dir: Path, variable: str, created: bool) -> None:
+    """Where the new deal's password is; never the password itself (terminals are logged)."""
+    passwords = site_dir / ".mapsite" / "passwords"
+    if created:
+        stdout.print(
+            f"Its password is new and random, in {passwords} as {variable} (never commit that "
+            "folder): give it to the buyer, and set the same variable where CI builds.",
+            markup=False,
+        )
+    else:
+        stdout.print(f"Its password is the one {passwords} already sets for {variable}.", markup=False)
+    if os.environ.get(variable):
+        stderr.print(
+            Text(
+                f"warning: {variable} is set in this shell, and builds here use that value instead",
+                style="yellow",
+            )
+        )
 
 
 def say_address(base_url: str, slug: str, name: str, chosen: bool, buyer: str) -> None:

@@ -26,6 +26,8 @@ from mapsite.protect.strength import refuse_if_too_short
 
 SECRET_ENV = "MAPSITE_SECRET"
 SHARES_ENV = "MAPSITE_SHARES"
+# A generated access password: 15 random bytes, 20 URL-safe characters (120 bits).
+GENERATED_PASSWORD_BYTES = 15
 
 
 def _private_write(path: Path, text: str) -> None:
@@ -112,6 +114,19 @@ def add_local_password(site_dir: Path, name: str, value: str) -> None:
         else ("# Access passwords for local builds (NAME=value); the environment overrides them.\n")
     )
     _private_write(path, existing + f"{name}={value}\n")
+
+
+def ensure_local_password(site_dir: Path, name: str) -> bool:
+    """Give the variable ``name`` a strong random password in ``.mapsite/passwords`` unless that
+    file sets it already; True when one was written.
+
+    ``init``, ``new`` and ``import`` call this for the deal they write, so that it builds
+    protected at once. The password is never printed: the rep reads it from the file.
+    """
+    if name in local_passwords(site_dir):
+        return False
+    add_local_password(site_dir, name, random.token_urlsafe(GENERATED_PASSWORD_BYTES))
+    return True
 
 
 @dataclass(frozen=True)

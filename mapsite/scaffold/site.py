@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
 from mapsite.layout import PASSWORDS_FILE, SITE_FILE, STATE_DIR
 from mapsite.names import SLUG_COMMENT, opaque_slug, password_env_name, slugify
-from mapsite.protect.secrets import add_local_password
+from mapsite.protect.secrets import ensure_local_password
 from mapsite.render.blueprints import render_blueprint
 
 SAMPLE_BUYER = "Example Corp"
@@ -70,7 +69,7 @@ def init_site(folder: Path, today: dt.date) -> tuple[list[Path], str]:
     slug = opaque_slug()
     deal_path.write_text(with_slug(text, slug), "utf-8")
     written.append(deal_path)
-    add_local_password(folder, password_env_name(slugify(SAMPLE_BUYER)), secrets.token_urlsafe(12))
+    ensure_local_password(folder, password_env_name(slugify(SAMPLE_BUYER)))
     written.append(folder / STATE_DIR / PASSWORDS_FILE)
     return written, slug
 
@@ -85,10 +84,13 @@ def with_slug(deal_text: str, slug: str) -> str:
 
 @dataclass(frozen=True)
 class NewDeal:
-    """The file written, and the URL folder of its portal."""
+    """The file written, the URL folder of its portal, and the variable holding its password
+    (``password_created`` when a new random one was put into ``.mapsite/passwords``)."""
 
     path: Path
     slug: str
+    password_env: str
+    password_created: bool
 
 
 def new_deal(
@@ -103,7 +105,8 @@ def new_deal(
     """Write ``content/deals/<name>.md``: named ``slug`` if given, else after the buyer.
 
     Without ``slug`` the portal's URL folder is random (``opaque_slug``); with it, the rep's
-    choice stands, and ``check`` warns if it names the buyer.
+    choice stands, and ``check`` warns if it names the buyer. Its password is random and kept in
+    ``.mapsite/passwords``, as ``init`` does, so the deal builds at once.
     """
     name = slug or slugify(buyer_name)
     if not name or (slug is not None and slugify(slug) != slug):
@@ -119,4 +122,5 @@ def new_deal(
     url = slug or opaque_slug()
     deals.mkdir(parents=True, exist_ok=True)
     target.write_text(text if slug else with_slug(text, url), "utf-8")
-    return NewDeal(target, url)
+    variable = password_env_name(slugify(buyer_name))  # as render_blueprint names it
+    return NewDeal(target, url, variable, ensure_local_password(site_dir, variable))

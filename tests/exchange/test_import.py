@@ -103,7 +103,8 @@ def test_example_plan_with_emoji_statuses_becomes_a_deal_that_passes_check(empty
         f"Its portal is published at /{slug}/: a random folder, so that the URL names no buyer. "
         "Name the deal acme-corp in other commands (mapsite share acme-corp ...).",
         "Close date 2027-04-30: the due date of 'Contract Signature'.",
-        "Set its password before building: export ACME_CORP_PORTAL_PASSWORD=... (or add that line to .mapsite/passwords)",
+        f"Its password is new and random, in {empty_site / '.mapsite' / 'passwords'} as ACME_CORP_PORTAL_PASSWORD "
+        "(never commit that folder): give it to the buyer, and set the same variable where CI builds.",
         "Next: replace the [bracketed] placeholders, starting with value_summary, then run: mapsite check",
     ]
     assert_check_passes(empty_site)
