@@ -1,7 +1,13 @@
 """Which day is "today" for a build.
 
 Overdue marks, days to close and "due this week" all depend on the day, so a build can only be
-reproduced when that day is pinned: ``--today`` wins, then ``SOURCE_DATE_EPOCH``, then the clock.
+reproduced when that day is pinned: ``--today`` wins, then the site's own ``today:`` in
+``mapsite.yml``, then ``SOURCE_DATE_EPOCH``, then the clock.
+
+A site pins its day when its deals are a story set on a date, like the bundled example: built on
+any other day, its "done" items would lie in the future or every item would be overdue. The pin
+beats ``SOURCE_DATE_EPOCH`` because it is a choice written in the site itself, while the variable
+is a machine-wide default for reproducible builds.
 """
 
 from __future__ import annotations
@@ -12,9 +18,12 @@ import os
 from mapsite.errors import MapsiteError
 
 
-def resolve_today(option: dt.date | None = None) -> dt.date:
+def resolve_today(option: dt.date | None = None, pinned: dt.date | None = None) -> dt.date:
+    """The day a command runs as: ``option`` (``--today``), else ``pinned`` (the site's ``today:``)."""
     if option is not None:
         return option
+    if pinned is not None:
+        return pinned
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:

@@ -36,8 +36,9 @@ from mapsite.errors import MapsiteError
 def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir: Path) -> None:
     """Print a deal's plan to PDF with headless Chromium, as the portal prints."""
     from mapsite.exchange.pdf import write_pdf
+    from mapsite.read.site import load_site
 
-    day = resolve_today(as_date(today))
+    day = resolve_today(as_date(today), load_site(site_dir)[0].today)
     deal = one_deal(site_dir, slug, day)
     target = out or Path(f"{deal_key(slug)}.pdf")
     result = write_pdf(site_dir, deal.slug, target, day)

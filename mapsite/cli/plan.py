@@ -39,10 +39,11 @@ from mapsite.names import slugify
 @site_option
 def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...], site_dir: Path) -> None:
     """Print a deal's schedule from today: earliest finishes, slack and the critical path."""
+    from mapsite.read.site import load_site
     from mapsite.render.formatting import long_date
     from mapsite.schedule.feasibility import feasibility
 
-    day = resolve_today(as_date(today))
+    day = resolve_today(as_date(today), load_site(site_dir)[0].today)
     deal = one_deal(site_dir, slug, day)
     slips = [slip(deal, text) for text in what_ifs]
     result = feasibility(deal, deal.calendar, day)

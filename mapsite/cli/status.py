@@ -35,8 +35,8 @@ def status_command(
     from mapsite.read.site import load_site
     from mapsite.schedule.status import status_json, status_rows
 
-    day = resolve_today(as_date(today))
     site, findings = load_site(site_dir)
+    day = resolve_today(as_date(today), site.today)
     if has_errors(findings):
         raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
     loaded = load_deals(site, day)

@@ -63,8 +63,8 @@ def build(
     ``protect`` the output is readable and marked so that deploy refuses it.
     """
     started = time.perf_counter()
-    today = resolve_today(today)
     site, findings = load_site(site_dir)
+    today = resolve_today(today, site.today)
     if has_errors(findings):
         raise _stopped(findings)
     target = out or site_dir / "output"

@@ -34,8 +34,8 @@ class RenderedSite:
 def render_all(site_dir: Path, today: dt.date | None = None, only: str | None = None) -> RenderedSite:
     """Load, validate and render every deal (or the one with slug ``only``), readable."""
     started = time.perf_counter()
-    today = resolve_today(today)
     site, findings = load_site(site_dir)
+    today = resolve_today(today, site.today)
     if has_errors(findings):
         return RenderedSite(site, today, (), (), tuple(sort_findings(findings)))
     locations, listing = select_deals(site, only)

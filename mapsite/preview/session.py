@@ -295,7 +295,8 @@ def serve(
 ) -> None:
     """Build, serve and watch until Ctrl-C; the temporary folder is removed on the way out."""
     out = Path(tempfile.mkdtemp(prefix="mapsite-preview-"))
-    preview = Preview(site_dir.resolve(), out, resolve_today(today), protect, report, report_findings)
+    pinned = load_site(site_dir)[0].today
+    preview = Preview(site_dir.resolve(), out, resolve_today(today, pinned), protect, report, report_findings)
     watcher: BatchingWatcher | None = None
     try:
         preview.build_all()
@@ -304,6 +305,10 @@ def serve(
         site, _ = load_site(site_dir)
         kind = "protected preview" if protect else "preview, not protected"
         report(f"Serving {site.title} at {server.link()} ({kind})")
+        if pinned and not today:
+            report(
+                f"As of {pinned:%Y-%m-%d}, the day mapsite.yml sets (today:); --today DATE for another day"
+            )
         for slug in sorted(preview.slugs.values()):
             report(f"  {slug}: {server.link(f'{slug}/')}")
         if not server.loopback:

@@ -20,7 +20,17 @@ from mapsite.paths import inside
 from mapsite.read.fields import FieldReader
 from mapsite.read.yaml import YamlMap, YamlProblem, parse_yaml
 
-SITE_KEYS = ("title", "seller", "base_url", "calendar", "team_access", "deploy", "theme", "protection")
+SITE_KEYS = (
+    "title",
+    "seller",
+    "base_url",
+    "calendar",
+    "team_access",
+    "deploy",
+    "theme",
+    "protection",
+    "today",
+)
 DEFAULT_REMEMBER_DAYS = 30
 # A share link's secret stays in the reader's browser history (and anywhere the link was pasted):
 # a default expiry gives a stolen history a shelf life. None means links never expire.
@@ -41,6 +51,9 @@ class Site:
     theme: str | None = None
     remember_days: int = DEFAULT_REMEMBER_DAYS
     share_days: int | None = DEFAULT_SHARE_DAYS
+    # The day every command runs as, for a site whose deals are set on a date (the bundled
+    # example); --today still wins. None: SOURCE_DATE_EPOCH, else the system date (see clock.py).
+    today: dt.date | None = None
 
     @property
     def deals_dir(self) -> Path:
@@ -113,6 +126,7 @@ def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
         theme=theme,
         remember_days=_read_remember_days(reader, data),
         share_days=_read_share_days(reader, data),
+        today=reader.iso_date(data, "today", SITE_FILE),
     )
     return site, reader.findings
 
