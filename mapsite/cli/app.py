@@ -20,6 +20,7 @@ from rich.text import Text
 
 from mapsite import __version__
 from mapsite.errors import Finding, MapsiteError
+from mapsite.layout import SITE_FILE
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -78,13 +79,32 @@ class MapsiteGroup(click.Group):
             sys.exit(1)
 
 
+def find_site(start: Path) -> Path:
+    """The folder holding mapsite.yml: ``start`` or the nearest one above it, as git finds its
+    repository, so that a rep in ``content/deals/`` needs no ``--site``. It is returned relative
+    to ``start`` (``.``, ``../..``), so that the paths commands print stay short."""
+    here = start.resolve()
+    for depth, folder in enumerate([here, *here.parents]):
+        if (folder / SITE_FILE).is_file():
+            return Path(*[".."] * depth)
+    raise MapsiteError(
+        f"no {SITE_FILE} in {here} or any folder above it",
+        hint="run mapsite inside your site's folder, pass --site DIR, or make one with: mapsite init DIR",
+    )
+
+
+def _site_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    return value if value is not None else find_site(Path.cwd())
+
+
 def site_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--site",
         "site_dir",
         type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default="current folder",
+        default=None,
+        callback=_site_dir,
+        show_default="the folder with mapsite.yml, here or above",
         help="The site's folder (where mapsite.yml is).",
     )(command)
 
