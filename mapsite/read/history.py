@@ -1,0 +1,110 @@
+"""A file's past versions from git: which commit held it on a day, and its text there.
+
+A plan's history is its deal file's history, and reps already keep sites in git (deploys and
+``updated:`` read it). ``mapsite diff`` compares the deal at a commit with the deal now; a slip
+history asks for every version. Both read git here, through plain ``git`` commands run in the
+file's folder with the path given as ``./name`` after ``--``, so no file name or revision is
+ever read as an option.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mapsite.errors import MapsiteError
+
+COMMIT_HINT = "commit the deal files (git add content && git commit) so their versions can be compared"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One commit that changed the file: its id, its short id and its commit date."""
+
+    commit: str
+    short: str
+    day: dt.date
+
+
+def versions(path: Path) -> list[Version]:
+    """Every commit that changed ``path``, newest first; [] when it has none."""
+    output = _git(path, "log", "--format=%H %h %cs", "--", f"./{path.name}")
+    found = []
+    for line in output.splitlines():
+        commit, short, day = line.split()
+        found.append(Version(commit, short, dt.date.fromisoformat(day)))
+    return found
+
+
+def version_before(path: Path, day: dt.date) -> Version | None:
+    """The version of ``path`` a checkout would have had at the start of ``day``."""
+    output = _git(
+        path,
+        "log",
+        "-1",
+        f"--before={day.isoformat()} 00:00:00",
+        "--format=%H %h %cs",
+        "--",
+        f"./{path.name}",
+    )
+    if not output.strip():
+        return None
+    commit, short, committed = output.split()
+    return Version(commit, short, dt.date.fromisoformat(committed))
+
+
+def version_at(path: Path, revision: str) -> Version:
+    """The commit a revision (``HEAD~2``, a tag, a commit id) names; an error when none."""
+    if revision.startswith("-") or not revision.strip():
+        raise MapsiteError(f"'{revision}' is not a revision", hint="give a commit, a tag or e.g. HEAD~3")
+    try:
+        output = _git(path, "log", "-1", "--format=%H %h %cs", "--end-of-options", revision)
+    except MapsiteError:
+        raise MapsiteError(
+            f"git knows no commit '{revision}'",
+            hint="give a commit id, a tag, HEAD~N, or a date YYYY-MM-DD (see: git log --oneline)",
+        ) from None
+    commit, short, day = output.split()
+    return Version(commit, short, dt.date.fromisoformat(day))
+
+
+def text_at(path: Path, version: Version) -> str | None:
+    """The text of ``path`` at ``version``; None when the file did not exist there."""
+    result = _run(path, "show", f"{version.commit}:./{path.name}")
+    if result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def tracked(path: Path, display: str) -> None:
+    """Raise a clear error unless ``path`` (``display`` to the rep) is in git and was committed."""
+    inside = _run(path, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0:
+        raise MapsiteError(f"{display} has no history: the site is not a git repository", hint=COMMIT_HINT)
+    if not versions(path):
+        raise MapsiteError(f"{display} has no history: it was never committed", hint=COMMIT_HINT)
+
+
+def _git(path: Path, *args: str) -> str:
+    result = _run(path, *args)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise MapsiteError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+def _run(path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=path.parent,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise MapsiteError("git is not installed", hint="install git to compare versions of a deal") from None
+    except subprocess.TimeoutExpired:
+        raise MapsiteError("git took more than 30 s to answer") from None
