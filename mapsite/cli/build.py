@@ -107,11 +107,16 @@ def build_and_report(
 @today_option
 def check_command(site_dir: Path, today: dt.datetime | None) -> None:
     """Validate mapsite.yml and every deal; exit 1 if there are errors."""
+    from mapsite.errors import has_errors
     from mapsite.pipeline.check import check
+    from mapsite.pipeline.find import find_deals
+    from mapsite.read.site import load_site
 
     result = check(site_dir, as_date(today))
     print_findings(result.findings)
-    deals = len(result.deals)
+    # Every deal file read counts, with errors or not; none is read when mapsite.yml is broken.
+    site, site_findings = load_site(site_dir)
+    deals = 0 if has_errors(site_findings) else len(find_deals(site)[0])
     stdout.print(f"Checked {deals} deal{'s' * (deals != 1)}: {count_summary(result.findings)}.")
     if any(f.is_error for f in result.findings):
         sys.exit(1)

@@ -56,7 +56,7 @@ def test_check_prints_findings_and_exits_1_on_errors(site_factory):
         f"content/deals/buyer-co.md:{line_of(broken, 'nobody')}: error: 'nobody' in owners of milestone 'Technical Demo' is not a "
         "stakeholder id (hint: known ids: ae, champ, eb)"
     ) in result.stdout
-    assert result.stdout.strip().endswith("Checked 0 deals: 1 error, 0 warnings.")
+    assert result.stdout.strip().endswith("Checked 1 deal: 1 error, 0 warnings.")
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -84,7 +84,7 @@ def test_check_reports_a_cadence_attendee_who_is_no_stakeholder_at_its_line(site
         f"content/deals/first-deal.md:{line_of(deal, '[cfo]')}: error: attendee 'cfo' of cadence "
         f"'Executive update' is not a stakeholder id (hint: the stakeholder ids are ae, champ, eb. {guest})",
     ]
-    assert result.stdout.strip().endswith("Checked 0 deals: 2 errors, 0 warnings.")
+    assert result.stdout.strip().endswith("Checked 1 deal: 2 errors, 0 warnings.")
     assert "Traceback" not in result.stdout + result.stderr
 
 
