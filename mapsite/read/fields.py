@@ -2,6 +2,10 @@
 
 Both ``mapsite.yml`` and deal files go through these helpers, so a wrong type, a bad enum
 value or a misspelt key is reported the same way everywhere, with its line.
+
+A misspelt required field (``close_dte:``) is one mistake, so it gets one error, at the line the
+rep wrote, instead of an "unknown field" warning there plus a "missing field" error at the top of
+the mapping: whichever of the two is found first is replaced by the other's merged message.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,10 +35,12 @@ class FieldReader:
     path: str
     line_offset: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # (id of a mapping, field name) -> index in findings of the finding a misspelling may merge into.
+    _missing: dict[tuple[int, str], int] = field(default_factory=dict, repr=False)
+    _misspelt: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict, repr=False)
 
     def report(self, line: int | None, severity: Severity, message: str, hint: str | None = None) -> None:
-        where = line + self.line_offset if line else None
-        self.findings.append(Finding(self.path, where, severity, message, hint))
+        self.findings.append(Finding(self.path, self._at(line), severity, message, hint))
 
     def error(self, line: int | None, message: str, hint: str | None = None) -> None:
         self.report(line, "error", message, hint)
@@ -49,14 +55,44 @@ class FieldReader:
             if key in known:
                 continue
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
-            self.warning(mapping.line_of(key), f"unknown field '{key}' in {where}", hint)
+            line = mapping.line_of(key)
+            if close and close[0] not in mapping:
+                intended = (id(mapping), close[0])
+                if intended in self._missing:
+                    self._merge(self._missing.pop(intended), self._at(line), key, close[0], where)
+                    continue
+                self._misspelt[intended] = (len(self.findings), str(key))
+            hint = f"did you mean '{close[0]}'?" if close else _known_hint(known, key, mapping[key])
+            self.warning(line, f"unknown field '{key}' in {where}", hint)
+
+    def missing(self, parent: YamlMap, key: str, where: str, hint: str | None = None) -> None:
+        """Report a required field that is absent; a misspelling of it already seen becomes the error."""
+        intended = (id(parent), key)
+        if intended in self._misspelt:
+            index, written = self._misspelt.pop(intended)
+            self._merge(index, self.findings[index].line, written, key, where)
+            return
+        self._missing[intended] = len(self.findings)
+        self.error(parent.line, f"{where} is missing the required field '{key}'", hint)
+
+    def _at(self, line: int | None) -> int | None:
+        return line + self.line_offset if line else None
+
+    def _merge(self, index: int, line: int | None, written: str, key: str, where: str) -> None:
+        """Replace finding ``index`` by the one error a misspelt required field deserves."""
+        self.findings[index] = Finding(
+            self.path,
+            line,
+            "error",
+            f"unknown field '{written}' in {where}, and the required field '{key}' is missing",
+            f"did you mean '{key}'?",
+        )
 
     def mapping(self, parent: YamlMap, key: str, where: str, required: bool = False) -> YamlMap | None:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, f"{where} is missing the required field '{key}'")
+                self.missing(parent, key, where)
             return None
         if not isinstance(value, YamlMap):
             self.error(parent.line_of(key), f"'{key}' in {where} must be a mapping of fields")
@@ -68,7 +104,7 @@ class FieldReader:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, f"{where} is missing the required field '{key}'")
+                self.missing(parent, key, where)
             return []
         if not isinstance(value, YamlList):
             self.error(parent.line_of(key), f"'{key}' in {where} must be a list")
@@ -79,7 +115,7 @@ class FieldReader:
         value = parent.get(key)
         if value is None or value == "":
             if required:
-                self.error(parent.line, f"{where} is missing the required field '{key}'")
+                self.missing(parent, key, where)
             return None
         if isinstance(value, (YamlMap, YamlList)):
             self.error(parent.line_of(key), f"'{key}' in {where} must be text, not a list or mapping")
@@ -97,14 +133,18 @@ class FieldReader:
         choices: tuple[Choice, ...],
         default: Choice | None,
         required: bool = False,
+        meaning: Mapping[str, Choice] | None = None,
     ) -> Choice | None:
+        """One of ``choices``; a wrong value is an error whose hint is the choice it is closest to
+        in spelling, or in ``meaning`` (lowercase words a rep writes for a choice, e.g. complete)."""
         value = self.text(parent, key, where, required)
         if value is None:
             return default
         chosen = next((choice for choice in choices if choice == value), None)
         if chosen is None:
             close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else None
+            meant = (meaning or {}).get(value.strip().casefold())
+            hint = f"did you mean '{meant or close[0]}'?" if meant or close else None
             self.error(
                 parent.line_of(key),
                 f"'{key}' in {where} is '{value}'; expected one of: {', '.join(choices)}",
@@ -126,7 +166,7 @@ class FieldReader:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, f"{where} is missing the required field '{key}'")
+                self.missing(parent, key, where)
             return None
         try:
             return parse_iso(value)
@@ -173,3 +213,14 @@ class FieldReader:
             )
             return None
         return value.upper() if value else None
+
+
+def _known_hint(known: list[str], key: Any, value: Any) -> str:
+    """The hint for a key like none mapsite knows; a phrase without a value is most often the tail
+    of the value before it, cut by a ',' inside ``{...}``."""
+    if value is None and " " in str(key):
+        return (
+            "a ',' inside {...} ends the value: if this is the rest of the value before it, "
+            'quote that whole value, e.g. name: "Discovery, goals and scope"'
+        )
+    return f"known fields: {', '.join(known)}"

@@ -73,7 +73,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     value_summary = reader.text(data, "value_summary", where, required=True)
 
     stakeholders = read_stakeholders(reader, data)
-    known_people = {s.id for s in stakeholders}
+    known_people = {s.id: s.name for s in stakeholders}
     milestones = read_milestones(reader, data, known_people)
     milestone_ids = {m.id for m in milestones}
     top_actions = [
@@ -168,8 +168,9 @@ def _anchors(
     for m in milestones:
         if m.due:
             anchors[m.id] = Dated(m.due, m.line)
-    broken = {m.id for m in milestones if "due" in m.source and m.id not in anchors}
-    if close_date is None and "close_date" in data:
+    # A missing or unreadable date was reported once already: dates relative to it say nothing more.
+    broken = {m.id for m in milestones if m.id not in anchors}
+    if close_date is None:
         broken.add("close")
     if go_live is None and "go_live" in data:
         broken.add("go_live")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from mapsite.model.deal import (
     CRITERION_SIDES,
     LEVELS,
@@ -44,7 +46,7 @@ def read_criteria(reader: FieldReader, data: YamlMap) -> tuple[Criterion, ...]:
     return tuple(result)
 
 
-def read_risks(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Risk, ...]:
+def read_risks(reader: FieldReader, data: YamlMap, people: Mapping[str, str]) -> tuple[Risk, ...]:
     result = []
     for entry, line in reader.items(data, "risks", "the deal"):
         if not isinstance(entry, YamlMap):

@@ -1,12 +1,15 @@
 """The deal's people: stakeholders, and every field that names one (owners, meeting attendees).
 
 An owner or attendee id that names nobody is an error with the closest ids as a hint: a typo
-would otherwise show the buyer a raw id where a person's name belongs.
+would otherwise show the buyer a raw id where a person's name belongs. The hint also looks at the
+stakeholders' names, because a rep who writes ``owners: [dana]`` means the person called Dana,
+whatever her id is.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 from mapsite.model.deal import (
     ROLES,
@@ -14,6 +17,7 @@ from mapsite.model.deal import (
     Cadence,
     Stakeholder,
 )
+from mapsite.names import slugify
 from mapsite.read.fields import ID_PATTERN, FieldReader
 from mapsite.read.yaml import YamlMap
 
@@ -61,29 +65,30 @@ def read_stakeholders(reader: FieldReader, data: YamlMap) -> tuple[Stakeholder, 
 
 
 def read_owner_ids(
-    reader: FieldReader, entry: YamlMap, key: str, where: str, known: set[str]
+    reader: FieldReader, entry: YamlMap, key: str, where: str, known: Mapping[str, str]
 ) -> tuple[str, ...]:
+    """Stakeholder ids; ``known`` maps each id to the person's name, for the hint on a wrong one."""
     result = []
     for owner, line in reader.id_list(entry, key, where):
         if owner not in known:
             reader.error(
                 line,
                 f"'{owner}' in {key} of {where} is not a stakeholder id",
-                suggest_ids(owner, known),
+                suggest_person(owner, known),
             )
             continue
         result.append(owner)
     return tuple(result)
 
 
-def read_owner(reader: FieldReader, entry: YamlMap, where: str, people: set[str]) -> str | None:
+def read_owner(reader: FieldReader, entry: YamlMap, where: str, people: Mapping[str, str]) -> str | None:
     """The ``owner`` field: a stakeholder id, or None (reported) when it names nobody."""
     owner = reader.text(entry, "owner", where)
     if owner is not None and owner not in people:
         reader.error(
             entry.line_of("owner"),
             f"owner '{owner}' of {where} is not a stakeholder id",
-            suggest_ids(owner, people),
+            suggest_person(owner, people),
         )
         return None
     return owner
@@ -96,7 +101,33 @@ def suggest_ids(value: str, known: set[str]) -> str:
     return f"known ids: {', '.join(sorted(known))}" if known else "add it under stakeholders first"
 
 
-def read_cadence(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[Cadence, ...]:
+def suggest_person(value: str, people: Mapping[str, str]) -> str:
+    """The hint for an id that names nobody: the closest ids, then whoever is called that."""
+    guesses = guess_people(value, people)
+    if guesses:
+        return f"did you mean {guesses}?"
+    return f"known ids: {', '.join(sorted(people))}" if people else "add it under stakeholders first"
+
+
+def guess_people(value: str, people: Mapping[str, str], count: int = 1) -> str:
+    """``'champ'`` for an id spelt nearly so, ``'dw' (Dana Whitfield)`` for a person whose name
+    matches ``value``: one of its words (``dana``), all of it (``dana-whitfield``) or its initials,
+    ignoring case and accents. Empty when nothing is close."""
+    ids = sorted(people)
+    close = difflib.get_close_matches(value, ids, n=count, cutoff=0.6)
+    wanted = slugify(value)
+    named = [person for person in ids if wanted and wanted in _name_forms(people[person])]
+    shown = [f"'{person}'" for person in close if person not in named]
+    shown += [f"'{person}' ({people[person]})" for person in named]
+    return " or ".join(shown)
+
+
+def _name_forms(name: str) -> set[str]:
+    words = slugify(name).split("-")
+    return {*words, "-".join(words), "".join(words), "".join(word[:1] for word in words)} - {""}
+
+
+def read_cadence(reader: FieldReader, data: YamlMap, people: Mapping[str, str]) -> tuple[Cadence, ...]:
     result = []
     for entry, line in reader.items(data, "cadence", "the deal"):
         if not isinstance(entry, YamlMap):
@@ -112,7 +143,9 @@ def read_cadence(reader: FieldReader, data: YamlMap, people: set[str]) -> tuple[
     return tuple(result)
 
 
-def read_attendees(reader: FieldReader, entry: YamlMap, where: str, people: set[str]) -> tuple[str, ...]:
+def read_attendees(
+    reader: FieldReader, entry: YamlMap, where: str, people: Mapping[str, str]
+) -> tuple[str, ...]:
     """Stakeholder ids (shown as names) or free text such as ``Finance team``.
 
     An attendee written like an id (lowercase, no spaces) that names no stakeholder is a typo the
@@ -131,11 +164,10 @@ def read_attendees(reader: FieldReader, entry: YamlMap, where: str, people: set[
     return tuple(result)
 
 
-def guest_hint(attendee: str, people: set[str]) -> str:
-    close = difflib.get_close_matches(attendee, sorted(people), n=3, cutoff=0.6)
-    if close:
-        ids = " or ".join(f"'{person}'" for person in close)
-        known = f"did you mean {ids}?"
+def guest_hint(attendee: str, people: Mapping[str, str]) -> str:
+    guesses = guess_people(attendee, people, count=3)
+    if guesses:
+        known = f"did you mean {guesses}?"
     else:
         known = f"the stakeholder ids are {', '.join(sorted(people))}." if people else "no stakeholders yet."
     return f"{known} A guest who is not a stakeholder is written as a name, e.g. 'Finance team'"

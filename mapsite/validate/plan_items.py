@@ -4,6 +4,7 @@ dependencies, read before any date is resolved."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mapsite.model.dates import (
@@ -33,6 +34,15 @@ MILESTONE_KEYS = (
 
 
 ACTION_KEYS = ("task", "owner", "due", "done", "milestone")
+# Words reps (and spreadsheet templates) use for a milestone status: the hint names mapsite's word.
+STATUS_MEANING: dict[str, MilestoneStatus] = {
+    "complete": "done", "completed": "done", "finished": "done", "yes": "done", "closed": "done",
+    "signed": "done", "in progress": "in_progress", "started": "in_progress",
+    "ongoing": "in_progress", "wip": "in_progress", "not started": "pending", "todo": "pending",
+    "to do": "pending", "open": "pending", "planned": "pending", "no": "pending",
+    "stuck": "blocked", "on hold": "blocked", "at risk": "at_risk", "cancelled": "skipped",
+    "canceled": "skipped", "dropped": "skipped", "n/a": "skipped",
+}  # fmt: skip
 
 
 DEFAULT_PHASE = "Plan"
@@ -76,7 +86,7 @@ def read_date_expr(reader: FieldReader, data: YamlMap, key: str, where: str) -> 
         return None
 
 
-def read_milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> list[RawMilestone]:
+def read_milestones(reader: FieldReader, data: YamlMap, people: Mapping[str, str]) -> list[RawMilestone]:
     milestones: list[RawMilestone] = []
     entries = reader.items(data, "milestones", "the deal", required=True)
     if "milestones" in data and not entries and isinstance(data.get("milestones"), list):
@@ -92,9 +102,10 @@ def read_milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> lis
         if not isinstance(entry, YamlMap):
             reader.error(line, "each milestone must be a mapping {name, owners, due, ...}")
             continue
-        name = reader.text(entry, "name", "a milestone", required=True)
-        where = f"milestone '{name}'" if name else "a milestone"
+        written = entry.get("name")
+        where = f"milestone '{written}'" if isinstance(written, str) and written else "a milestone"
         reader.unknown_keys(entry, MILESTONE_KEYS, where)
+        name = reader.text(entry, "name", where, required=True)
         milestone_id = reader.identifier(entry, "id", where) if "id" in entry else slugify(name or "")
         if not milestone_id:
             continue
@@ -111,13 +122,18 @@ def read_milestones(reader: FieldReader, data: YamlMap, people: set[str]) -> lis
             continue
         seen[milestone_id] = line
         owners = read_owner_ids(reader, entry, "owners", where, people)
-        if not entry.get("owners"):
+        if "owners" not in entry:
+            reader.missing(entry, "owners", where, "add owners: [stakeholder-id, ...]")
+        elif not entry.get("owners"):
             reader.error(line, f"{where} has no owners", "add owners: [stakeholder-id, ...]")
         due = read_date_expr(reader, entry, "due", where)
         if "due" not in entry:
-            reader.error(line, f"{where} is missing the required field 'due'")
+            reader.missing(entry, "due", where)
         depends = read_depends_on(reader, entry, where, declared_ids)
-        status = reader.choice(entry, "status", where, MILESTONE_STATUSES, "pending") or "pending"
+        status = (
+            reader.choice(entry, "status", where, MILESTONE_STATUSES, "pending", meaning=STATUS_MEANING)
+            or "pending"
+        )
         milestones.append(
             RawMilestone(
                 id=milestone_id,
@@ -177,16 +193,17 @@ def read_action(
     reader: FieldReader,
     entry: object,
     line: int,
-    people: set[str],
+    people: Mapping[str, str],
     milestone_ids: set[str],
     top_level: bool,
 ) -> RawAction | None:
     if not isinstance(entry, YamlMap):
         reader.error(line, "each action must be a mapping {task, owner, due, done}")
         return None
-    task = reader.text(entry, "task", "an action", required=True)
-    where = f"action '{task}'" if task else "an action"
+    written = entry.get("task")
+    where = f"action '{written}'" if isinstance(written, str) and written else "an action"
     reader.unknown_keys(entry, ACTION_KEYS if top_level else ACTION_KEYS[:4], where)
+    task = reader.text(entry, "task", where, required=True)
     owner = read_owner(reader, entry, where, people)
     milestone = reader.text(entry, "milestone", where) if top_level else None
     if milestone is not None and milestone not in milestone_ids:
