@@ -110,7 +110,7 @@ def _linked_deal(entry: Path, site: Site) -> Finding:
 
 def no_such_deal(only: str) -> Finding:
     return Finding(
-        "content/deals", None, "error", f"no deal with slug '{only}'", "list the deals with: mapsite check"
+        "content/deals", None, "error", f"no deal with slug '{only}'", "list the deals with: mapsite list"
     )
 
 
