@@ -54,11 +54,11 @@ def diff_command(deal_name: str, since: str | None, today: dt.datetime | None, s
     from mapsite.read.site import load_site
     from mapsite.schedule.changes import plan_changes
 
-    day = resolve_today(as_date(today))
-    deal = one_deal(site_dir, deal_name, day)
     site, findings = load_site(site_dir)
     if has_errors(findings):
         raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    day = resolve_today(as_date(today), site.today)
+    deal = one_deal(site_dir, deal_name, day)
     path = deal.source
     display = site_display(path, site.dir)
     history.tracked(path, display)

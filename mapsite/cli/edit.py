@@ -115,11 +115,11 @@ def _update(
     from mapsite.edit.update import save
     from mapsite.read.site import load_site
 
-    today = resolve_today()
-    deal = one_deal(site_dir, deal_name, today)
     site, findings = load_site(site_dir)
     if has_errors(findings):
         raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    today = resolve_today(None, site.today)
+    deal = one_deal(site_dir, deal_name, today)
     text = deal.source.read_bytes().decode("utf-8")
     item = find_item(deal, query)
     edit = change(text, deal, item, today)

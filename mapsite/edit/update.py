@@ -31,6 +31,7 @@ from mapsite.read.site import Site
 from mapsite.schedule.changes import Moved, moves
 
 _SHIFT = re.compile(r"^\s*(?P<sign>[+-])\s*(?P<amount>\d{1,4})\s*(?P<unit>bd|d|w)?\s*$")
+_DONE_WORDS = ("complete", "completed", "finished", "closed", "yes")
 # Where a new key goes in an item (after the first of these it has) and in the deal.
 _AFTER = {
     "status": ("due", "duration"),
@@ -153,7 +154,11 @@ def parse_status(text: str) -> str:
     status = "_".join(text.replace("-", " ").split()).casefold()
     if status in MILESTONE_STATUSES:
         return status
-    close = difflib.get_close_matches(status, MILESTONE_STATUSES, n=1, cutoff=0.5)
+    close = (
+        ["done"]
+        if status in _DONE_WORDS
+        else difflib.get_close_matches(status, MILESTONE_STATUSES, n=1, cutoff=0.5)
+    )
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise MapsiteError(
         f"'{text}' is no status", hint=f"{hint}a status is one of: {', '.join(MILESTONE_STATUSES)}"
