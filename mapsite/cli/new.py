@@ -119,6 +119,8 @@ def import_command(
     base_url = load_site(site_dir)[0].base_url
     say_address(base_url, result.slug, result.path.stem, slug is not None, buyer or "")
     say(f"Close date {result.close_date:%Y-%m-%d}: {result.close_reason}.")
+    if plan.year_summary:
+        say(plan.year_summary)
     if not buyer:
         source = "slug" if slug else "file name"
         say(f"The buyer is called '{result.buyer}' after the {source}: edit buyer: and title: in the deal.")

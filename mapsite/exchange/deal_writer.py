@@ -116,6 +116,8 @@ def _milestone(milestone: ImportedMilestone) -> dict[str, object]:
     if milestone.id != slugify(name):
         entry["id"] = milestone.id
     entry.update(name=name, owners=milestone.owners, due=milestone.due)
+    if milestone.duration:
+        entry["duration"] = f"{milestone.duration}bd"
     if milestone.depends_on:
         entry["depends_on"] = milestone.depends_on
     if milestone.status != "pending":

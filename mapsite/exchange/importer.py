@@ -9,7 +9,6 @@ and the portal's URL folder is random, unless the rep picks one with ``--slug``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from mapsite.exchange.read_csv import read_csv
 from mapsite.exchange.read_xlsx import read_xlsx
 from mapsite.exchange.rows import ImportedMilestone, ImportedPlan, read_plan
 from mapsite.exchange.table import RawTable
+from mapsite.exchange.years import SIGNATURE
 from mapsite.names import opaque_slug, slugify
 from mapsite.read.site import load_site
 
@@ -30,7 +30,6 @@ READERS: dict[str, Callable[[Path, str], RawTable]] = {
     ".xlsx": read_xlsx,
     ".xlsm": read_xlsx,
 }
-SIGNATURE = re.compile(r"\b(close|closing|signature|signing|signed)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -82,17 +81,19 @@ def import_plan(
         )
 
     table = reader(file, file.name)
-    plan = read_plan(table)
+    plan = read_plan(table, site.calendar, close, today)
     for problem in plan.problems:
         report(
             f"{table.name} row {problem.row}: {problem.message}"
             if problem.row
             else f"{table.name}: {problem.message}"
         )
+    if not plan.data_rows:
+        raise MapsiteError(f"{table.name} has no rows below its header; no deal was written")
     if not plan.milestones:
         raise MapsiteError(
             f"none of the {plan.data_rows} rows of {table.name} could be read; no deal was written",
-            hint="every row needs a milestone name and a due date",
+            hint="each row above says what is wrong with it",
         )
     close_date, close_reason = _close_date(plan.milestones, close)
     buyer_name = buyer or name.replace("-", " ").title()

@@ -2,8 +2,10 @@
 
 Spreadsheets are forgiving and deal files are not, so everything the deal would reject is
 settled here: a row without a name or a readable date is skipped and reported by its row
-number; a dependency that names nothing, or one that would make the plan impossible (due after
-the step that waits for it, or a cycle), is left out and reported. What remains passes check.
+number, with what is wrong with that cell; a dependency that names nothing, or one that would
+make the plan impossible (due after the step that waits for it, or a cycle), is left out and
+reported. What remains passes check. An open step due on a day nobody works (a weekend, or a
+holiday or blackout of mapsite.yml's calendar) is imported as written, with a warning.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import re
 from dataclasses import dataclass, field
 
 from mapsite.errors import MapsiteError
-from mapsite.exchange.cell_dates import prefers_day_first, read_date
+from mapsite.exchange.cell_dates import MonthDay, date_problem, prefers_day_first, read_date, read_month_day
 from mapsite.exchange.people import People, Person
 from mapsite.exchange.statuses import read_status
-from mapsite.exchange.table import OWNER_SIDES, RawTable, cell_text, find_header
+from mapsite.exchange.table import OWNER_SIDES, Header, RawTable, cell_text, find_header
+from mapsite.exchange.years import YearChoice, choose_years
+from mapsite.model.dates import Calendar
 from mapsite.names import slugify
 from mapsite.read.fields import ID_PATTERN
 
@@ -45,6 +49,7 @@ class ImportedMilestone:
     due: dt.date
     status: str
     notes: str | None
+    duration: int | None = None  # business days
     depends_on: list[str] = field(default_factory=list)
 
 
@@ -54,6 +59,7 @@ class ImportedPlan:
     people: tuple[Person, ...]
     problems: tuple[Problem, ...]
     data_rows: int
+    year_summary: str | None = None  # which year dates written without one were given, and why
 
 
 @dataclass
@@ -68,7 +74,19 @@ class _Entry:
     milestone: ImportedMilestone | None = None
 
 
-def read_plan(table: RawTable) -> ImportedPlan:
+@dataclass
+class _Reader:
+    """What reading one row needs from the rest of the file."""
+
+    day_first: bool
+    years: YearChoice | None
+    calendar: Calendar
+    people: People = field(default_factory=People)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_plan(table: RawTable, calendar: Calendar, close: dt.date | None, today: dt.date) -> ImportedPlan:
+    """The plan a table holds; ``close`` and ``today`` place dates written without a year."""
     header = find_header(table)
     if header is None:
         raise MapsiteError(
@@ -95,7 +113,8 @@ def read_plan(table: RawTable) -> ImportedPlan:
         )
     body = [(number, cells) for number, cells in table.rows if number > header.row]
     day_first = prefers_day_first(cell_text(header.cell(cells, "due")) for _, cells in body)
-    people = People()
+    years, example = _year_choice(header, body, day_first, close, today)
+    reader = _Reader(day_first, years, calendar, problems=problems)
     entries: list[_Entry] = []
     phase: str | None = None
     for number, cells in body:
@@ -110,29 +129,46 @@ def read_plan(table: RawTable) -> ImportedPlan:
             text.get("milestone", ""),
             text.get("depends_on", ""),
         )
-        entry.milestone = _milestone(
-            number, text, header.cell(cells, "due"), phase, day_first, people, problems
-        )
+        entry.milestone = _milestone(number, text, header.cell(cells, "due"), phase, reader)
         entries.append(entry)
     _assign_ids(entries)
     _link_dependencies(entries, problems)
     return ImportedPlan(
         milestones=tuple(e.milestone for e in entries if e.milestone),
-        people=tuple(people.people),
+        people=tuple(reader.people.people),
         problems=tuple(sorted(problems, key=lambda p: p.row or 0)),
         data_rows=len(entries),
+        year_summary=years.summary(example) if years and years.years else None,
     )
 
 
-def _milestone(
-    row: int,
-    text: dict[str, str],
-    due_cell: object,
-    phase: str | None,
+def _year_choice(
+    header: Header,
+    body: list[tuple[int, tuple[object, ...]]],
     day_first: bool,
-    people: People,
-    problems: list[Problem],
+    close: dt.date | None,
+    today: dt.date,
+) -> tuple[YearChoice | None, str]:
+    """How the file's dates without a year get one, and the first such cell; None without any."""
+    steps: list[tuple[str, str, MonthDay | dt.date | None]] = []
+    example = ""
+    phase = ""
+    for _, cells in body:
+        phase = cell_text(header.cell(cells, "phase")) or phase
+        due_cell = header.cell(cells, "due")
+        due = read_date(due_cell, day_first) or read_month_day(due_cell, day_first)
+        if isinstance(due, MonthDay) and not example:
+            example = cell_text(due_cell)
+        steps.append((phase, cell_text(header.cell(cells, "milestone")), due))
+    if not example:
+        return None, ""
+    return choose_years(steps, close, today), example
+
+
+def _milestone(
+    row: int, text: dict[str, str], due_cell: object, phase: str | None, reader: _Reader
 ) -> ImportedMilestone | None:
+    problems = reader.problems
     name = " ".join(text.get("milestone", "").split())
     if not name:
         problems.append(Problem(row, "no milestone name; skipped"))
@@ -140,9 +176,9 @@ def _milestone(
     if not text.get("due"):
         problems.append(Problem(row, f"'{name}' has no due date; skipped"))
         return None
-    due = read_date(due_cell, day_first)
-    if due is None:
-        problems.append(Problem(row, f"due date '{text['due']}' is not a date; skipped"))
+    due = _due(due_cell, reader)
+    if isinstance(due, str):
+        problems.append(Problem(row, f"due date '{text['due']}' {due}; skipped"))
         return None
     status = read_status(text.get("status", ""))
     if status is None:
@@ -151,14 +187,42 @@ def _milestone(
         )
         status = "pending"
     owners: list[str] = []
+    durations: list[int] = []
     for key, side in (*OWNER_SIDES.items(), ("owner_any", "buyer")):
-        owners += [person for person in people.owners(text.get(key, ""), side) if person not in owners]
+        ids, duration = reader.people.owners(text.get(key, ""), side)
+        owners += [person for person in ids if person not in owners]
+        durations += [duration] if duration else []
     if not owners:
-        nobody = people.placeholder("buyer")
+        nobody = reader.people.placeholder("buyer")
         owners = [nobody.id]
         problems.append(Problem(row, f"'{name}' has no owner; assigned to '{nobody.name}'"))
+    if status not in ("done", "skipped") and (day_off := _day_off(due, reader.calendar)):
+        problems.append(Problem(row, f"'{name}' is due on {due:%a %Y-%m-%d}, {day_off}; imported as written"))
     notes = " ".join(text.get("notes", "").split()) or None
-    return ImportedMilestone(row, "", phase, name, owners, due, status, notes)
+    return ImportedMilestone(row, "", phase, name, owners, due, status, notes, max(durations, default=None))
+
+
+def _due(cell: object, reader: _Reader) -> dt.date | str:
+    """The date of a due-date cell, or what is wrong with the cell."""
+    due = read_date(cell, reader.day_first)
+    if due is not None:
+        return due
+    month_day = read_month_day(cell, reader.day_first)
+    if month_day is None:
+        return date_problem(cell, reader.day_first)
+    assert reader.years is not None, "a file with a date without a year has a YearChoice"
+    return reader.years.place(month_day) or "has no leap year near the close to fall in"
+
+
+def _day_off(day: dt.date, calendar: Calendar) -> str | None:
+    """Why nobody works on ``day``, or None on a business day."""
+    if day.weekday() >= 5:
+        return "a weekend day"
+    if day in calendar.holidays:
+        return "a holiday in mapsite.yml"
+    if not calendar.is_business_day(day):
+        return "in a blackout of mapsite.yml"
+    return None
 
 
 def _assign_ids(entries: list[_Entry]) -> None:
