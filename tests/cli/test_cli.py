@@ -376,7 +376,8 @@ def test_a_one_word_buyer_builds_with_its_name_as_the_slug_and_check_warns(tmp_p
     checked = run("check", "--site", str(site), "--today", TODAY)
     assert checked.returncode == 0
     assert (
-        f"content/deals/{name}.md:6: warning: the portal's address {name}/ shows '{name}' of the "
+        f"content/deals/{name}.md:{line_of((site / f'content/deals/{name}.md').read_text('utf-8'), 'title:')}: "
+        f"warning: the portal's address {name}/ shows '{name}' of the "
         f"buyer's name: anyone who tries it learns that {buyer} is a customer, even without the password"
     ) in checked.stdout
     built = run("build", "--site", str(site), "--today", TODAY)

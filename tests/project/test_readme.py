@@ -24,6 +24,16 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_command in ci_lines
 
 
+def test_the_install_works_without_sudo_and_says_where_mapsite_is():
+    """Root containers have no sudo: the first command must not call it; the script decides."""
+    first = code_blocks()[0]
+    assert "sudo" not in first and first.startswith("bash scripts/install.sh && ")
+    script = (REPO / "scripts/install.sh").read_text("utf-8")
+    assert 'if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi' in script
+    readme = " ".join((REPO / "README.md").read_text("utf-8").split())
+    assert "`. .venv/bin/activate` puts `mapsite` on your PATH" in readme
+
+
 def test_demo_passwords_open_every_example_deal(example_site, monkeypatch):
     first = code_blocks()[0]
     assert ". ./demo-passwords.env" in first and first.strip().endswith("mapsite build")
