@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
@@ -24,6 +25,9 @@ from mapsite.cli.app import (
 )
 from mapsite.cli.lookup import deal_slug
 from mapsite.clock import resolve_today
+
+if TYPE_CHECKING:
+    from mapsite.pipeline.build import BuildReport
 
 
 @main.command(name="build")
@@ -45,6 +49,12 @@ from mapsite.clock import resolve_today
     help="Write readable pages for a local preview only; deploy refuses such an output.",
 )
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed since the last build.")
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Build every deal that has no errors; a deal with errors keeps its last good portal "
+    "(or is left out). Prints the errors and exits 1.",
+)
 def build_command(
     site_dir: Path,
     today: dt.datetime | None,
@@ -52,15 +62,20 @@ def build_command(
     only: str | None,
     no_protect: bool,
     force: bool,
+    keep_going: bool,
 ) -> None:
     """Build every deal portal into output/, encrypted unless the deal is public.
 
     A build whose inputs (deal files, theme, passwords, share links, the day) are all as they
-    were for the current output says so and stops.
+    were for the current output says so and stops. Any error stops the build and leaves the
+    current output as it was (the option below builds the other deals anyway).
     """
+    if only and keep_going:
+        raise click.UsageError("--keep-going builds every deal; leave out --only DEAL")
     if only:
         only = deal_slug(site_dir, only, resolve_today(as_date(today)))
-    build_and_report(site_dir, today, out, only, no_protect, force)
+    if build_and_report(site_dir, today, out, only, no_protect, force, keep_going):
+        sys.exit(1)
 
 
 def build_and_report(
@@ -70,10 +85,20 @@ def build_and_report(
     only: str | None,
     no_protect: bool,
     force: bool = False,
-) -> None:
+    keep_going: bool = False,
+) -> bool:
+    """Build and print what happened; True when the build kept going past a deal's errors."""
     from mapsite.pipeline.build import build
 
-    result = build(site_dir, out=out, today=as_date(today), only=only, protect=not no_protect, force=force)
+    result = build(
+        site_dir,
+        out=out,
+        today=as_date(today),
+        only=only,
+        protect=not no_protect,
+        force=force,
+        keep_going=keep_going,
+    )
     print_findings(result.findings, stderr)
     deals = result.deals
     if result.up_to_date:
@@ -82,7 +107,7 @@ def build_and_report(
             f"deal{'s' * (deals != 1)}, {result.protected} protected, as of {result.today:%Y-%m-%d}; "
             f"checked in {result.seconds:.2f} s). --force rebuilds anyway."
         )
-        return
+        return False
     stdout.print(
         f"Built {deals} deal{'s' * (deals != 1)} into {result.out} ({result.protected} protected, "
         f"{result.files_written} files written, {result.seconds:.2f} s, as of {result.today:%Y-%m-%d})."
@@ -100,6 +125,26 @@ def build_and_report(
                 style="yellow",
             )
         )
+    return _report_broken(result)
+
+
+def _report_broken(result: BuildReport) -> bool:
+    """Say what became of each deal a kept-going build could not build."""
+    if not result.partial:
+        return False
+    broken = len(result.kept) + len(result.left_out)
+    stderr.print(
+        Text(
+            f"error: {broken} deal{'s' * (broken != 1)} with errors not rebuilt; fix "
+            f"{'them' if broken != 1 else 'it'} and build again:",
+            style="bold red",
+        )
+    )
+    for kept in result.kept:
+        stderr.print(f"  {kept.display}: kept its last good portal, {result.out / kept.slug}/", markup=False)
+    for left in result.left_out:
+        stderr.print(f"  {left.display}: not published: {left.reason}", markup=False)
+    return True
 
 
 @main.command(name="check")

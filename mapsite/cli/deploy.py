@@ -42,12 +42,28 @@ if TYPE_CHECKING:
     help="Stop before deleting anything if the deploy would delete more files than this.",
 )
 @click.option("--no-build", is_flag=True, help="Publish output/ as it is, without building first.")
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Build with --keep-going and publish the deals that built (a deal with errors keeps "
+    "its last good portal); exits 1 after publishing if a deal had errors.",
+)
 @site_option
 def deploy_command(
-    target_name: str | None, dry_run: bool, yes: bool, max_deletes: int, no_build: bool, site_dir: Path
+    target_name: str | None,
+    dry_run: bool,
+    yes: bool,
+    max_deletes: int,
+    no_build: bool,
+    keep_going: bool,
+    site_dir: Path,
 ) -> None:
-    """Build, audit and publish output/ to a target of mapsite.yml, sending only what changed."""
-    from mapsite.deploy.report import plan_counts, plan_lines, size_text, summary
+    """Build, audit and publish output/ to a target of mapsite.yml, sending only what changed.
+
+    Files the target serves that this build no longer has are deleted; the deploy names them
+    (a whole portal by its folder) in its summary.
+    """
+    from mapsite.deploy.report import deleted_names, plan_counts, plan_lines, size_text, summary
     from mapsite.deploy.target import DeployContext, open_target
     from mapsite.pipeline.publish import (
         audit_before_deploy,
@@ -64,10 +80,11 @@ def deploy_command(
     settings = choose_target(targets, target_name)
     print_findings(settings.warnings, stderr)
     out = site_dir / "output"
+    broken = False
     if not no_build:
-        build_and_report(site_dir, None, None, None, no_protect=False)
+        broken = build_and_report(site_dir, None, None, None, no_protect=False, keep_going=keep_going)
     local = local_manifest(out, settings.headers)
-    if audit_before_deploy(site_dir, out, local):
+    if audit_before_deploy(site_dir, out, local, partial=keep_going):
         stdout.print(f"Leak audit passed: {len(local)} files, no plaintext of a protected deal.")
     else:
         stdout.print("Leak audit: passed already; nothing changed in output/ or the sources since.")
@@ -77,17 +94,17 @@ def deploy_command(
         replace = yes
         if plan.deletes and plan.untracked and not yes and not dry_run and sys.stdin.isatty():
             replace = click.confirm(
-                f"{target.location} holds {len(plan.deletes)} file(s) this site did not publish. "
-                "Replace them?"
+                f"{target.location} holds {len(plan.deletes)} file(s) this site did not publish: "
+                f"{', '.join(deleted_names(plan.deletes, local))}. Replace them?"
             )
         if dry_run:
             for line in plan_lines(plan):
                 stdout.print(line, markup=False)
             stdout.print(f"Dry run for {target.location}: {plan_counts(plan, done=False)}; ", end="")
             stdout.print(f"{size_text(plan.bytes_to_send)} to send. Nothing was changed.")
-            check_plan(plan, target.location, max_deletes, replace or dry_run)
+            check_plan(plan, target.location, max_deletes, replace or dry_run, local)
             return
-        check_plan(plan, target.location, max_deletes, replace)
+        check_plan(plan, target.location, max_deletes, replace, local)
         publish(target, plan, local, out)
     except KeyboardInterrupt:
         stderr.print(
@@ -97,8 +114,14 @@ def deploy_command(
         sys.exit(130)
     finally:
         target.close()
-    for line in summary(plan, target.location, time.perf_counter() - started, public_url(site)):
+    for line in summary(plan, target.location, time.perf_counter() - started, public_url(site), local):
         stdout.print(line, markup=False)
+    if broken:
+        stderr.print(
+            "error: the deals with errors (see above) were not updated; fix them and deploy again",
+            style="bold red",
+        )
+        sys.exit(1)
 
 
 def publish(target: Target, plan: DeployPlan, local: dict[str, FileEntry], out: Path) -> None:

@@ -4,13 +4,17 @@ Each deal goes through ``make_deal`` in a worker process (see worker.py), straig
 staging folder; this module puts the outcomes together: slugs claimed once, errors stop the
 build, the site-wide pages, the leak audit, and only then the staging folder replaces the
 output. What would stop a build is what ``check`` reports.
+
+With ``keep_going`` a deal's errors stop only that deal: the others are built, the broken one
+keeps its last audited portal (see keep.py), and the build is recorded as partial: never as
+up to date with the sources, and trusted by a deploy only with ``--keep-going``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapsite.clock import resolve_today
@@ -19,8 +23,10 @@ from mapsite.paths import safe_relpath
 from mapsite.pipeline.audit import leak_audit
 from mapsite.pipeline.deal import DealJob, claimed, start_job
 from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
+from mapsite.pipeline.keep import KeptDeal, LeftOut, keep_broken
 from mapsite.pipeline.site_pages import shared_pages
 from mapsite.pipeline.worker import DealOutcome, run_deals
+from mapsite.protect.audit import scannable
 from mapsite.protect.keys import missing_passwords
 from mapsite.protect.secrets import site_secret
 from mapsite.read.site import load_site
@@ -28,7 +34,15 @@ from mapsite.render.pages import Page
 from mapsite.write import output
 from mapsite.write.inputs import LastBuild, inputs_digest, load_last_build, read_digest, save_last_build
 from mapsite.write.output import read_marker
-from mapsite.write.receipt import forget_receipt, page_digest, record_receipt
+from mapsite.write.receipt import (
+    DealRecord,
+    FileDigest,
+    forget_receipt,
+    output_digest,
+    page_digest,
+    record_deal,
+    record_receipt,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,13 @@ class BuildReport:
     seconds: float
     created_secret: bool = False
     up_to_date: bool = False
+    kept: tuple[KeptDeal, ...] = ()  # with keep_going: broken deals that keep their last portal
+    left_out: tuple[LeftOut, ...] = ()  # with keep_going: broken deals with no portal
+
+    @property
+    def partial(self) -> bool:
+        """A kept-going build with broken deals: the output is not a build of the sources."""
+        return bool(self.kept or self.left_out)
 
 
 def build(
@@ -53,6 +74,7 @@ def build(
     only: str | None = None,
     protect: bool = True,
     force: bool = False,
+    keep_going: bool = False,
 ) -> BuildReport:
     """Render, protect, audit and write; on any error the previous output stays as it was.
 
@@ -60,8 +82,12 @@ def build(
     into a staging folder; the shared pages, the team dashboard and the leak audit come after,
     and only then does the staging folder replace ``out``. A full build whose inputs are all
     as they were for the output it would replace stops early (unless ``force``). Without
-    ``protect`` the output is readable and marked so that deploy refuses it.
+    ``protect`` the output is readable and marked so that deploy refuses it. With
+    ``keep_going``, a deal's errors leave that deal out (or keep its last audited portal)
+    instead of stopping the build; the report's findings then hold errors.
     """
+    if keep_going and only:
+        raise MapsiteError("--keep-going builds every deal; it does not go with --only")
     started = time.perf_counter()
     site, findings = load_site(site_dir)
     today = resolve_today(today, site.today)
@@ -88,7 +114,7 @@ def build(
     job, _ = start_job(site, today, locations, protect, writes=True, changed=changed)
     staging = output.begin(target, site_dir, only)
     try:
-        written = _build_into(staging, job, locations, findings, read_before)
+        written = _build_into(staging, job, locations, findings, read_before, keep_going)
     except BaseException:
         output.discard(staging)
         raise
@@ -105,21 +131,10 @@ def build(
         files_written=written.files,
         seconds=time.perf_counter() - started,
         created_secret=created_secret,
+        kept=tuple(written.kept),
+        left_out=tuple(written.left_out),
     )
-    if only:
-        save_last_build(site_dir, target, None)
-        forget_receipt(site_dir, target)
-        return report
-    warnings = tuple(f for f in report.findings if not f.is_error)
-    record = LastBuild(written.inputs, written.password_names, report.deals, report.protected, warnings)
-    save_last_build(site_dir, target, record)
-    if protect:
-        # The pages just passed the audit: vouch for them as they were written.
-        files = [digest for outcome in built for digest in outcome.digests]
-        files += [page_digest(page.path, page.content) for page in written.shared]
-        record_receipt(site_dir, target, files)
-    else:
-        forget_receipt(site_dir, target)
+    _record(site_dir, target, protect, only, report, written)
     return report
 
 
@@ -133,6 +148,47 @@ class _Written:
     shared: list[Page]
     inputs: str = ""
     password_names: tuple[str, ...] = ()
+    kept: list[KeptDeal] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
+
+    @property
+    def digests(self) -> list[FileDigest]:
+        """Every file of the output as written: what the audit receipt vouches for."""
+        files = [digest for outcome in self.built for digest in outcome.digests]
+        files += [page_digest(page.path, page.content) for kept in self.kept for page in kept.pages]
+        return files + [page_digest(page.path, page.content) for page in self.shared]
+
+
+def _record(
+    site_dir: Path, target: Path, protect: bool, only: str | None, report: BuildReport, written: _Written
+) -> None:
+    """What the next build and deploy trust of this one: up to date (a full, clean build only)
+    and the audit receipt (a protected build; partial when it kept going past errors)."""
+    records = {
+        outcome.made.loaded.display: DealRecord(outcome.made.slug or "", output_digest(outcome.digests))
+        for outcome in written.built
+    }
+    if only or report.partial:
+        save_last_build(site_dir, target, None)
+    if not protect:
+        forget_receipt(site_dir, target)
+    elif only:
+        # The one deal's folder just passed the audit (a later --keep-going may keep it); the
+        # output as a whole is not what any audit saw.
+        forget_receipt(site_dir, target)
+        for source, record in records.items():
+            if record.slug == only:
+                record_deal(site_dir, target, source, record)
+    elif report.partial:
+        records |= {kept.display: kept.record for kept in written.kept}
+        record_receipt(site_dir, target, written.digests, records, complete=False)
+    else:
+        # The pages just passed the audit: vouch for them as they were written.
+        record_receipt(site_dir, target, written.digests, records)
+    if not (only or report.partial):
+        warnings = tuple(f for f in report.findings if not f.is_error)
+        last = LastBuild(written.inputs, written.password_names, report.deals, report.protected, warnings)
+        save_last_build(site_dir, target, last)
 
 
 def _build_into(
@@ -141,6 +197,7 @@ def _build_into(
     locations: list[DealLocation],
     findings: list[Finding],
     read_before: bytes,
+    keep_going: bool = False,
 ) -> _Written:
     """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
     site, only = job.site, staging.only
@@ -149,14 +206,7 @@ def _build_into(
         for outcome in outcomes:
             job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
     placed = _place(outcomes, findings)
-    findings = list(dict.fromkeys(findings))  # a broken theme fails every deal the same way
-    if has_errors(findings):
-        raise _stopped(findings)
-    for outcome in outcomes:
-        if outcome.made.failure:
-            raise outcome.made.failure
-    if problems := [problem for outcome in outcomes for problem in outcome.made.missing_passwords]:
-        raise missing_passwords(problems)  # one error naming every password not set
+    findings = _deal_errors(outcomes, list(dict.fromkeys(findings)), keep_going)
     if only and only not in placed:
         raise _stopped([*findings, no_such_deal(only)])
     built = [outcome for outcome in outcomes if placed.get(outcome.made.slug or "") == outcome.index]
@@ -164,8 +214,13 @@ def _build_into(
     shared, weak = shared_pages(job, rows, sealed_deals=any(not outcome.made.public for outcome in built))
     if weak:
         raise _stopped(weak)
+    built_ids = {outcome.index for outcome in built}
+    broken = [outcome for outcome in outcomes if outcome.index not in built_ids] if keep_going else []
+    taken = {(outcome.made.slug or "").casefold(): outcome.made.loaded.display for outcome in built}
+    kept, left_out = keep_broken(staging, site.dir, broken, taken, shared) if broken else ([], [])
     if job.protect:
         files = [file for outcome in built for file in outcome.scannable]
+        files += [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
         leak_audit(job, [outcome.made for outcome in built], files, shared)
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
@@ -175,6 +230,11 @@ def _build_into(
         marker["protected"] = job.protect and (previous is None or bool(previous.get("protected")))
         written = output.finish_deal(staging, placed[only], shared, marker)
         return _Written(built, findings, written + deal_files, shared)
+    if broken:
+        # Never up to date: the next build reads the deals again, whatever changed.
+        marker["complete"] = False
+        written = output.finish_site(staging, placed, shared, marker)
+        return _Written(built, findings, written + deal_files, shared, kept=kept, left_out=left_out)
     names = {name for outcome in built for name in outcome.made.password_names}
     names |= {entry.password_env for entry in site.team_access if entry.password_env}
     password_names = tuple(sorted(names))
@@ -190,6 +250,30 @@ def _stopped(findings: list[Finding]) -> MapsiteError:
         "the previous output was left untouched",
         findings,
     )
+
+
+def _deal_errors(outcomes: list[DealOutcome], findings: list[Finding], keep_going: bool) -> list[Finding]:
+    """Stop on the deals' errors, or (``keep_going``) add them to the findings and go on.
+
+    ``findings`` are deduplicated: a broken theme fails every deal the same way. A login page
+    the theme cannot draw stops the build either way: it fails every deal.
+    """
+    if has_errors(findings) and not keep_going:
+        raise _stopped(findings)
+    for outcome in outcomes:
+        if outcome.made.failure:
+            raise outcome.made.failure
+    if keep_going:
+        return findings + [_unlockable(outcome) for outcome in outcomes if outcome.made.missing_passwords]
+    if problems := [problem for outcome in outcomes for problem in outcome.made.missing_passwords]:
+        raise missing_passwords(problems)  # one error naming every password not set
+    return findings
+
+
+def _unlockable(outcome: DealOutcome) -> Finding:
+    """A deal whose passwords are not set, as an error of that deal (``--keep-going``)."""
+    error = missing_passwords(list(outcome.made.missing_passwords))
+    return Finding(outcome.made.loaded.display, None, "error", error.message, error.hint)
 
 
 def _place(outcomes: list[DealOutcome], findings: list[Finding]) -> dict[str, int]:

@@ -7,10 +7,12 @@ cause and the way out, raised before the target has been changed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from mapsite.deploy.plan import DeployPlan
+from mapsite.deploy.report import deleted_names
 from mapsite.deploy.settings import TargetSettings, deploy_targets
 from mapsite.errors import MapsiteError, has_errors, sort_findings
 from mapsite.pipeline.check import audit_output
@@ -51,15 +53,25 @@ def choose_target(targets: dict[str, TargetSettings], name: str | None) -> Targe
     return targets[name]
 
 
-def audit_before_deploy(site_dir: Path, out: Path, local: dict[str, FileEntry]) -> bool:
+def audit_before_deploy(
+    site_dir: Path, out: Path, local: dict[str, FileEntry], partial: bool = False
+) -> bool:
     """Refuse an unprotected or leaking build; returns whether a full audit had to run.
 
     A build (or audit) that passed leaves a receipt; an output and sources still matching it
-    byte for byte need no second audit.
+    byte for byte need no second audit. A ``build --keep-going`` that left deals out or kept
+    their old portals leaves a partial receipt: only a deploy with ``partial`` (``--keep-going``)
+    trusts it; a plain one audits against the site, and the site's errors stop it.
     """
     marker = read_marker(out)
-    if marker is not None and marker.get("protected") and has_receipt(site_dir, out, local.values()):
+    trusted = has_receipt(site_dir, out, local.values(), partial=partial)
+    if marker is not None and marker.get("protected") and trusted:
         return False
+    if marker is not None and marker.get("complete") is False and not partial:
+        raise MapsiteError(
+            f"{out} was built with --keep-going: deals with errors were not rebuilt; nothing was deployed",
+            hint="fix the errors (mapsite check), or publish it as it is with mapsite deploy --keep-going",
+        )
     findings, _files, _deals = audit_output(site_dir, out)
     if findings:
         raise MapsiteError(
@@ -70,18 +82,24 @@ def audit_before_deploy(site_dir: Path, out: Path, local: dict[str, FileEntry]) 
     return True
 
 
-def check_plan(plan: DeployPlan, location: str, max_deletes: int, replace_untracked: bool) -> None:
-    """Stop before the first change when the plan would delete more than the user allows."""
+def check_plan(
+    plan: DeployPlan, location: str, max_deletes: int, replace_untracked: bool, local: Collection[str] = ()
+) -> None:
+    """Stop before the first change when the plan would delete more than the user allows.
+
+    ``local`` (the build's paths) lets the message name a portal that would go whole.
+    """
+    names = ", ".join(deleted_names(plan.deletes, local))
     if plan.deletes and plan.untracked and not replace_untracked:
         raise MapsiteError(
-            f"{location} holds {len(plan.deletes)} file(s) that this site did not publish there; "
-            "deploying would delete them. Nothing was changed",
+            f"{location} holds {len(plan.deletes)} file(s) that this site did not publish there "
+            f"({names}); deploying would delete them. Nothing was changed",
             hint="check that the target is right, then pass --yes to replace its contents",
         )
     if len(plan.deletes) > max_deletes:
         raise MapsiteError(
             f"this deploy would delete {len(plan.deletes)} files from {location}, more than "
-            f"--max-deletes {max_deletes}; nothing was changed",
+            f"--max-deletes {max_deletes}; nothing was changed. It would delete: {names}",
             hint=f"check the plan with --dry-run; if it is right, pass --max-deletes {len(plan.deletes)}",
         )
 

@@ -71,7 +71,7 @@ def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], inf
         _check_deal_folder(slug, shared)
     for slug, part in deals.items():
         (staging.parts / str(part)).rename(folder / slug)
-    staging.parts.rmdir()
+    shutil.rmtree(staging.parts)  # the parts left are deals not placed (--keep-going)
     count = write_pages(shared, folder)
     (folder / MARKER).write_text(json.dumps(info, sort_keys=True, indent=2) + "\n", "utf-8")
     retired = out.parent / f".{out.name}.old-{os.getpid()}"
@@ -116,6 +116,34 @@ def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> 
     shutil.rmtree(retired, ignore_errors=True)
     discard(staging)
     return count
+
+
+def keep_deal(staging: Staging, slug: str, shared: list[Page]) -> list[Page] | None:
+    """Copy a deal's folder as ``output/`` serves it now into a full build's staging folder.
+
+    For ``build --keep-going``: a deal that could not be built keeps its previous portal. The
+    files come back as read from the copy, so the caller checks that they are exactly what an
+    audit passed (and audits them again) before the swap. None when there is nothing to keep.
+    """
+    _check_deal_folder(slug, shared)
+    live = staging.out / slug
+    if live.is_symlink() or not live.is_dir():
+        return None
+    copy = staging.folder / slug
+    shutil.copytree(live, copy, symlinks=True)
+    pages = []
+    for path in sorted(copy.rglob("*")):
+        if path.is_symlink():
+            shutil.rmtree(copy)
+            return None  # mapsite never writes links: this folder was changed by other means
+        if path.is_file():
+            pages.append(Page(path.relative_to(staging.folder).as_posix(), path.read_bytes()))
+    return pages
+
+
+def drop_kept(staging: Staging, slug: str) -> None:
+    """Take back a folder ``keep_deal`` copied: it was not what the audit passed."""
+    shutil.rmtree(staging.folder / slug, ignore_errors=True)
 
 
 def write_pages(pages: Iterable[Page], folder: Path) -> int:
