@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.errors import Finding
-from mapsite.read.yaml import YamlMap, YamlProblem, parse_yaml
+from mapsite.read.comments import CutText
+from mapsite.read.yaml import YamlMap, YamlProblem, read_yaml
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -24,6 +25,8 @@ class Document:
     frontmatter: YamlMap
     body: str
     line_offset: int
+    # Values a '#' probably cut short, lines relative to the frontmatter (see read/comments.py).
+    cut_texts: tuple[CutText, ...] = ()
 
 
 def read_document(path: Path, display: str, frontmatter_required: bool = True) -> Document | Finding:
@@ -78,19 +81,16 @@ def read_document(path: Path, display: str, frontmatter_required: bool = True) -
         )
     yaml_text = "\n".join(lines[1:end])
     try:
-        data = parse_yaml(yaml_text)
+        parsed = read_yaml(yaml_text)
     except YamlProblem as problem:
-        hint = problem.hint
-        offending = lines[problem.line] if problem.line < len(lines) else ""
-        if hint is None and "\t" in offending[: len(offending) - len(offending.lstrip())]:
-            hint = "YAML indents with spaces, not tabs"
-        return Finding(display, problem.line + 1, "error", problem.message, hint)
+        return Finding(display, problem.line + 1, "error", problem.message, problem.hint)
+    data = parsed.value
     if data is None:
         data = _empty_map()
     if not isinstance(data, YamlMap):
         return Finding(display, 2, "error", "the frontmatter must be a mapping of fields (name: value)")
     body = "\n".join(lines[end + 1 :])
-    return Document(path, display, data, body, 1)
+    return Document(path, display, data, body, 1, parsed.cut_texts)
 
 
 def _empty_map() -> YamlMap:

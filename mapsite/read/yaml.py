@@ -30,6 +30,9 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from mapsite.read.comments import CutText, cut_text
+from mapsite.read.yaml_syntax import explain
+
 try:
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -52,6 +55,8 @@ _SAFE_TAGS = {
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _FLOW_CHARS = re.compile(r"[\[\]{}]")
+_FIELD_LINE = re.compile(r"\s*(?:- )?[a-z_]+: ")
+QUOTES = ('"', "'")
 
 
 class YamlMap(dict):
@@ -83,8 +88,21 @@ class YamlProblem(Exception):
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class ParsedYaml:
+    """A document's value, and the unquoted values a ``#`` probably cut (see read/comments.py)."""
+
+    value: Any
+    cut_texts: tuple[CutText, ...]
+
+
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document into YamlMap/YamlList/scalars; raise YamlProblem when unreadable."""
+    return read_yaml(text).value
+
+
+def read_yaml(text: str) -> ParsedYaml:
+    """parse_yaml, also noting the values a comment probably cut, for ``check`` to warn about."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlProblem(
             1,
@@ -92,18 +110,15 @@ def parse_yaml(text: str) -> Any:
             "move long text into the Markdown body or an extra page",
         )
     _check_flow_depth(text)
-    builder = _Builder()
+    builder = _Builder(text)
     try:
         _read(text, builder)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context else ""
-        raise YamlProblem(line, f"YAML syntax error: {problem}{context}", _syntax_hint(problem)) from None
+        explained = explain(exc, text)
+        raise YamlProblem(explained.line, explained.message, explained.hint) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(1, f"YAML error: {exc}") from None
-    return builder.result
+    return ParsedYaml(builder.result, tuple(builder.cut_texts))
 
 
 def _read(text: str, builder: _Builder) -> None:
@@ -127,16 +142,6 @@ def _check_flow_depth(text: str) -> None:
         depth = max(depth, 0)
 
 
-def _syntax_hint(problem: str) -> str | None:
-    if "mapping values are not allowed" in problem:
-        return "a value containing ': ' must be quoted, e.g. notes: \"Risk: legal review\""
-    if "found character '\\t'" in problem:
-        return "YAML indents with spaces, not tabs"
-    if "could not find expected ':'" in problem or "expected <block end>" in problem:
-        return "check the indentation of this line and the one before it"
-    return None
-
-
 # First characters of the values PyYAML's implicit types (null, bool, int, float, timestamp...)
 # can start with; without path resolvers or "any character" resolvers, a quoted scalar or a plain
 # one starting otherwise resolves to a string.
@@ -156,7 +161,11 @@ class _Builder:
     the shortest path (no node, no constructor call).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Only a text with a '#' can have a value cut by a comment: the others skip the check.
+        self.lines = text.split("\n") if "#" in text else None
+        self.cut_texts: list[CutText] = []
         self.stack: list[tuple[Any, str | None, list[Any]]] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.values = 0
@@ -170,6 +179,7 @@ class _Builder:
         # The most frequent events first; the event classes are disjoint, so the order is free.
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event, line)
+            self._check_text(event, line)
             self._count(1, line)
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
@@ -191,10 +201,46 @@ class _Builder:
                 raise YamlProblem(line, "more than one YAML document in the frontmatter")
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                raise YamlProblem(line, f"unknown alias *{event.anchor}")
+                raise YamlProblem(
+                    line,
+                    f"unknown alias *{event.anchor}",
+                    f'a value starting with * is read as an alias: quote it, e.g. "*{event.anchor}"',
+                )
             value, size = self.anchors[event.anchor]
             self._count(size, line)
             self._add(value, line)
+
+    def _check_text(self, event: yaml.ScalarEvent, line: int) -> None:
+        """What the rep wrote may differ from what YAML read: a '#' or a quote left open."""
+        if self.lines is not None and not event.style and self.stack:
+            self._note_cut(event)
+        elif event.style in QUOTES and event.end_mark and event.end_mark.line > line - 1:
+            self._check_quote(event, line)
+
+    def _note_cut(self, event: yaml.ScalarEvent) -> None:
+        """Record a plain value (not a key) that a comment on its line probably cut."""
+        assert self.lines is not None and event.end_mark is not None
+        container, _anchor, pending = self.stack[-1]
+        if isinstance(container, YamlMap) and not pending:
+            return
+        key = pending[-1][0] if pending else None
+        end = event.end_mark
+        cut = cut_text(self.lines[end.line][end.column :], key, event.value, end.line + 1)
+        if cut:
+            self.cut_texts.append(cut)
+
+    def _check_quote(self, event: yaml.ScalarEvent, line: int) -> None:
+        """A quoted value over several lines is legal YAML, but one that swallows lines written as
+        fields is a quote the rep forgot to close: the fields would silently become its text."""
+        assert event.end_mark is not None
+        swallowed = self.text.split("\n")[line : event.end_mark.line + 1]
+        if any(_FIELD_LINE.match(text) for text in swallowed):
+            raise YamlProblem(
+                line,
+                "YAML syntax error: the quote opened on this line is not closed on it, so the "
+                "fields after it, up to the next quote, become its text",
+                "end the value with the same quote it starts with",
+            )
 
     def _open(self, container: YamlMap | YamlList, event: Any, line: int) -> None:
         self._check_tag(event.tag, line)

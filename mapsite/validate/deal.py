@@ -58,6 +58,12 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     data = item.source.frontmatter
     where = "the deal"
     reader.unknown_keys(data, DEAL_KEYS, where)
+    for cut in item.source.cut_texts:
+        reader.warning(
+            cut.line,
+            f"the value '{cut.kept}' stops at ' #': YAML reads '#{cut.dropped}' as a comment",
+            f"quote it to keep the '#': {cut.quoted}",
+        )
 
     title = reader.text(data, "title", where, required=True)
     slug = _read_slug(reader, data, item, site)
