@@ -1,5 +1,9 @@
 """``mapsite pdf`` and ``mapsite export``: one deal out of mapsite, printed or as data.
 
+A PDF goes to ``pdf/`` in the site folder unless the rep names a file or folder: never into
+``output/``, which a build replaces and a deploy publishes (a readable plan on the public host),
+and never loose in whatever folder the command ran in.
+
 Stages are imported inside the command (see cli/main.py).
 """
 
@@ -28,19 +32,26 @@ from mapsite.errors import MapsiteError
 @click.argument("slug", metavar="DEAL")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The PDF to write (default: DEAL.pdf in the current folder).",
+    type=click.Path(path_type=Path),
+    help="The PDF to write, or a folder to write DEAL.pdf in (default: pdf/DEAL.pdf in the site folder).",
 )
 @today_option
 @site_option
 def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir: Path) -> None:
-    """Print a deal's plan to PDF with headless Chromium, as the portal prints."""
-    from mapsite.exchange.pdf import write_pdf
+    """Print a deal's plan to PDF with headless Chromium, as the portal prints.
+
+    The PDF is the plan unprotected: it goes to pdf/ in the site folder, never into output/,
+    which deploy publishes.
+    """
+    from mapsite.exchange.pdf import PDF_DIR, write_pdf
     from mapsite.read.site import load_site
 
     day = resolve_today(as_date(today), load_site(site_dir)[0].today)
     deal = one_deal(site_dir, slug, day)
-    target = out or Path(f"{deal_key(slug)}.pdf")
+    name = f"{deal_key(slug)}.pdf"
+    target = out or site_dir / PDF_DIR / name
+    if target.is_dir():
+        target = target / name
     result = write_pdf(site_dir, deal.slug, target, day)
     print_findings(result.findings, stderr)
     stdout.print(f"Wrote {target}: the plan of {deal.title}, as of {day:%Y-%m-%d}.", markup=False)
@@ -51,22 +62,28 @@ def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("csv", "json", "ics", "md")),
+    type=click.Choice(("csv", "xlsx", "json", "ics", "md")),
     required=True,
-    help="csv for spreadsheets, json for scripts and CRMs, ics for calendars, md for documents.",
+    help="csv or xlsx for spreadsheets, json for scripts and CRMs, ics for calendars, md for documents.",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (default: the terminal).",
+    help="Write to this file (default: the terminal; xlsx needs a file).",
 )
 @site_option
 def export_command(slug: str, fmt: str, out: Path | None, site_dir: Path) -> None:
     """Write the plan of DEAL with resolved dates; passwords are never exported."""
     from mapsite.exchange.write import export_text
 
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(f"a workbook cannot be shown in the terminal: add --out {deal_key(slug)}.xlsx")
     deal = one_deal(site_dir, slug, resolve_today())
-    if fmt == "ics":
+    if fmt == "xlsx":
+        from mapsite.exchange.write_xlsx import plan_xlsx
+
+        data = plan_xlsx(deal)
+    elif fmt == "ics":
         from mapsite.render.calendars import plan_calendar
 
         data = plan_calendar(deal)

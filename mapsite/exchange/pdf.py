@@ -25,6 +25,10 @@ from pathlib import Path
 from mapsite.errors import MapsiteError
 from mapsite.pipeline.build import BuildReport, build
 
+# Where a PDF goes by default, in the site folder: beside output/, not in it. output/ is the
+# published site (a deploy would send a readable plan to the host, and a build deletes what it did
+# not write there), and a PDF loose in the site folder is easily committed or lost among sources.
+PDF_DIR = "pdf"
 CHROMIUM_ENV = "MAPSITE_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PRINT_TIMEOUT = 120  # seconds; a local page prints in about two
@@ -49,7 +53,7 @@ def write_pdf(site_dir: Path, slug: str, target: Path, today: dt.date | None = N
     The caller checks that the slug exists (for a "did you mean"); here an unknown slug is one
     more build error.
     """
-    _check_target(target)
+    _check_target(target, site_dir)
     chromium = find_chromium()
     if chromium is None:
         raise MapsiteError(_no_chromium_message())
@@ -136,10 +140,11 @@ def _no_chromium_message() -> str:
     )
 
 
-def _check_target(target: Path) -> None:
+def _check_target(target: Path, site_dir: Path) -> None:
+    """Refuse a target that cannot be written; the site's pdf/ is created once there is a PDF."""
     if target.is_dir():
         raise MapsiteError(f"{target} is a folder", hint="give --out a file name, e.g. --out plan.pdf")
-    if not target.parent.is_dir():
+    if not target.parent.is_dir() and target.parent != site_dir / PDF_DIR:
         raise MapsiteError(
             f"the folder {target.parent} does not exist", hint="create it or choose another --out"
         )
@@ -148,6 +153,7 @@ def _check_target(target: Path) -> None:
 def _place(printed: Path, target: Path) -> None:
     """Copy the PDF next to the target, then rename: a reader never sees half a file."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    target.parent.mkdir(exist_ok=True)
     try:
         shutil.copyfile(printed, partial)
         os.replace(partial, target)

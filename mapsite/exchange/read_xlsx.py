@@ -3,6 +3,7 @@
 A MAP workbook often has a cover or instructions sheet, so the plan is the active sheet when
 it has a header row, else the first sheet that has one. Formulas are read as the values Excel
 last computed; merged cells (a phase spanning its rows) arrive as blanks below their first row.
+A quote ``mapsite export`` put before formula-like text (see cell_guard) is taken off again.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
+from mapsite.exchange.cell_guard import unguard_cell
 from mapsite.exchange.table import RawTable, find_header
 
 MAX_ROWS = 10_000
@@ -35,7 +37,12 @@ def read_xlsx(path: Path, name: str) -> RawTable:
         tables = []
         for sheet in sheets:
             where = f"{name} sheet '{sheet.title}'" if len(workbook.worksheets) > 1 else name
-            rows = tuple(enumerate(sheet.iter_rows(min_row=1, max_row=MAX_ROWS, values_only=True), 1))
+            rows = tuple(
+                (number, tuple(unguard_cell(v) if isinstance(v, str) else v for v in values))
+                for number, values in enumerate(
+                    sheet.iter_rows(min_row=1, max_row=MAX_ROWS, values_only=True), 1
+                )
+            )
             tables.append(RawTable(where, rows, "Excel workbook"))
             if find_header(tables[-1]):
                 return tables[-1]

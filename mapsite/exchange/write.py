@@ -34,12 +34,12 @@ def plan_csv(deal: Deal) -> str:
     Every cell comes from the deal file, which anyone who sent the rep a plan may have written,
     so none may start a formula in the spreadsheet that opens the export.
     """
-    columns = _columns(deal)
+    columns = export_columns(deal)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([EXPORT_HEADERS[key] for key in columns])
     for milestone in deal.milestones:
-        cells = _cells(deal, milestone, dependency_separator="; ")
+        cells = milestone_cells(deal, milestone, dependency_separator="; ")
         writer.writerow([guard_cell(cells[key]) for key in columns])
     return buffer.getvalue()
 
@@ -61,11 +61,14 @@ def plan_markdown(deal: Deal) -> str:
         "## Plan",
         "",
     ]
-    columns = [key for key in _columns(deal) if key != "ref"]
+    columns = [key for key in export_columns(deal) if key != "ref"]
     headers = {**EXPORT_HEADERS, "due": "Due", "depends_on": "Depends on"}
     lines += _md_table(
         [headers[key] for key in columns],
-        [[_cells(deal, m, dependency_separator=", ")[key] for key in columns] for m in deal.milestones],
+        [
+            [milestone_cells(deal, m, dependency_separator=", ")[key] for key in columns]
+            for m in deal.milestones
+        ],
     )
     actions = deal.all_actions
     if actions:
@@ -128,14 +131,14 @@ def plan_json(deal: Deal) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _columns(deal: Deal) -> list[str]:
+def export_columns(deal: Deal) -> list[str]:
     """The export columns; Owner (Partner) only for a deal with partner-side owners."""
     partner_ids = {s.id for s in deal.stakeholders if s.side == "partner"}
     with_partner = any(partner_ids.intersection(m.owners) for m in deal.milestones)
     return [key for key in EXPORT_HEADERS if key != "owner_partner" or with_partner]
 
 
-def _cells(deal: Deal, milestone: Milestone, dependency_separator: str) -> dict[str, str]:
+def milestone_cells(deal: Deal, milestone: Milestone, dependency_separator: str) -> dict[str, str]:
     names = {m.id: m.name for m in deal.milestones}
     cells = {
         "ref": milestone.id,

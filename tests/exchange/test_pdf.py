@@ -65,8 +65,9 @@ def test_pdf_prints_the_plan_of_acme(example_site, workdir, scratch):
         workdir, "pdf", "acme", "--site", str(example_site), "--today", TODAY, TMPDIR=str(scratch)
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"Wrote acme.pdf: the plan of {ACME}, as of 2027-02-22.\n"
-    pdf = workdir / "acme.pdf"
+    # In the site's pdf/ folder: not loose where the command ran, not in output/, which is published.
+    pdf = example_site / "pdf" / "acme.pdf"
+    assert result.stdout == f"Wrote {pdf}: the plan of {ACME}, as of 2027-02-22.\n"
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert 1 <= pdf_pages(pdf) <= 3
     text = " ".join(pdf_text(pdf).split())
@@ -84,9 +85,24 @@ def test_pdf_prints_the_plan_of_acme(example_site, workdir, scratch):
     # Only the printed plan: no sections left to the portal, no password, nothing left behind.
     assert "Swipe sideways" not in text and "Log out" not in text and "Q1 budget freeze" not in text
     assert PASSWORDS["ACME_PORTAL_PASSWORD"] not in text
-    assert sorted(p.name for p in workdir.iterdir()) == ["acme.pdf"]
+    assert list(workdir.iterdir()) == []
+    assert sorted(p.name for p in pdf.parent.iterdir()) == ["acme.pdf"]
     assert list(scratch.iterdir()) == []
     assert not (example_site / "output").exists()
+
+
+def test_pdf_run_in_the_site_folder_lands_in_pdf_and_out_may_name_a_folder(example_site, tmp_path):
+    before = sorted(p.name for p in example_site.iterdir())
+    result = run_in(example_site, "pdf", "bluebird-bakery", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Wrote pdf/bluebird-bakery.pdf: the plan of ")
+    assert sorted(p.name for p in example_site.iterdir()) == sorted([*before, "pdf"])
+    assert (example_site / "pdf" / "bluebird-bakery.pdf").read_bytes().startswith(b"%PDF-")
+    folder = tmp_path / "attachments"
+    folder.mkdir()
+    result = run_in(example_site, "pdf", "bluebird-bakery", "--out", str(folder), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in folder.iterdir()] == ["bluebird-bakery.pdf"]
 
 
 def test_pdf_without_chromium_says_what_to_install(example_site, workdir):
@@ -172,6 +188,7 @@ def test_a_browser_that_fails_is_reported_by_its_fatal_error(example_site, workd
         f"error: Chromium ({broken_chromium}) could not print the plan: Out of memory while printing\n"
     )
     assert list(workdir.iterdir()) == []
+    assert not (example_site / "pdf").exists()
 
 
 def test_chromium_command_line_failure_names_the_reason(tmp_path, broken_chromium):
