@@ -29,6 +29,7 @@ from mapsite.pipeline.deal import DealJob, DealPages, claimed, make_deal, start_
 from mapsite.pipeline.find import find_deal, last_changed_dates, select_deals
 from mapsite.pipeline.site_pages import shared_pages
 from mapsite.preview.errorpage import error_page
+from mapsite.preview.running import announce, withdraw
 from mapsite.preview.server import CLIENT_PATH, start_server
 from mapsite.preview.watch import BatchingWatcher
 from mapsite.protect.audit import scannable
@@ -298,6 +299,7 @@ def serve(
     pinned = load_site(site_dir)[0].today
     preview = Preview(site_dir.resolve(), out, resolve_today(today, pinned), protect, report, report_findings)
     watcher: BatchingWatcher | None = None
+    announced: str | None = None
     try:
         preview.build_all()
         server = start_server(preview, host, port)
@@ -323,11 +325,15 @@ def serve(
         )
         watcher.start()
         report("Watching for changes. Press Ctrl-C to stop.")
+        announced = server.link()
+        announce(site_dir, announced)  # for mapsite open
         if open_browser:
             webbrowser.open(server.link(once=True))
         server.run_until_interrupted()
     finally:
         if watcher is not None:
             watcher.stop()
+        if announced:
+            withdraw(site_dir, announced)
         shutil.rmtree(out, ignore_errors=True)
     report("Stopped.")
