@@ -67,7 +67,7 @@ def choose_years(
     name, due = (signing or dated)[-1]
     if isinstance(due, dt.date):
         return YearChoice(due, f"each on the last such day before '{name}' ({due:%Y-%m-%d}), {after}")
-    step = "" if signing else ", the last step"
+    step = "" if signing else " (the last step)"
     day = _next_occurrence(due, today)
     return YearChoice(
         day, f"'{name}'{step} on the next {day:%b} {day.day} from today, the others before it, {after}"

@@ -10,6 +10,7 @@ pass check with zero errors.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from mapsite.exchange.cell_dates import date_problem, read_month_day
+from mapsite.exchange.cell_dates import MonthDay, date_problem, read_month_day
+from mapsite.exchange.years import choose_years
 from tests.exchange.helpers import FIXTURES, assert_check_passes, import_plan, load, plan_of
 
 TEMPLATE = FIXTURES / "published-template.csv"
@@ -213,3 +215,24 @@ def test_a_cell_that_is_no_date_says_what_is_wrong_with_it(cell: object, problem
 def test_dates_without_a_year(cell: str, day_first: bool, month_day: tuple[int, int]) -> None:
     found = read_month_day(cell, day_first)
     assert found is not None and (found.month, found.day) == month_day
+
+
+def test_without_a_close_step_the_last_step_is_the_next_occurrence_from_today() -> None:
+    steps = [
+        ("", "Kickoff", MonthDay(11, 20)),
+        ("", "Pilot", MonthDay(1, 15)),
+        ("", "Go live", MonthDay(3, 15)),
+    ]
+    choice = choose_years(steps, close=None, today=dt.date(2027, 2, 22))
+    assert [choice.place(day) for _, _, day in steps] == [
+        dt.date(2026, 11, 20),
+        dt.date(2027, 1, 15),
+        dt.date(2027, 3, 15),
+    ]
+    assert choice.summary("Nov 20") == (
+        "Dates without a year, like 'Nov 20', are read in 2026 and 2027: 'Go live' (the last step) on "
+        "the next Mar 15 from today, the others before it, or up to 90 days after it."
+    )
+    # A step up to 90 days after the close stays after it; a later one is a year before.
+    assert choice.place(MonthDay(6, 1)) == dt.date(2027, 6, 1)
+    assert choice.place(MonthDay(7, 1)) == dt.date(2026, 7, 1)
