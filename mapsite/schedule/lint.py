@@ -3,8 +3,9 @@
 These never stop a build. They flag what a sales manager would flag in a deal review: a plan
 with no buyer-side owner, a missing economic buyer, milestones slipping past close, overdue work
 not marked done, a plan nobody has touched in two weeks, a close date the open work cannot make,
-and a protected portal whose URL names its buyer (anyone can try ``/contoso/``; a 200 tells them
-Contoso is a customer, so new deals get random slugs).
+a blueprint's placeholders still in the plan (see placeholders.py), and a protected portal
+whose URL names its buyer (anyone can try ``/contoso/``; a 200 tells them Contoso is a
+customer, so new deals get random slugs).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from mapsite.names import opaque_slug, slugify
 from mapsite.read.fields import FieldReader
 from mapsite.read.yaml import YamlMap
 from mapsite.schedule.feasibility import feasibility
+from mapsite.schedule.placeholders import warn_placeholders
 from mapsite.validate.order import transitive_dependencies
 
 STALE_AFTER_DAYS = 14
@@ -74,6 +76,7 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) ->
             f"the plan was last updated {deal.updated:%Y-%m-%d}, {(today - deal.updated).days} days ago",
             "review it with the buyer and set updated: to the review date",
         )
+    warn_placeholders(data, deal.body, deal.source, reader)
 
 
 def _warn_if_late(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:

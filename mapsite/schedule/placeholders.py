@@ -1,0 +1,86 @@
+"""Placeholders a blueprint or an import left in a deal, found before the buyer reads them.
+
+``mapsite new`` writes a plan full of prompts for the rep: stakeholders called
+"Champion (name)", a value summary starting "[Replace with 2-3 sentences ...]", success
+metrics "[target]", a title "VP ...". An import adds "(name)" for owners given by role. The deal
+is valid with all of them, so without this nothing would stop "[key metric]" reaching the
+buyer. Every one still in the published text is a warning at its line, one per line.
+
+What counts: "(name)"; a bracketed phrase "[...]" of two or more characters that is not a
+Markdown link (``[text](url)``, ``[text][ref]``, ``[ref]: url``), in any text field or the body;
+a person's name or title ending in "..." or "…". What is not read: YAML comments and HTML
+comments (``<!-- -->``), which never reach the portal, and fenced code in the body. A
+placeholder in a folded (``>``) multi-line field is reported at its field's first line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from mapsite.read.fields import FieldReader
+from mapsite.read.yaml import YamlList, YamlMap
+
+PLACEHOLDER = re.compile(r"\(name\)|\[(?!\^)[^\[\]]{2,300}\](?![(\[:])", re.IGNORECASE)
+TRAILING_DOTS = re.compile(r"\s(?:\.\.\.|…)\s*$")
+DOTTED_KEYS = ("name", "title")  # a person's name or job title: "VP ..." is unfinished
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
+SHOWN = 40  # characters of a long placeholder quoted in the warning
+
+
+def warn_placeholders(data: YamlMap, body: str, source: Path, reader: FieldReader) -> None:
+    """One warning for each line of the deal file that still holds a placeholder."""
+    found: dict[int, list[str]] = {}
+    for line, key, text in _strings(data, None):
+        for match in PLACEHOLDER.finditer(text):
+            at = line + 1 + text.count("\n", 0, match.start()) if "\n" in text else line
+            found.setdefault(at, []).append(match.group())
+        if key in DOTTED_KEYS and TRAILING_DOTS.search(text):
+            found.setdefault(line, []).append(text.strip())
+    start = _body_start(source, body)
+    if start is not None:
+        visible = FENCE.sub(_blank, HTML_COMMENT.sub(_blank, body))
+        for match in PLACEHOLDER.finditer(visible):
+            at = start + visible.count("\n", 0, match.start()) - reader.line_offset
+            found.setdefault(at, []).append(match.group())
+    for line, texts in sorted(found.items()):
+        shown = ", ".join(f'"{_short(text)}"' for text in dict.fromkeys(texts))
+        reader.warning(
+            line,
+            f"placeholder{'s' * (len(texts) != 1)} still in the plan: {shown}",
+            "write the real text (or delete it): the buyer sees the portal as it is written",
+        )
+
+
+def _strings(value: object, key: str | None, line: int = 1) -> Iterator[tuple[int, str | None, str]]:
+    """Every text of the frontmatter with the line of its key or list item (YAML-relative)."""
+    if isinstance(value, YamlMap):
+        for child_key, child in value.items():
+            yield from _strings(child, str(child_key), value.line_of(child_key))
+    elif isinstance(value, YamlList):
+        for index, child in enumerate(value):
+            yield from _strings(child, key, value.line_of(index))
+    elif isinstance(value, str):
+        yield line, key, value
+
+
+def _body_start(source: Path, body: str) -> int | None:
+    """The file line the Markdown body starts on: the body is the file's last lines."""
+    try:
+        text = source.read_text("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    return lines - body.count("\n")
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Hidden text replaced by its line breaks, so what follows keeps its line."""
+    return "\n" * match.group().count("\n")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
