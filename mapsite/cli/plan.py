@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 from rich import box
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -47,19 +49,25 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
     deal = one_deal(site_dir, slug, day)
     slips = [slip(deal, text) for text in what_ifs]
     result = feasibility(deal, deal.calendar, day)
-    stdout.print(schedule_table(deal, result))
+    # soft_wrap=False: sentences wrap at words to the terminal's width instead of running past it.
+    stdout.print(schedule_table(deal, result, stdout.width), soft_wrap=False)
+    stdout.print(LEGEND, soft_wrap=False)
     stdout.print(
         f"Projected signature: {long_date(result.projected_close)} "
-        f"({'on track: target' if result.on_track else result.target_phrase} {long_date(deal.close_date)})"
+        f"({'on track: target' if result.on_track else result.target_phrase} {long_date(deal.close_date)})",
+        soft_wrap=False,
     )
     for milestone_id, days in slips:
         slipped = feasibility(deal, deal.calendar, day, {milestone_id: days})
-        stdout.print(f"If {milestone_id} {slip_words(days)}, {lands(slipped)}")
+        stdout.print(f"If {milestone_id} {slip_words(days)}, {lands(slipped)}", soft_wrap=False)
     if len(slips) > 1:
         together: dict[str, int] = {}
         for milestone_id, days in slips:
             together[milestone_id] = together.get(milestone_id, 0) + days
-        stdout.print(f"If all of these happen, {lands(feasibility(deal, deal.calendar, day, together))}")
+        stdout.print(
+            f"If all of these happen, {lands(feasibility(deal, deal.calendar, day, together))}",
+            soft_wrap=False,
+        )
 
 
 def slip(deal: Deal, text: str) -> tuple[str, int]:
@@ -90,26 +98,21 @@ def slip(deal: Deal, text: str) -> tuple[str, int]:
     return milestone.id, days
 
 
-def schedule_table(deal: Deal, result: Feasibility) -> Table:
-    from mapsite.render.formatting import long_date, short_date
+LEGEND = (
+    "Slack: business days from the earliest finish to the due date (negative: late). "
+    "◆ on the critical path to signature."
+)
+# The columns of free text, the share of spare width each takes and the least it is cut to.
+TEXT_COLUMNS = {"Phase": (1, 5), "Milestone": (2, 12), "Owners": (1, 8)}
+
+
+def schedule_table(deal: Deal, result: Feasibility, width: int | None = None) -> Table:
+    """One line per milestone: when the text does not fit ``width``, names end in "…"; the
+    dates, slack and critical mark never shrink (two headers shorten instead)."""
+    from mapsite.render.formatting import short_date
 
     people = {s.id: s.name for s in deal.stakeholders}
-    table = Table(
-        title=Text(f"{deal.title}: schedule as of {long_date(result.today)}"),
-        title_justify="left",
-        caption="Slack: business days from the earliest finish to the due date (negative: late). "
-        "◆ on the critical path to signature.",
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("Phase")
-    table.add_column("Milestone", ratio=3)
-    table.add_column("Owners", ratio=2)
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Earliest finish", min_width=8)
-    table.add_column("Slack", justify="right", no_wrap=True)
-    table.add_column("Critical", justify="center", no_wrap=True)
+    rows = []
     for phase in deal.phases:
         members = [m for m in deal.milestones if m.phase == phase]
         for index, milestone in enumerate(members):
@@ -121,17 +124,59 @@ def schedule_table(deal: Deal, result: Feasibility) -> Table:
                 finish = Text(short_date(row.earliest_finish))
                 slack = Text(f"{row.slack_due:+d}" if row.slack_due else "0", style="red" if row.late else "")
             # Text, not str: a "[" in a name is the rep's text, not rich markup.
-            table.add_row(
-                Text(phase if index == 0 else ""),
-                Text(milestone.name),
-                Text(", ".join(people.get(o, o) for o in milestone.owners)),
-                short_date(milestone.due),
-                finish,
-                slack,
-                "◆" if row.critical else "",
-                end_section=index == len(members) - 1,
-            )
+            text = {
+                "Phase": Text(phase if index == 0 else ""),
+                "Milestone": Text(milestone.name),
+                "Owners": Text(", ".join(people.get(o, o) for o in milestone.owners)),
+            }
+            dates = [Text(short_date(milestone.due)), finish, slack, Text("◆" if row.critical else "")]
+            rows.append((text, dates, index == len(members) - 1))
+    natural = {name: max([len(name), *(r[0][name].cell_len for r in rows)]) for name in TEXT_COLUMNS}
+    table = _schedule_grid(deal, result, rows, natural, wide=True)
+    if width is None or _needs(table) <= width:
+        return table
+    least = {name: min(cut, natural[name]) for name, (_share, cut) in TEXT_COLUMNS.items()}
+    spare = width - _needs(_schedule_grid(deal, result, rows, least, wide=False))
+    widths = dict(least)
+    while spare > 0 and any(widths[name] < natural[name] for name in widths):
+        for name, (share, _cut) in TEXT_COLUMNS.items():
+            grow = min(share, spare, natural[name] - widths[name])
+            if grow > 0:
+                widths[name] += grow
+                spare -= grow
+    return _schedule_grid(deal, result, rows, widths, wide=False)
+
+
+def _schedule_grid(
+    deal: Deal,
+    result: Feasibility,
+    rows: list[tuple[dict[str, Text], list[Text], bool]],
+    widths: dict[str, int],
+    wide: bool,
+) -> Table:
+    from mapsite.render.formatting import long_date
+
+    table = Table(
+        title=Text(f"{deal.title}: schedule as of {long_date(result.today)}"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for name in TEXT_COLUMNS:
+        table.add_column(name, width=widths[name], no_wrap=True, overflow="ellipsis")
+    table.add_column("Due", no_wrap=True)
+    table.add_column("Earliest finish" if wide else "Earliest", no_wrap=True)
+    table.add_column("Slack", justify="right", no_wrap=True)
+    table.add_column("Critical" if wide else "◆", justify="center", no_wrap=True)
+    for text, dates, last in rows:
+        table.add_row(*text.values(), *dates, end_section=last)
     return table
+
+
+def _needs(table: Table) -> int:
+    """The width ``table`` takes uncut, measured on a console wider than any table."""
+    unbounded = Console(width=100_000)
+    return Measurement.get(unbounded, unbounded.options, table).maximum
 
 
 def slip_words(days: int) -> str:

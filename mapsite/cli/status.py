@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from mapsite.cli.app import as_date, main, site_option, stdout, today_option
 from mapsite.cli.status_table import status_table
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError, has_errors
+from mapsite.model.deal import STAGES
 from mapsite.schedule.status import SORTS
 
 
@@ -23,7 +25,11 @@ from mapsite.schedule.status import SORTS
 @site_option
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON format (docs/status.md).")
-@click.option("--stage", help="Only deals in this stage (active, won, lost, on_hold).")
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES),
+    help="Only deals in this stage, as the deal file's stage: field names it.",
+)
 @click.option(
     "--sort", type=click.Choice(SORTS), default="close", show_default=True, help="Order of the rows."
 )
@@ -47,6 +53,8 @@ def status_command(
     if as_json:
         click.echo(json.dumps(status_json(rows, day), indent=2, ensure_ascii=False))
         return
-    # Piped output is not cut to 80 columns: scripts and logs get one line per deal.
-    console = stdout if stdout.is_terminal else Console(highlight=False, width=180)
-    console.print(status_table(rows, day))
+    if stdout.is_terminal or os.environ.get("COLUMNS"):
+        stdout.print(status_table(rows, day, stdout.width), soft_wrap=False)
+        return
+    # Piped without a width: nothing is dropped or cut, scripts and logs get one line per deal.
+    Console(highlight=False, width=100_000).print(status_table(rows, day))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from mapsite.read.frontmatter import read_document
 from tests.helpers import LATE_DEAL, run
 
 
@@ -75,3 +78,27 @@ def test_unknown_names_get_one_line_and_a_suggestion(site, args, message):
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == message
+
+
+def test_plan_at_80_columns_is_one_line_per_milestone_with_whole_headers(example_site, monkeypatch):
+    # Issue 14: at 80 columns each milestone took two to four lines and "Earliest finish" and the
+    # legend ran past the edge. The example acme deal has long names and fourteen milestones.
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("plan", "acme", "--site", str(example_site), "--today", "2027-02-22")
+    assert result.returncode == 0, result.stderr
+    output = result.stdout.splitlines()
+    assert max(len(line) for line in output) <= 80, result.stdout
+    [header] = [line for line in output if line.split()[:2] == ["Phase", "Milestone"]]
+    assert header.split() == ["Phase", "Milestone", "Owners", "Due", "Earliest", "Slack", "◆"]
+    acme = example_site / "content" / "deals" / "acme" / "index.md"
+    names = [m["name"] for m in read_document(acme, "acme").frontmatter["milestones"]]
+    table = output[
+        output.index(header) + 2 : next(i for i, line in enumerate(output) if line.startswith("Slack:"))
+    ]
+    rows = [line for line in table if line.strip()]
+    assert len(rows) == len(names) > 10, rows
+    assert all(re.search(r"  (Jan|Feb|Mar|Apr|May|Jun) \d+  ", row) for row in rows), "a due date on each"
+    assert " ".join(lines(result.stdout)[-3:]).startswith(
+        "Slack: business days from the earliest finish to the due date (negative: late). ◆ on the "
+        "critical path to signature. Projected signature: "
+    )

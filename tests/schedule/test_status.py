@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -98,7 +101,7 @@ def test_status_filters_by_stage_and_sorts_by_risk(pipeline):
 
 
 def test_status_table_shows_one_line_per_deal_with_the_bad_news(pipeline):
-    result = run("status", "--today", TODAY, "--site", str(pipeline))
+    result = run_at(None, "status", "--today", TODAY, "--site", str(pipeline))
     assert result.returncode == 0, result.stderr
     late = next(line for line in result.stdout.splitlines() if line.strip().startswith("late-co"))
     for text in (
@@ -181,3 +184,62 @@ def test_every_json_field_is_documented():
     ):  # fmt: skip
         assert f"`{field}`" in docs, field
     assert textwrap.dedent(docs).startswith("# ")
+
+
+# Issue 14: `mapsite status` reads in an 80-column terminal, and piped output is never cut.
+def run_at(columns: int | None, *args: str) -> subprocess.CompletedProcess:
+    """``run`` with COLUMNS set, or truly unset: an explicit environment, because a test process
+    that loaded readline has COLUMNS in its C environment without it being in os.environ."""
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    command = [sys.executable, "-m", "mapsite", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+HEADERS = ("Deal", "Buyer", "Stage", "Close", "Days", "Done", "Overdue", "Next milestone", "Projected")
+
+
+def test_status_at_80_columns_keeps_the_essentials_whole_on_lines_of_80(pipeline):
+    result = run_at(80, "status", "--today", TODAY, "--site", str(pipeline))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.stdout
+    assert "…" not in result.stdout, "nothing is cut"
+    header = next(line for line in lines if line.startswith("Deal"))
+    # What does not fit is dropped, never cut: next milestone, days, last update, high risks.
+    assert header.split() == ["Deal", "Buyer", "Stage", "Close", "Done", "Overdue", "Projected"]
+    late = next(line for line in lines if line.startswith("late-co"))
+    assert " ".join(late.split()) == "late-co Late Co active Mar 5 2027 0% (0/3) buyer 1, Mar 8 +1 bd"
+    following = lines[lines.index(late) + 1]
+    assert following.split() == ["seller", "2"], "the overdue list wraps at its comma, under itself"
+    assert following.index("seller") == late.index("buyer")
+
+
+def test_piped_status_is_one_line_per_deal_with_whole_headers(site_factory):
+    long_name = "Technical demo with the whole buying committee and " * 4 + "the security team"
+    site = site_factory.make(
+        {"buyer-co.md": MINIMAL_DEAL.replace("name: Technical Demo,", f"name: {long_name},")}
+    )
+    result = run_at(None, "status", "--today", TODAY, "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines[0].rstrip() == f"Pipeline as of {TODAY}"
+    assert all(header in lines[1] for header in (*HEADERS, "Updated", "High risks")), lines[1]
+    [row] = [line for line in lines if line.startswith("buyer-co")]
+    assert f"{long_name} (Mar 1)" in row and "Apr 30 2027" in row
+    assert len(lines) == 4, "title, header, rule, one line for the deal"
+
+
+def test_status_stage_takes_the_deal_files_names_and_refuses_others(pipeline):
+    won = run("status", "--json", "--stage", "won", "--today", TODAY, "--site", str(pipeline))
+    assert [deal["slug"] for deal in json.loads(won.stdout)["deals"]] == ["won-co"]
+    paused = run("status", "--json", "--stage", "paused", "--today", TODAY, "--site", str(pipeline))
+    assert paused.returncode == 0 and json.loads(paused.stdout)["deals"] == []
+    refused = run("status", "--stage", "on_hold", "--today", TODAY, "--site", str(pipeline))
+    assert refused.returncode == 2
+    assert (
+        "Error: Invalid value for '--stage': 'on_hold' is not one of 'active', 'won', 'lost', 'paused'."
+        in refused.stderr
+    )
+    assert "Traceback" not in refused.stderr
