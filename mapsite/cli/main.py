@@ -11,9 +11,37 @@ against 0.13 s now.
 
 from __future__ import annotations
 
-from mapsite.cli import build, deploy, diff, edit, exchange, listing, new, opening, plan, serve, share, status
+from mapsite.cli import (
+    archive,
+    build,
+    deploy,
+    diff,
+    edit,
+    exchange,
+    listing,
+    new,
+    opening,
+    plan,
+    serve,
+    share,
+    status,
+)
 from mapsite.cli.app import main
 
-COMMAND_MODULES = (build, deploy, diff, edit, exchange, listing, new, opening, plan, serve, share, status)
+COMMAND_MODULES = (
+    archive,
+    build,
+    deploy,
+    diff,
+    edit,
+    exchange,
+    listing,
+    new,
+    opening,
+    plan,
+    serve,
+    share,
+    status,
+)
 
 __all__ = ["COMMAND_MODULES", "main"]

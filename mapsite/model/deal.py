@@ -21,6 +21,9 @@ SIDES: tuple[Side, ...] = get_args(Side)
 CriterionSide = Literal["buyer", "seller"]  # a success criterion is the buyer's or the seller's
 CRITERION_SIDES: tuple[CriterionSide, ...] = get_args(CriterionSide)
 Stage = Literal["active", "won", "lost", "paused"]
+# A deal that left the published site: a neutral "this plan is closed" page, or nothing at all.
+Archived = Literal["closed", "removed"]
+ARCHIVED: tuple[Archived, ...] = get_args(Archived)
 STAGES: tuple[Stage, ...] = get_args(Stage)
 MilestoneStatus = Literal["done", "in_progress", "pending", "blocked", "at_risk", "skipped"]
 MILESTONE_STATUSES: tuple[MilestoneStatus, ...] = get_args(MilestoneStatus)
@@ -181,6 +184,7 @@ class Deal:
     go_live: dt.date | None = None
     stage: Stage = "active"
     updated: dt.date | None = None
+    archived: Archived | None = None
     access: tuple[AccessEntry, ...] = ()
     public: bool = False
     actions: tuple[Action, ...] = ()

@@ -205,7 +205,9 @@ def _build_into(
     if job.kdf is not None:
         for outcome in outcomes:
             job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
-    placed = _place(outcomes, findings)
+    # An archived deal that was removed claims its slug but has no folder to place.
+    removed = {outcome.index for outcome in outcomes if outcome.made.archived == "removed"}
+    placed = {slug: index for slug, index in _place(outcomes, findings).items() if index not in removed}
     findings = _deal_errors(outcomes, list(dict.fromkeys(findings)), keep_going)
     if only and only not in placed:
         raise _stopped([*findings, no_such_deal(only)])
@@ -214,8 +216,8 @@ def _build_into(
     shared, weak = shared_pages(job, rows, sealed_deals=any(not outcome.made.public for outcome in built))
     if weak:
         raise _stopped(weak)
-    built_ids = {outcome.index for outcome in built}
-    broken = [outcome for outcome in outcomes if outcome.index not in built_ids] if keep_going else []
+    done = {outcome.index for outcome in built} | removed
+    broken = [outcome for outcome in outcomes if outcome.index not in done] if keep_going else []
     taken = {(outcome.made.slug or "").casefold(): outcome.made.loaded.display for outcome in built}
     kept, left_out = keep_broken(staging, site.dir, broken, taken, shared) if broken else ([], [])
     if job.protect:

@@ -23,7 +23,7 @@ from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import Share, load_shares, site_secret
 from mapsite.protect.strength import weak_password_findings
 from mapsite.read.site import Site
-from mapsite.render.pages import Page, RenderError, render_deal, render_shell
+from mapsite.render.pages import Page, RenderError, render_closed, render_deal, render_shell
 from mapsite.render.theme import Theme
 from mapsite.schedule.portal import portal_view
 from mapsite.schedule.status import DealStatus, deal_status
@@ -87,6 +87,7 @@ class DealPages:
     failure: MapsiteError | None = None  # the theme cannot draw the login page
     kdf_fresh: dict[str, str] = field(default_factory=dict)  # for a worker's parent to save
     kdf_used: tuple[str, ...] = ()
+    archived: str | None = None  # the deal's ``archived:``: a closed page, or removed (no pages)
 
     @property
     def slug(self) -> str | None:
@@ -109,6 +110,8 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
     deal = loaded.deal
     if deal is None or has_errors(loaded.findings):
         return DealPages(loaded, findings=loaded.findings)
+    if deal.archived:
+        return _archived(job, loaded)
     protected = job.protect and not deal.public
     try:
         rendered = render_deal(deal, portal_view(deal, job.today), job.site, job.theme, protected)
@@ -124,6 +127,19 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
         needles=tuple(deal_needles(deal)) if job.protect else (),
     )
     return _sealed(job, made) if protected else made
+
+
+def _archived(job: DealJob, loaded: LoadedDeal) -> DealPages:
+    """An archived deal: the neutral closed page, or (``removed``) no page; no password needed.
+
+    Its needles stay those of a protected deal, so the leak audit proves that the page shows
+    nothing of it. It has no row on the team dashboard: it left the site.
+    """
+    deal = loaded.deal
+    assert deal is not None and deal.archived, "an archived deal"
+    pages = (render_closed(job.site, job.theme, deal.slug),) if deal.archived == "closed" else ()
+    needles = tuple(deal_needles(deal)) if job.protect else ()
+    return DealPages(loaded, pages=pages, findings=loaded.findings, needles=needles, archived=deal.archived)
 
 
 def _sealed(job: DealJob, made: DealPages) -> DealPages:

@@ -98,6 +98,13 @@ def render_shared(site: Site, theme: Theme) -> Rendered:
     return Rendered(tuple(pages), ())
 
 
+def render_closed(site: Site, theme: Theme, slug: str) -> Page:
+    """The page an archived deal's portal becomes: the site's own words, nothing of the deal."""
+    path = f"{slug}/index.html"
+    context = _base_context(site, theme, path, "This plan is closed", "closed", site.seller.accent, "")
+    return Page(path, _render(theme, "closed.html", context), deal=slug)
+
+
 def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protected: bool = False) -> Rendered:
     """The portal page, its extra pages and the files it publishes.
 

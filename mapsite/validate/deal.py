@@ -16,6 +16,7 @@ from mapsite.model.dates import (
     DateExpr,
 )
 from mapsite.model.deal import (
+    ARCHIVED,
     STAGES,
     Action,
     Brand,
@@ -47,7 +48,7 @@ from mapsite.validate.plan_items import (
 )
 
 DEAL_KEYS = (
-    "title", "slug", "buyer", "seller", "partner", "close_date", "go_live", "stage", "updated",
+    "title", "slug", "buyer", "seller", "partner", "close_date", "go_live", "stage", "updated", "archived",
     "access", "public", "value_summary", "stakeholders", "milestones", "actions",
     "success_criteria", "risks", "cadence", "resources",
 )  # fmt: skip
@@ -74,6 +75,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     close_date = reader.iso_date(data, "close_date", where, required=True)
     go_live_expr = read_date_expr(reader, data, "go_live", where)
     stage = reader.choice(data, "stage", where, STAGES, "active") or "active"
+    archived = reader.choice(data, "archived", where, ARCHIVED, None)
     updated = reader.iso_date(data, "updated", where)
     public, access = _public_and_access(reader, data, where)
     value_summary = reader.text(data, "value_summary", where, required=True)
@@ -119,6 +121,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         go_live=dates.get("go_live"),
         stage=stage,
         updated=updated,
+        archived=archived,
         access=access,
         public=public,
         value_summary=value_summary,
