@@ -209,6 +209,11 @@ def _build_into(
     removed = {outcome.index for outcome in outcomes if outcome.made.archived == "removed"}
     placed = {slug: index for slug, index in _place(outcomes, findings).items() if index not in removed}
     findings = _deal_errors(outcomes, list(dict.fromkeys(findings)), keep_going)
+    if only and any(outcome.made.slug == only for outcome in outcomes if outcome.index in removed):
+        raise MapsiteError(
+            f"the deal '{only}' is archived (archived: removed): it has no portal to rebuild",
+            hint="run mapsite build (without --only) to take its portal out of the output",
+        )
     if only and only not in placed:
         raise _stopped([*findings, no_such_deal(only)])
     built = [outcome for outcome in outcomes if placed.get(outcome.made.slug or "") == outcome.index]
