@@ -163,8 +163,11 @@ class _Builder:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Only a text with a '#' can have a value cut by a comment: the others skip the check.
-        self.lines = text.split("\n") if "#" in text else None
+        self.lines = text.split("\n") if "#" in text else []
+        # Only a value on a line with a comment can be cut by it: the others skip the check.
+        self.comment_lines = frozenset(
+            index for index, written in enumerate(self.lines) if " #" in written or "\t#" in written
+        )
         self.cut_texts: list[CutText] = []
         self.stack: list[tuple[Any, str | None, list[Any]]] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -179,7 +182,9 @@ class _Builder:
         # The most frequent events first; the event classes are disjoint, so the order is free.
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event, line)
-            self._check_text(event, line)
+            end = event.end_mark
+            if event.style or (self.comment_lines and end and end.line in self.comment_lines):
+                self._check_text(event, line)
             self._count(1, line)
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
@@ -200,26 +205,29 @@ class _Builder:
             if self.documents > 1:
                 raise YamlProblem(line, "more than one YAML document in the frontmatter")
         elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                raise YamlProblem(
-                    line,
-                    f"unknown alias *{event.anchor}",
-                    f'a value starting with * is read as an alias: quote it, e.g. "*{event.anchor}"',
-                )
-            value, size = self.anchors[event.anchor]
-            self._count(size, line)
-            self._add(value, line)
+            self._alias(event, line)
+
+    def _alias(self, event: yaml.AliasEvent, line: int) -> None:
+        if event.anchor not in self.anchors:
+            raise YamlProblem(
+                line,
+                f"unknown alias *{event.anchor}",
+                f'a value starting with * is read as an alias: quote it, e.g. "*{event.anchor}"',
+            )
+        value, size = self.anchors[event.anchor]
+        self._count(size, line)
+        self._add(value, line)
 
     def _check_text(self, event: yaml.ScalarEvent, line: int) -> None:
         """What the rep wrote may differ from what YAML read: a '#' or a quote left open."""
-        if self.lines is not None and not event.style and self.stack:
+        if not event.style and self.stack:
             self._note_cut(event)
         elif event.style in QUOTES and event.end_mark and event.end_mark.line > line - 1:
             self._check_quote(event, line)
 
     def _note_cut(self, event: yaml.ScalarEvent) -> None:
         """Record a plain value (not a key) that a comment on its line probably cut."""
-        assert self.lines is not None and event.end_mark is not None
+        assert event.end_mark is not None
         container, _anchor, pending = self.stack[-1]
         if isinstance(container, YamlMap) and not pending:
             return
