@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -21,6 +21,9 @@ from rich.text import Text
 from mapsite import __version__
 from mapsite.errors import Finding, MapsiteError
 from mapsite.layout import SITE_FILE
+
+if TYPE_CHECKING:
+    from mapsite.read.site import Site
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -109,12 +112,27 @@ def site_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def read_site(site_dir: Path) -> Site:
+    """The site's settings, or one error listing what is wrong in mapsite.yml: the first step of
+    every command that reads deals, written once here."""
+    from mapsite.read.site import load_site
+
+    site, findings = load_site(site_dir)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise MapsiteError(f"fix {SITE_FILE} first", errors)
+    return site
+
+
 def today_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--today",
         type=click.DateTime(formats=["%Y-%m-%d"]),
         default=None,
-        help="Build as of this day (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else the system date.",
+        help=(
+            "As of this day (YYYY-MM-DD); default: today: in mapsite.yml, "
+            "else SOURCE_DATE_EPOCH, else the system date."
+        ),
     )(command)
 
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mapsite.cli.app import as_date, main, site_option, today_option
+from mapsite.cli.app import as_date, main, read_site, site_option, today_option
 from mapsite.cli.lookup import one_deal
 from mapsite.clock import resolve_today
-from mapsite.errors import MapsiteError, has_errors
+from mapsite.errors import MapsiteError
 
 if TYPE_CHECKING:
     from mapsite.model.deal import Deal
@@ -51,12 +51,9 @@ def diff_command(deal_name: str, since: str | None, today: dt.datetime | None, s
     from mapsite.paths import site_display
     from mapsite.pipeline.from_text import deal_from_text, location_of
     from mapsite.read import history
-    from mapsite.read.site import load_site
     from mapsite.schedule.changes import plan_changes
 
-    site, findings = load_site(site_dir)
-    if has_errors(findings):
-        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    site = read_site(site_dir)
     day = resolve_today(as_date(today), site.today)
     deal = one_deal(site_dir, deal_name, day)
     path = deal.source

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mapsite.cli.app import as_date, main, site_option
+from mapsite.cli.app import as_date, main, read_site, site_option
 from mapsite.cli.lookup import one_deal
 from mapsite.clock import resolve_today
-from mapsite.errors import MapsiteError, has_errors
 
 if TYPE_CHECKING:
     from mapsite.edit.items import PlanItem
@@ -113,11 +112,8 @@ def _update(
     """Find the deal and the item, make the edit, and write it if the deal stays valid."""
     from mapsite.edit.items import find_item
     from mapsite.edit.update import save
-    from mapsite.read.site import load_site
 
-    site, findings = load_site(site_dir)
-    if has_errors(findings):
-        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    site = read_site(site_dir)
     today = resolve_today(None, site.today)
     deal = one_deal(site_dir, deal_name, today)
     text = deal.source.read_bytes().decode("utf-8")

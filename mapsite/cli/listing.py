@@ -16,9 +16,8 @@ from pathlib import Path
 
 import click
 
-from mapsite.cli.app import main, site_option, stdout
+from mapsite.cli.app import main, read_site, site_option, stdout
 from mapsite.clock import resolve_today
-from mapsite.errors import MapsiteError, has_errors
 
 HEADERS = ("FILE", "SLUG", "BUYER", "STAGE", "CLOSE", "PORTAL")
 FILE, SLUG, BUYER, PORTAL = 0, 1, 2, 5
@@ -32,11 +31,8 @@ def list_command(site_dir: Path) -> None:
     """Every deal, one line each: file, slug, buyer, stage, close date and portal address."""
     from mapsite.pipeline.find import find_deals
     from mapsite.pipeline.load import load_deals
-    from mapsite.read.site import load_site
 
-    site, findings = load_site(site_dir)
-    if has_errors(findings):
-        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    site = read_site(site_dir)
     locations, _ = find_deals(site)
     if not locations:
         stdout.print('No deals yet: start one with mapsite new "Buyer" --close YYYY-MM-DD')

@@ -11,6 +11,7 @@ import difflib
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from mapsite.cli.app import read_site
 from mapsite.errors import MapsiteError, has_errors
 
 if TYPE_CHECKING:
@@ -26,11 +27,8 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     """
     from mapsite.pipeline.find import find_deals
     from mapsite.pipeline.load import load_deals
-    from mapsite.read.site import load_site
 
-    site, findings = load_site(site_dir)
-    if has_errors(findings):
-        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    site = read_site(site_dir)
     key = deal_key(name)
     # The file or folder named ``key``, else the deals whose file says ``slug: key``.
     loaded = load_deals(site, today, only=key) if key else None

@@ -13,9 +13,8 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from mapsite.cli.app import as_date, main, site_option, stderr, stdout
+from mapsite.cli.app import as_date, main, read_site, site_option, stderr, stdout
 from mapsite.clock import resolve_today
-from mapsite.errors import MapsiteError
 from mapsite.names import password_env_name
 from mapsite.render.blueprints import BLUEPRINTS
 
@@ -60,13 +59,9 @@ def init_command(folder: Path) -> None:
 @site_option
 def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None, site_dir: Path) -> None:
     """Start a deal for BUYER from a blueprint planned backwards from --close."""
-    from mapsite.read.site import load_site
     from mapsite.scaffold.site import new_deal
 
-    site, findings = load_site(site_dir)
-    errors = [f for f in findings if f.is_error]
-    if errors:
-        raise MapsiteError("fix mapsite.yml first", errors)
+    site = read_site(site_dir)
     today = resolve_today()
     created = new_deal(site_dir, buyer, blueprint, close.date(), site.seller.name, today, slug)
     path = created.path
