@@ -39,7 +39,8 @@ calendar:
 # deploy:
 #   pages: {{type: git, remote: origin, branch: gh-pages}}
 """
-GITIGNORE = "output/\n.mapsite/\n"
+# pdf/ holds readable plans printed by mapsite pdf: they stay on the rep's machine.
+GITIGNORE = "output/\n.mapsite/\npdf/\n"
 
 
 def init_site(folder: Path, today: dt.date) -> tuple[list[Path], str]:

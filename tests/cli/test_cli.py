@@ -271,7 +271,7 @@ def test_init_then_build(tmp_path):
     site = tmp_path / "new-site"
     result = runner.invoke(main, ["init", str(site)])
     assert result.exit_code == 0, result.output
-    assert (site / ".gitignore").read_text() == "output/\n.mapsite/\n"
+    assert (site / ".gitignore").read_text() == "output/\n.mapsite/\npdf/\n"
     # The file is named after the buyer, the portal's URL folder is random (issue 12, finding 4).
     sample = (site / "content/deals/example-corp.md").read_text("utf-8")
     slug = re.search(r"^slug: ([a-z2-7]{12})$", sample, re.M).group(1)
