@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from mapsite.cli.app import main, site_option
+from mapsite.cli.app import main, read_site, site_option
 from mapsite.cli.lookup import deal_name, one_deal
 from mapsite.clock import resolve_today
-from mapsite.errors import MapsiteError, has_errors
+from mapsite.errors import MapsiteError
 
 ENDED = ("won", "lost")
 
@@ -46,11 +46,8 @@ def archive_command(name: str, outcome: str | None, remove: bool, site_dir: Path
     """
     from mapsite.edit.editor import EditError, set_field
     from mapsite.edit.update import Edit, save
-    from mapsite.read.site import load_site
 
-    site, findings = load_site(site_dir)
-    if has_errors(findings):
-        raise MapsiteError("fix mapsite.yml first", [f for f in findings if f.is_error])
+    site = read_site(site_dir)
     deal = one_deal(site_dir, name, resolve_today(None, site.today))
     stage = outcome or deal.stage
     if stage not in ENDED:

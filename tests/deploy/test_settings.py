@@ -61,7 +61,9 @@ CASES = [
     (
         "  www: {type: folder, pth: /srv/www}\n",
         "www:",
-        "error: deploy target 'www' is missing the required field 'path'",
+        # A misspelt required field is one error at its line, not "missing" plus "unknown".
+        "error: unknown field 'pth' in deploy target 'www', and the required field 'path' is missing "
+        "(hint: did you mean 'path'?)",
     ),
 ]
 

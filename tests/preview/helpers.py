@@ -28,10 +28,11 @@ GLOBEX_TITLE = "Globex Logistics x Northwind x Initech: Account-Based Marketing 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 MS = r"\d+ ms"
 CHANGED = r"\(\d+ pages? changed\)"
-# A YAML syntax error on line 5 of acme's file (``  name: Acme Corp`` loses its closing bracket).
+# A YAML syntax error on line 4 of acme's file (``  name: Acme Corp`` gets a bracket it never closes),
+# reported at that line: the line of the mistake, not the one where YAML noticed it.
 ACME_GOOD_LINE = "  name: Acme Corp\n"
 ACME_BAD_LINE = "  name: [Acme Corp\n"
-ACME_ERROR = "content/deals/acme/index.md:5: error: YAML syntax error"
+ACME_ERROR = "content/deals/acme/index.md:4: error: YAML syntax error"
 
 
 @dataclass(frozen=True)

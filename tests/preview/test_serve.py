@@ -298,12 +298,12 @@ def test_a_broken_file_shows_the_error_and_the_fix_brings_the_portal_back(serve,
     assert server.alive()
     status, kind, body = server.get("/acme/")
     assert status in (200, 500) and kind.startswith("text/html"), status
-    assert "content/deals/acme/index.md:5" in body
+    assert "content/deals/acme/index.md:4" in body
     assert "YAML syntax error" in body
     assert "error-line" in body
     assert "name: [Acme Corp" in body  # the offending lines themselves
     marked = [e.text() for e in parse(body).iter() if "error-line" in e.attrs.get("class", "").split()]
-    assert len(marked) == 1 and "logo: acme-logo.svg" in marked[0], marked  # line 5, as reported
+    assert len(marked) == 1 and "name: [Acme Corp" in marked[0], marked  # line 4, the mistake's own
     assert "Traceback" not in body + server.output
     # The other deals keep working while acme is broken.
     status, _, body = server.get("/globex/")
