@@ -296,7 +296,8 @@ def serve(
 ) -> None:
     """Build, serve and watch until Ctrl-C; the temporary folder is removed on the way out."""
     out = Path(tempfile.mkdtemp(prefix="mapsite-preview-"))
-    pinned = load_site(site_dir)[0].today
+    site, _ = load_site(site_dir)
+    pinned = site.today
     preview = Preview(site_dir.resolve(), out, resolve_today(today, pinned), protect, report, report_findings)
     watcher: BatchingWatcher | None = None
     announced: str | None = None
@@ -304,7 +305,6 @@ def serve(
         preview.build_all()
         server = start_server(preview, host, port)
         preview.notify = server.notify
-        site, _ = load_site(site_dir)
         kind = "protected preview" if protect else "preview, not protected"
         report(f"Serving {site.title} at {server.link()} ({kind})")
         if pinned and not today:
