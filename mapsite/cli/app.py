@@ -107,8 +107,7 @@ def site_option(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
         callback=_site_dir,
-        show_default="the folder with mapsite.yml, here or above",
-        help="The site's folder (where mapsite.yml is).",
+        help="The site's folder, where mapsite.yml is (default: the nearest one, here or above).",
     )(command)
 
 
