@@ -49,7 +49,7 @@ def diff_command(deal_name: str, since: str | None, today: dt.datetime | None, s
     Example: mapsite diff acme --since 2027-02-15
     """
     from mapsite.paths import site_display
-    from mapsite.pipeline.from_text import deal_from_text, location_of
+    from mapsite.pipeline.from_text import deal_from_text
     from mapsite.read import history
     from mapsite.schedule.changes import plan_changes
 
@@ -58,16 +58,16 @@ def diff_command(deal_name: str, since: str | None, today: dt.datetime | None, s
     deal = one_deal(site_dir, deal_name, day)
     path = deal.source
     display = site_display(path, site.dir)
-    history.tracked(path, display)
+    found = history.committed(path, display)
     since = since or (day - dt.timedelta(days=DEFAULT_DAYS)).isoformat()
-    version, label = _baseline(path, display, since)
+    version, label = _baseline(path, display, since, first=found[-1])
     text = history.text_at(path, version)
     if text is None:
         raise MapsiteError(
             f"{display} did not exist at commit {version.short} ({version.day.isoformat()})",
             hint="give a later --since",
         )
-    old, problems = deal_from_text(site, location_of(deal, site), text, deal.pages, deal.files)
+    old, problems = deal_from_text(site, deal, text)
     errors = [f for f in problems if f.is_error]
     if old is None or errors:
         raise MapsiteError(
@@ -75,14 +75,13 @@ def diff_command(deal_name: str, since: str | None, today: dt.datetime | None, s
             errors,
             hint="the lines above are those of that version; try another --since",
         )
-    latest = history.versions(path)[0]
-    uncommitted = history.text_at(path, latest) != path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    uncommitted = history.text_at(path, found[0]) != path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     for line in diff_lines(deal, plan_changes(old, deal), label, uncommitted):
         click.echo(line)
 
 
-def _baseline(path: Path, display: str, since: str) -> tuple[Version, str]:
-    """The version to compare with, and how the header names it."""
+def _baseline(path: Path, display: str, since: str, first: Version) -> tuple[Version, str]:
+    """The version to compare with, and how the header names it (``first``: the file's first)."""
     from mapsite.model.dates import DateSyntaxError, parse_iso
     from mapsite.read import history
 
@@ -93,7 +92,6 @@ def _baseline(path: Path, display: str, since: str) -> tuple[Version, str]:
             raise MapsiteError(f"--since {since}: {exc}") from None
         version = history.version_before(path, day)
         if version is None:
-            first = history.versions(path)[-1]
             raise MapsiteError(
                 f"{display} has no version before {day.isoformat()}: its first commit is of "
                 f"{first.day.isoformat()}",

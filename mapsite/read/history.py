@@ -30,29 +30,13 @@ class Version:
 
 def versions(path: Path) -> list[Version]:
     """Every commit that changed ``path``, newest first; [] when it has none."""
-    output = _git(path, "log", "--format=%H %h %cs", "--", f"./{path.name}")
-    found = []
-    for line in output.splitlines():
-        commit, short, day = line.split()
-        found.append(Version(commit, short, dt.date.fromisoformat(day)))
-    return found
+    return _log(path, "--", f"./{path.name}")
 
 
 def version_before(path: Path, day: dt.date) -> Version | None:
     """The version of ``path`` a checkout would have had at the start of ``day``."""
-    output = _git(
-        path,
-        "log",
-        "-1",
-        f"--before={day.isoformat()} 00:00:00",
-        "--format=%H %h %cs",
-        "--",
-        f"./{path.name}",
-    )
-    if not output.strip():
-        return None
-    commit, short, committed = output.split()
-    return Version(commit, short, dt.date.fromisoformat(committed))
+    found = _log(path, "-1", f"--before={day.isoformat()} 00:00:00", "--", f"./{path.name}")
+    return found[0] if found else None
 
 
 def version_at(path: Path, revision: str) -> Version:
@@ -60,14 +44,12 @@ def version_at(path: Path, revision: str) -> Version:
     if revision.startswith("-") or not revision.strip():
         raise MapsiteError(f"'{revision}' is not a revision", hint="give a commit, a tag or e.g. HEAD~3")
     try:
-        output = _git(path, "log", "-1", "--format=%H %h %cs", "--end-of-options", revision)
+        return _log(path, "-1", "--end-of-options", revision)[0]
     except MapsiteError:
         raise MapsiteError(
             f"git knows no commit '{revision}'",
             hint="give a commit id, a tag, HEAD~N, or a date YYYY-MM-DD (see: git log --oneline)",
         ) from None
-    commit, short, day = output.split()
-    return Version(commit, short, dt.date.fromisoformat(day))
 
 
 def text_at(path: Path, version: Version) -> str | None:
@@ -78,13 +60,25 @@ def text_at(path: Path, version: Version) -> str | None:
     return result.stdout.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
-def tracked(path: Path, display: str) -> None:
-    """Raise a clear error unless ``path`` (``display`` to the rep) is in git and was committed."""
+def committed(path: Path, display: str) -> list[Version]:
+    """Every version of ``path`` (``display`` to the rep), newest first; a clear error when the
+    site is not in git or the file was never committed."""
     inside = _run(path, "rev-parse", "--is-inside-work-tree")
     if inside.returncode != 0:
         raise MapsiteError(f"{display} has no history: the site is not a git repository", hint=COMMIT_HINT)
-    if not versions(path):
+    found = versions(path)
+    if not found:
         raise MapsiteError(f"{display} has no history: it was never committed", hint=COMMIT_HINT)
+    return found
+
+
+def _log(path: Path, *args: str) -> list[Version]:
+    """The commits ``git log ARGS`` lists, newest first."""
+    found = []
+    for line in _git(path, "log", "--format=%H %h %cs", *args).splitlines():
+        commit, short, day = line.split()
+        found.append(Version(commit, short, dt.date.fromisoformat(day)))
+    return found
 
 
 def _git(path: Path, *args: str) -> str:
