@@ -26,12 +26,12 @@ from mapsite.errors import MapsiteError
 from mapsite.model.dates import DateExpr, DateSyntaxError, parse_date_expr, parse_iso
 from mapsite.model.deal import MILESTONE_STATUSES, Deal
 from mapsite.paths import site_display
-from mapsite.pipeline.from_text import deal_from_text, location_of
+from mapsite.pipeline.from_text import deal_from_text
 from mapsite.read.site import Site
 from mapsite.schedule.changes import Moved, moves
+from mapsite.validate.plan_items import STATUS_MEANING
 
 _SHIFT = re.compile(r"^\s*(?P<sign>[+-])\s*(?P<amount>\d{1,4})\s*(?P<unit>bd|d|w)?\s*$")
-_DONE_WORDS = ("complete", "completed", "finished", "closed", "yes")
 # Where a new key goes in an item (after the first of these it has) and in the deal.
 _AFTER = {
     "status": ("due", "duration"),
@@ -58,6 +58,12 @@ class Saved:
     display: str
     lines: tuple[int, ...]
     moved: tuple[Moved, ...]
+
+    @property
+    def wrote(self) -> str:
+        """``Wrote content/deals/acme.md (lines 12, 40).``"""
+        lines = ", ".join(map(str, self.lines))
+        return f"Wrote {self.display} (line{'s' * (len(self.lines) != 1)} {lines})."
 
 
 def mark_done(text: str, item: PlanItem, on: dt.date | None, today: dt.date) -> Edit:
@@ -128,9 +134,8 @@ def move(text: str, deal: Deal, item: PlanItem, target: str, today: dt.date) -> 
 
 def save(site: Site, deal: Deal, edit: Edit, old_text: str) -> Saved:
     """Write ``edit`` over the deal's file if the deal it gives is valid; else raise, writing nothing."""
-    location = location_of(deal, site)
-    display = site_display(location.file, site.dir)
-    edited, findings = deal_from_text(site, location, edit.text, deal.pages, deal.files)
+    display = site_display(deal.source, site.dir)
+    edited, findings = deal_from_text(site, deal, edit.text)
     errors = [f for f in findings if f.is_error]
     if edited is None or errors:
         raise MapsiteError(
@@ -138,7 +143,7 @@ def save(site: Site, deal: Deal, edit: Edit, old_text: str) -> Saved:
             errors,
             hint="the lines above are those of the file as it would have been",
         )
-    write_atomic(location.file, edit.text)
+    write_atomic(deal.source, edit.text)
     matcher = difflib.SequenceMatcher(None, old_text.splitlines(), edit.text.splitlines(), autojunk=False)
     lines = tuple(
         number + 1
@@ -154,11 +159,8 @@ def parse_status(text: str) -> str:
     status = "_".join(text.replace("-", " ").split()).casefold()
     if status in MILESTONE_STATUSES:
         return status
-    close = (
-        ["done"]
-        if status in _DONE_WORDS
-        else difflib.get_close_matches(status, MILESTONE_STATUSES, n=1, cutoff=0.5)
-    )
+    meant = STATUS_MEANING.get(status.replace("_", " "))  # what check suggests for it in a file
+    close = [meant] if meant else difflib.get_close_matches(status, MILESTONE_STATUSES, n=1, cutoff=0.5)
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise MapsiteError(
         f"'{text}' is no status", hint=f"{hint}a status is one of: {', '.join(MILESTONE_STATUSES)}"

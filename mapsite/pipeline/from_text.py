@@ -15,9 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from mapsite.errors import Finding
-from mapsite.model.deal import Deal, DealFile, ExtraPage
+from mapsite.model.deal import Deal
 from mapsite.paths import site_display
-from mapsite.pipeline.find import DealLocation
 from mapsite.read.fields import FieldReader
 from mapsite.read.frontmatter import read_document
 from mapsite.read.site import Site
@@ -25,31 +24,20 @@ from mapsite.validate.deal import validate_deal
 from mapsite.validate.input import DealInput
 
 
-def deal_from_text(
-    site: Site,
-    location: DealLocation,
-    text: str,
-    pages: tuple[ExtraPage, ...] = (),
-    files: tuple[DealFile, ...] = (),
-) -> tuple[Deal | None, list[Finding]]:
-    """The deal ``text`` would be as the file at ``location``, or None and the findings why not.
+def deal_from_text(site: Site, deal: Deal, text: str) -> tuple[Deal | None, list[Finding]]:
+    """The deal ``text`` would be as ``deal``'s file, or None and the findings why not.
 
-    ``pages`` and ``files`` are the deal folder's own (they do not change with the text).
+    The deal folder's pages and files stay ``deal``'s: they do not change with the text.
     """
-    display = site_display(location.file, site.dir)
+    display = site_display(deal.source, site.dir)
     with tempfile.TemporaryDirectory(prefix="mapsite-") as folder:
-        copy = Path(folder) / location.file.name
+        copy = Path(folder) / deal.source.name
         copy.write_text(text, "utf-8")
         source = read_document(copy, display)
     if isinstance(source, Finding):
         return None, [source]
-    item = DealInput(replace(source, path=location.file), location.folder, location.key, pages, files)
-    reader = FieldReader(display, line_offset=source.line_offset)
-    deal = validate_deal(item, site, reader)
-    return deal, reader.findings
-
-
-def location_of(deal: Deal, site: Site) -> DealLocation:
-    """Where a loaded deal's file is, as discovery names it: file, folder and key."""
+    # The key discovery gives the file: its name in content/deals, or its folder's.
     key = deal.source.stem if deal.folder == site.deals_dir else deal.folder.name
-    return DealLocation(deal.source, deal.folder, key)
+    item = DealInput(replace(source, path=deal.source), deal.folder, key, deal.pages, deal.files)
+    reader = FieldReader(display, line_offset=source.line_offset)
+    return validate_deal(item, site, reader), reader.findings
