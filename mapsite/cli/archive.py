@@ -66,9 +66,8 @@ def archive_command(name: str, outcome: str | None, remove: bool, site_dir: Path
     except EditError as exc:
         raise MapsiteError(f"cannot archive {deal_name(deal)}: {exc}") from None
     saved = save(site, deal, Edit(edited, f"archived: {archived}"), text)
-    lines = ", ".join(map(str, saved.lines))
     click.echo(f"Archived {deal_name(deal)} (stage: {stage}, archived: {archived}).")
-    click.echo(f"Wrote {saved.display} (line{'s' * (len(saved.lines) != 1)} {lines}).")
+    click.echo(saved.wrote)
     if remove:
         click.echo(
             f"The next build publishes nothing for it; mapsite deploy then deletes its portal "

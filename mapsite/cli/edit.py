@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from mapsite.edit.update import Edit
     from mapsite.model.deal import Deal
 
-ITEM_HELP = (
-    "ITEM is a milestone's id, or a part of a milestone's name or of an action's task that only one item has."
-)
-
 
 @main.command(name="done")
 @click.argument("deal_name", metavar="DEAL")
@@ -128,5 +124,4 @@ def _update(
         click.echo(f"Note: {note}.")
     for moved in (moved for moved in saved.moved if moved.entry.key != item.key):
         click.echo(f"Moved along: {moved.entry.name}: {moved.old.isoformat()} -> {moved.new.isoformat()}")
-    lines = ", ".join(map(str, saved.lines))
-    click.echo(f"Wrote {saved.display} (line{'s' * (len(saved.lines) != 1)} {lines}).")
+    click.echo(saved.wrote)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from mapsite.edit.editor import FieldPath
 from mapsite.errors import MapsiteError
 from mapsite.model.deal import Action, Deal, Milestone
+from mapsite.schedule.changes import action_key
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class PlanItem:
         """The item's key in a comparison of two versions (``schedule.changes.PlanEntry.key``)."""
         if self.milestone:
             return self.milestone.id
-        return f"{self.action.milestone or ''}/{self.name}" if self.action else ""
+        return action_key(self.action) if self.action else ""
 
     @property
     def words(self) -> tuple[str, ...]:

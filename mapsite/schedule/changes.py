@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mapsite.model.deal import Deal, Stakeholder
+from mapsite.model.deal import Action, Deal, Stakeholder
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,15 @@ def plan_entries(deal: Deal) -> dict[str, PlanEntry]:
         m.id: PlanEntry(m.id, "milestone", m.name, m.status, m.due, m.completed) for m in deal.milestones
     }
     for action in deal.all_actions:
-        key = f"{action.milestone or ''}/{action.task}"
+        key = action_key(action)
         status = "done" if action.done else "pending"
         entries[key] = PlanEntry(key, "action", action.task, status, action.due)
     return entries
+
+
+def action_key(action: Action) -> str:
+    """An action's ``PlanEntry.key``: its milestone's id (tagged as in ``Deal.all_actions``) and task."""
+    return f"{action.milestone or ''}/{action.task}"
 
 
 def moves(old: Deal, new: Deal) -> list[Moved]:
