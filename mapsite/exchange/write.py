@@ -9,14 +9,13 @@ JSON is for scripts and CRMs: its structure is documented in docs/deal-format.md
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 
 from mapsite.exchange.cell_guard import guard_cell
 from mapsite.exchange.table import EXPORT_HEADERS, OWNER_SIDES
 from mapsite.model.deal import Action, Brand, Deal, Milestone, Stakeholder
-from mapsite.render.formatting import role_label
+from mapsite.render.formatting import iso_date, role_label
 from mapsite.schedule.portal import STATUS_LABELS
 
 JSON_FORMAT = "mapsite-plan"
@@ -75,7 +74,7 @@ def plan_markdown(deal: Deal) -> str:
         lines += ["", "## Commitments", ""]
         lines += _md_table(
             ["Task", "Owner", "Due", "Done"],
-            [[a.task, _name(deal, a.owner), _iso(a.due), "yes" if a.done else ""] for a in actions],
+            [[a.task, _name(deal, a.owner), iso_date(a.due), "yes" if a.done else ""] for a in actions],
         )
     lines += ["", "## Contacts", ""]
     lines += _md_table(
@@ -95,10 +94,10 @@ def plan_json(deal: Deal) -> str:
         "buyer": _brand(deal.buyer),
         "seller": _brand(deal.seller),
         "partner": _brand(deal.partner) if deal.partner else None,
-        "close_date": _iso(deal.close_date),
-        "go_live": _iso(deal.go_live) or None,
+        "close_date": iso_date(deal.close_date),
+        "go_live": iso_date(deal.go_live) or None,
         "stage": deal.stage,
-        "updated": _iso(deal.updated) or None,
+        "updated": iso_date(deal.updated) or None,
         "public": deal.public,
         "value_summary": deal.value_summary,
         "stakeholders": [_stakeholder(s) for s in deal.stakeholders],
@@ -110,7 +109,7 @@ def plan_json(deal: Deal) -> str:
                 "metric": c.metric,
                 "current": c.current,
                 "target": c.target,
-                "by": _iso(c.by) or None,
+                "by": iso_date(c.by) or None,
             }
             for c in deal.success_criteria
         ],
@@ -144,7 +143,7 @@ def milestone_cells(deal: Deal, milestone: Milestone, dependency_separator: str)
         "ref": milestone.id,
         "phase": milestone.phase,
         "milestone": milestone.name,
-        "due": _iso(milestone.due),
+        "due": iso_date(milestone.due),
         "status": STATUS_LABELS[milestone.status],
         "depends_on": dependency_separator.join(names[d] for d in milestone.depends_on),
         "notes": milestone.notes or "",
@@ -176,10 +175,6 @@ def _company(deal: Deal, person: Stakeholder) -> str:
     return brand.name if brand else person.side
 
 
-def _iso(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
-
-
 def _brand(brand: Brand) -> dict[str, object]:
     return {"name": brand.name, "accent": brand.accent}
 
@@ -202,15 +197,20 @@ def _milestone(milestone: Milestone) -> dict[str, object]:
         "phase": milestone.phase,
         "name": milestone.name,
         "owners": list(milestone.owners),
-        "due": _iso(milestone.due),
+        "due": iso_date(milestone.due),
         "due_as_written": milestone.due_text,
         "depends_on": list(milestone.depends_on),
         "status": milestone.status,
-        "completed": _iso(milestone.completed) or None,
+        "completed": iso_date(milestone.completed) or None,
         "notes": milestone.notes,
         "actions": [_action(a) for a in milestone.actions],
     }
 
 
 def _action(action: Action) -> dict[str, object]:
-    return {"task": action.task, "owner": action.owner, "due": _iso(action.due) or None, "done": action.done}
+    return {
+        "task": action.task,
+        "owner": action.owner,
+        "due": iso_date(action.due) or None,
+        "done": action.done,
+    }
