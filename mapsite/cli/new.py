@@ -23,14 +23,13 @@ from mapsite.render.blueprints import BLUEPRINTS
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init_command(folder: Path) -> None:
     """Create a new site in FOLDER with a sample deal."""
+    from mapsite.protect.secrets import passwords_path
     from mapsite.scaffold.site import init_site
 
     written, slug = init_site(folder, resolve_today())
     for path in written:
         stdout.print(f"created {path}")
-    stdout.print(
-        f"The sample deal's password is in {folder / '.mapsite' / 'passwords'} (never commit that folder)."
-    )
+    stdout.print(f"The sample deal's password is in {passwords_path(folder)} (never commit that folder).")
     stdout.print(f"Its portal is published at {slug}/ (random, so that URLs never name a buyer).")
     stdout.print(f"Next: cd {folder} && mapsite build")
 
@@ -63,7 +62,7 @@ def new_command(buyer: str, blueprint: str, close: dt.datetime, slug: str | None
 
     site = read_site(site_dir)
     today = resolve_today()
-    created = new_deal(site_dir, buyer, blueprint, close.date(), site.seller.name, today, slug)
+    created = new_deal(site, buyer, blueprint, close.date(), today, slug)
     path = created.path
     stdout.print(f"created {path}")
     say_address(site.base_url, created.slug, path.stem, chosen=slug is not None, buyer=buyer)
@@ -88,10 +87,11 @@ def import_command(
 ) -> None:
     """Turn a spreadsheet MAP (.csv or .xlsx) into a new deal file that passes check."""
     from mapsite.exchange.importer import import_plan
-    from mapsite.read.site import load_site
+    from mapsite.protect.secrets import ensure_local_password
 
+    site = read_site(site_dir)
     result = import_plan(
-        site_dir,
+        site,
         file,
         resolve_today(),
         report=lambda line: stderr.print(Text(line, style="yellow")),
@@ -111,16 +111,13 @@ def import_command(
     )
     say(f"created {result.path} with {len(plan.people)} stakeholders")
     # A buyer named after the slug is a guess for the rep to replace: no warning against it.
-    base_url = load_site(site_dir)[0].base_url
-    say_address(base_url, result.slug, result.path.stem, slug is not None, buyer or "")
+    say_address(site.base_url, result.slug, result.path.stem, slug is not None, buyer or "")
     say(f"Close date {result.close_date:%Y-%m-%d}: {result.close_reason}.")
     if plan.year_summary:
         say(plan.year_summary)
     if not buyer:
         source = "slug" if slug else "file name"
         say(f"The buyer is called '{result.buyer}' after the {source}: edit buyer: and title: in the deal.")
-    from mapsite.protect.secrets import ensure_local_password
-
     variable = password_env_name(result.path.stem)  # as the deal file names it
     say_password(site_dir, variable, ensure_local_password(site_dir, variable))
     say("Next: replace the [bracketed] placeholders, starting with value_summary, then run: mapsite check")
@@ -128,7 +125,9 @@ def import_command(
 
 def say_password(site_dir: Path, variable: str, created: bool) -> None:
     """Where the new deal's password is; never the password itself (terminals are logged)."""
-    passwords = site_dir / ".mapsite" / "passwords"
+    from mapsite.protect.secrets import passwords_path
+
+    passwords = passwords_path(site_dir)
     if created:
         stdout.print(
             f"Its password is new and random, in {passwords} as {variable} (never commit that "

@@ -21,7 +21,7 @@ from mapsite.exchange.rows import ImportedMilestone, ImportedPlan, read_plan
 from mapsite.exchange.table import RawTable
 from mapsite.exchange.years import SIGNATURE
 from mapsite.names import opaque_slug, slugify
-from mapsite.read.site import load_site
+from mapsite.read.site import Site
 
 READERS: dict[str, Callable[[Path, str], RawTable]] = {
     ".csv": read_csv,
@@ -44,7 +44,7 @@ class ImportResult:
 
 
 def import_plan(
-    site_dir: Path,
+    site: Site,
     file: Path,
     today: dt.date,
     report: Callable[[str], None],
@@ -55,12 +55,9 @@ def import_plan(
     """Write ``content/deals/<name>.md``; every row not taken over is passed to ``report`` first.
 
     The name is ``slug`` if given (then also the URL folder), else from ``buyer`` or the file's
-    name; the portal then gets a random ``slug:``.
+    name; the portal then gets a random ``slug:``. ``site`` is the site the command read (its
+    mapsite.yml without errors).
     """
-    site, findings = load_site(site_dir)
-    errors = [f for f in findings if f.is_error]
-    if errors:
-        raise MapsiteError("fix mapsite.yml first", errors)
     reader = READERS.get(file.suffix.lower())
     if reader is None:
         hint = "save it from Excel as .xlsx or CSV" if file.suffix.lower() == ".xls" else None

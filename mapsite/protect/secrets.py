@@ -59,11 +59,14 @@ def site_secret(site_dir: Path, create: bool = True) -> tuple[bytes, bool]:
     return secret, True
 
 
+def passwords_path(site_dir: Path) -> Path:
+    return site_dir / STATE_DIR / PASSWORDS_FILE
+
+
 def local_passwords(site_dir: Path) -> dict[str, str]:
     """``NAME=value`` lines of ``.mapsite/passwords``: a rep's local alternative to exporting."""
-    path = site_dir / STATE_DIR / PASSWORDS_FILE
     try:
-        lines = path.read_text("utf-8").splitlines()
+        lines = passwords_path(site_dir).read_text("utf-8").splitlines()
     except OSError:
         return {}
     values = {}
@@ -107,7 +110,7 @@ def resolve_password(entry: AccessEntry, deal_path: str, site_dir: Path) -> str:
 
 
 def add_local_password(site_dir: Path, name: str, value: str) -> None:
-    path = site_dir / STATE_DIR / PASSWORDS_FILE
+    path = passwords_path(site_dir)
     existing = (
         path.read_text("utf-8")
         if path.is_file()

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
-from mapsite.layout import PASSWORDS_FILE, SITE_FILE, STATE_DIR
+from mapsite.layout import SITE_FILE
 from mapsite.names import SLUG_COMMENT, opaque_slug, password_env_name, slugify
-from mapsite.protect.secrets import ensure_local_password
+from mapsite.protect.secrets import ensure_local_password, passwords_path
+from mapsite.read.site import Site
 from mapsite.render.blueprints import render_blueprint
 
 SAMPLE_BUYER = "Example Corp"
@@ -71,7 +72,7 @@ def init_site(folder: Path, today: dt.date) -> tuple[list[Path], str]:
     deal_path.write_text(with_slug(text, slug), "utf-8")
     written.append(deal_path)
     ensure_local_password(folder, password_env_name(slugify(SAMPLE_BUYER)))
-    written.append(folder / STATE_DIR / PASSWORDS_FILE)
+    written.append(passwords_path(folder))
     return written, slug
 
 
@@ -95,11 +96,10 @@ class NewDeal:
 
 
 def new_deal(
-    site_dir: Path,
+    site: Site,
     buyer_name: str,
     blueprint: str,
     close: dt.date,
-    seller_name: str,
     today: dt.date,
     slug: str | None = None,
 ) -> NewDeal:
@@ -112,16 +112,15 @@ def new_deal(
     name = slug or slugify(buyer_name)
     if not name or (slug is not None and slugify(slug) != slug):
         raise MapsiteError(f"'{name}' cannot be a slug", hint="pass --slug with only a-z, 0-9 and dashes")
-    deals = site_dir / "content" / "deals"
-    target = deals / f"{name}.md"
-    if target.exists() or (deals / name).exists():
+    target = site.deals_dir / f"{name}.md"
+    if target.exists() or (site.deals_dir / name).exists():
         raise MapsiteError(
             f"a deal named '{name}' already exists in content/deals",
             hint="pick another name with --slug",
         )
-    text = render_blueprint(blueprint, buyer_name, close, seller_name, today)
+    text = render_blueprint(blueprint, buyer_name, close, site.seller.name, today)
     url = slug or opaque_slug()
-    deals.mkdir(parents=True, exist_ok=True)
+    site.deals_dir.mkdir(parents=True, exist_ok=True)
     target.write_text(text if slug else with_slug(text, url), "utf-8")
     variable = password_env_name(slugify(buyer_name))  # as render_blueprint names it
-    return NewDeal(target, url, variable, ensure_local_password(site_dir, variable))
+    return NewDeal(target, url, variable, ensure_local_password(site.dir, variable))
