@@ -18,6 +18,7 @@ from mapsite.cli.app import (
     as_date,
     main,
     print_findings,
+    read_site,
     site_option,
     stderr,
     stdout,
@@ -44,9 +45,8 @@ def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir
     which deploy publishes.
     """
     from mapsite.exchange.pdf import PDF_DIR, write_pdf
-    from mapsite.read.site import load_site
 
-    day = resolve_today(as_date(today), load_site(site_dir)[0].today)
+    day = resolve_today(as_date(today), read_site(site_dir).today)
     deal = one_deal(site_dir, slug, day)
     name = f"{deal_key(slug)}.pdf"
     target = out or site_dir / PDF_DIR / name

@@ -117,15 +117,14 @@ def show_link(site_dir: Path, name: str, label: str, today: dt.date) -> None:
 def make_link(site_dir: Path, name: str, label: str, expires: str | None, today: dt.date) -> None:
     from mapsite.pipeline.readable import render_all
     from mapsite.protect.secrets import add_share, share_link
-    from mapsite.read.site import load_site
 
-    chosen = one_deal(site_dir, name, today)
+    chosen = one_deal(site_dir, name, today)  # refuses a mapsite.yml with errors
     slug = chosen.slug
-    site, findings = load_site(site_dir)
-    result = render_all(site_dir, today, only=slug) if not any(f.is_error for f in findings) else None
-    deal = next((d for d in result.deals if d.slug == slug), None) if result else None
+    result = render_all(site_dir, today, only=slug)
+    site = result.site
+    deal = next((d for d in result.deals if d.slug == slug), None)
     if deal is None:
-        raise MapsiteError(f"no deal with slug '{slug}' that builds", result.findings if result else findings)
+        raise MapsiteError(f"no deal with slug '{slug}' that builds", result.findings)
     if deal.public:
         raise MapsiteError(f"deal '{slug}' is public: it needs no share link")
     share = add_share(site_dir, slug, label, today, share_expiry(expires, site.share_days, today))
