@@ -148,8 +148,8 @@ def milestone_cells(deal: Deal, milestone: Milestone, dependency_separator: str)
         "depends_on": dependency_separator.join(names[d] for d in milestone.depends_on),
         "notes": milestone.notes or "",
     }
+    people = [deal.stakeholder(owner) for owner in milestone.owners]
     for key, side in OWNER_SIDES.items():
-        people = [deal.stakeholder(owner) for owner in milestone.owners]
         cells[key] = ", ".join(_owner_label(p) for p in people if p and p.side == side)
     return cells
 
