@@ -26,6 +26,14 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 # One of a field's allowed values: a Literal such as model.Side, so the value read keeps its type.
 Choice = TypeVar("Choice", bound=str)
+# difflib's similarity from which a word is taken for a misspelling of another: every did-you-mean.
+SIMILAR = 0.6
+
+
+def closest(word: str, options: Iterable[str]) -> str | None:
+    """The option ``word`` is most likely a misspelling of, or None when none is close enough."""
+    found = difflib.get_close_matches(word, options, n=1, cutoff=SIMILAR)
+    return found[0] if found else None
 
 
 @dataclass
@@ -54,15 +62,15 @@ class FieldReader:
         for key in mapping:
             if key in known:
                 continue
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            close = closest(str(key), known)
             line = mapping.line_of(key)
-            if close and close[0] not in mapping:
-                intended = (id(mapping), close[0])
+            if close and close not in mapping:
+                intended = (id(mapping), close)
                 if intended in self._missing:
-                    self._merge(self._missing.pop(intended), self._at(line), key, close[0], where)
+                    self._merge(self._missing.pop(intended), self._at(line), key, close, where)
                     continue
                 self._misspelt[intended] = (len(self.findings), str(key))
-            hint = f"did you mean '{close[0]}'?" if close else _known_hint(known, key, mapping[key])
+            hint = f"did you mean '{close}'?" if close else _known_hint(known, key, mapping[key])
             self.warning(line, f"unknown field '{key}' in {where}", hint)
 
     def missing(self, parent: YamlMap, key: str, where: str, hint: str | None = None) -> None:
@@ -142,9 +150,8 @@ class FieldReader:
             return default
         chosen = next((choice for choice in choices if choice == value), None)
         if chosen is None:
-            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-            meant = (meaning or {}).get(value.strip().casefold())
-            hint = f"did you mean '{meant or close[0]}'?" if meant or close else None
+            meant = (meaning or {}).get(value.strip().casefold()) or closest(value, choices)
+            hint = f"did you mean '{meant}'?" if meant else None
             self.error(
                 parent.line_of(key),
                 f"'{key}' in {where} is '{value}'; expected one of: {', '.join(choices)}",

@@ -8,11 +8,11 @@ cycles and milestones due before the work they depend on.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from mapsite.model.dates import Calendar, DateExpr
+from mapsite.read.fields import closest
 
 ReportError = Callable[[int, str, "str | None"], None]
 
@@ -83,9 +83,8 @@ def resolve_dates(
 
 
 def unknown_anchor_message(expr: DateExpr, known: Mapping[str, object] | list[str]) -> str:
-    names = list(known)
-    close = difflib.get_close_matches(expr.anchor or "", names, n=1, cutoff=0.6)
-    suggestion = f"; did you mean '{close[0]}'?" if close else ""
+    close = closest(expr.anchor or "", known)
+    suggestion = f"; did you mean '{close}'?" if close else ""
     return (
         f"the date '{expr.text}' refers to '{expr.anchor}', which is neither close, go_live "
         f"nor a milestone id{suggestion}"

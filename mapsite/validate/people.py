@@ -18,7 +18,7 @@ from mapsite.model.deal import (
     Stakeholder,
 )
 from mapsite.names import slugify
-from mapsite.read.fields import ID_PATTERN, FieldReader
+from mapsite.read.fields import ID_PATTERN, SIMILAR, FieldReader, closest
 from mapsite.read.yaml import YamlMap
 
 STAKEHOLDER_KEYS = ("id", "name", "title", "side", "role", "email", "notes")
@@ -95,9 +95,9 @@ def read_owner(reader: FieldReader, entry: YamlMap, where: str, people: Mapping[
 
 
 def suggest_ids(value: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    close = closest(value, known)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{close}'?"
     return f"known ids: {', '.join(sorted(known))}" if known else "add it under stakeholders first"
 
 
@@ -114,7 +114,7 @@ def guess_people(value: str, people: Mapping[str, str], count: int = 1) -> str:
     matches ``value``: one of its words (``dana``), all of it (``dana-whitfield``) or its initials,
     ignoring case and accents. Empty when nothing is close."""
     ids = sorted(people)
-    close = difflib.get_close_matches(value, ids, n=count, cutoff=0.6)
+    close = difflib.get_close_matches(value, ids, n=count, cutoff=SIMILAR)
     wanted = slugify(value)
     named = [person for person in ids if wanted and wanted in _name_forms(people[person])]
     shown = [f"'{person}'" for person in close if person not in named]
