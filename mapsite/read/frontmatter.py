@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mapsite.errors import Finding
 from mapsite.read.comments import CutText
-from mapsite.read.yaml import YamlMap, YamlProblem, read_yaml
+from mapsite.read.yaml import YamlMap, YamlProblem, empty_map, read_yaml
 
 MAX_FILE_BYTES = 5_000_000
 
@@ -59,9 +59,9 @@ def read_document(path: Path, display: str, frontmatter_required: bool = True) -
         return Finding(display, line, "error", "the file contains binary data (a NUL byte)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if lines[0].strip() != "---":
         if not frontmatter_required:
-            return Document(path, display, _empty_map(), text, 0)
+            return Document(path, display, empty_map(), text, 0)
         return Finding(
             display,
             1,
@@ -86,15 +86,8 @@ def read_document(path: Path, display: str, frontmatter_required: bool = True) -
         return Finding(display, problem.line + 1, "error", problem.message, problem.hint)
     data = parsed.value
     if data is None:
-        data = _empty_map()
+        data = empty_map()
     if not isinstance(data, YamlMap):
         return Finding(display, 2, "error", "the frontmatter must be a mapping of fields (name: value)")
     body = "\n".join(lines[end + 1 :])
     return Document(path, display, data, body, 1, parsed.cut_texts)
-
-
-def _empty_map() -> YamlMap:
-    empty = YamlMap()
-    empty.line = 1
-    empty.key_lines = {}
-    return empty

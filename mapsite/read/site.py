@@ -18,7 +18,7 @@ from mapsite.model.dates import Calendar
 from mapsite.model.deal import AccessEntry, Brand
 from mapsite.paths import inside
 from mapsite.read.fields import FieldReader
-from mapsite.read.yaml import YamlMap, YamlProblem, parse_yaml
+from mapsite.read.yaml import YamlMap, YamlProblem, empty_map, parse_yaml
 
 SITE_KEYS = (
     "title",
@@ -86,8 +86,7 @@ def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
         reader.error(problem.line, problem.message, problem.hint)
         return fallback, reader.findings
     if data is None:
-        data = YamlMap()
-        data.line, data.key_lines = 1, {}
+        data = empty_map()
     if not isinstance(data, YamlMap):
         reader.error(1, f"{SITE_FILE} must be a mapping of settings (name: value)")
         return fallback, reader.findings

@@ -69,6 +69,14 @@ class YamlMap(dict):
         return self.key_lines.get(key, self.line)
 
 
+def empty_map() -> YamlMap:
+    """The mapping of a document with no fields (an empty frontmatter or mapsite.yml), at line 1."""
+    empty = YamlMap()
+    empty.line = 1
+    empty.key_lines = {}
+    return empty
+
+
 class YamlList(list):
     """A sequence with the line of each item."""
 
