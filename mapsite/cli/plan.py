@@ -6,26 +6,24 @@ Stages are imported inside the command (see cli/main.py).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from rich import box
-from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from mapsite.cli.app import as_date, main, site_option, stdout, today_option
+from mapsite.cli.app import as_date, main, read_site, site_option, stdout, today_option
 from mapsite.cli.lookup import one_deal
+from mapsite.cli.status_table import needed_width
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
+from mapsite.names import slugify
 
 if TYPE_CHECKING:
     from mapsite.model.deal import Deal
     from mapsite.schedule.feasibility import Feasibility
-from mapsite.names import slugify
 
 
 @main.command(name="plan")
@@ -41,11 +39,10 @@ from mapsite.names import slugify
 @site_option
 def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...], site_dir: Path) -> None:
     """Print a deal's schedule from today: earliest finishes, slack and the critical path."""
-    from mapsite.read.site import load_site
     from mapsite.render.formatting import long_date
     from mapsite.schedule.feasibility import feasibility
 
-    day = resolve_today(as_date(today), load_site(site_dir)[0].today)
+    day = resolve_today(as_date(today), read_site(site_dir).today)
     deal = one_deal(site_dir, slug, day)
     slips = [slip(deal, text) for text in what_ifs]
     result = feasibility(deal, deal.calendar, day)
@@ -73,6 +70,7 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
 def slip(deal: Deal, text: str) -> tuple[str, int]:
     """A --what-if as (open milestone id, business days); the milestone may be named by id or name."""
     from mapsite.model.dates import DurationSyntaxError, parse_slip
+    from mapsite.read.fields import closest
 
     try:
         target, days = parse_slip(text)
@@ -83,10 +81,10 @@ def slip(deal: Deal, text: str) -> tuple[str, int]:
     )
     if milestone is None:
         ids = [m.id for m in deal.milestones]
-        close = difflib.get_close_matches(slugify(target), ids, n=1, cutoff=0.6)
+        close = closest(slugify(target), ids)
         raise MapsiteError(
             f"--what-if '{text}': deal '{deal.slug}' has no milestone '{target}'",
-            hint=f"did you mean '{close[0]}'?" if close else f"milestone ids: {', '.join(ids)}",
+            hint=f"did you mean '{close}'?" if close else f"milestone ids: {', '.join(ids)}",
         )
     if milestone.is_closed:
         raise MapsiteError(f"--what-if '{text}': '{milestone.id}' is {milestone.status}, so it cannot slip")
@@ -133,10 +131,10 @@ def schedule_table(deal: Deal, result: Feasibility, width: int | None = None) ->
             rows.append((text, dates, index == len(members) - 1))
     natural = {name: max([len(name), *(r[0][name].cell_len for r in rows)]) for name in TEXT_COLUMNS}
     table = _schedule_grid(deal, result, rows, natural, wide=True)
-    if width is None or _needs(table) <= width:
+    if width is None or needed_width(table) <= width:
         return table
     least = {name: min(cut, natural[name]) for name, (_share, cut) in TEXT_COLUMNS.items()}
-    spare = width - _needs(_schedule_grid(deal, result, rows, least, wide=False))
+    spare = width - needed_width(_schedule_grid(deal, result, rows, least, wide=False))
     widths = dict(least)
     while spare > 0 and any(widths[name] < natural[name] for name in widths):
         for name, (share, _cut) in TEXT_COLUMNS.items():
@@ -171,12 +169,6 @@ def _schedule_grid(
     for text, dates, last in rows:
         table.add_row(*text.values(), *dates, end_section=last)
     return table
-
-
-def _needs(table: Table) -> int:
-    """The width ``table`` takes uncut, measured on a console wider than any table."""
-    unbounded = Console(width=100_000)
-    return Measurement.get(unbounded, unbounded.options, table).maximum
 
 
 def slip_words(days: int) -> str:

@@ -100,25 +100,27 @@ def status_table(rows: list[DealStatus], today: dt.date, width: int | None = Non
         return _table(rows, today, columns, {})
     least = {c.header: _width(rows, c, wrapped=True) for c in COLUMNS if c.wrap}
     for dropped in sorted((c for c in COLUMNS if c.drop), key=lambda c: -c.drop):
-        if _needs(_table(rows, today, columns, least)) <= width:
+        if needed_width(_table(rows, today, columns, least)) <= width:
             break
         columns.remove(dropped)
     # The room left goes to the wrapping columns, in order, up to their widest cell.
-    spare = width - _needs(_table(rows, today, columns, least))
+    spare = width - needed_width(_table(rows, today, columns, least))
     widths = {}
     for column in columns:
         if column.wrap:
-            grow = max(0, min(spare, _width(rows, column, wrapped=False) - least[column.header]))
-            if column.whole and grow < _width(rows, column, wrapped=False) - least[column.header]:
+            wanted = _width(rows, column, wrapped=False) - least[column.header]
+            grow = max(0, min(spare, wanted))
+            if column.whole and grow < wanted:
                 grow = 0
             widths[column.header] = least[column.header] + grow
             spare -= grow
     return _table(rows, today, columns, widths)
 
 
-def _needs(table: Table) -> int:
-    """The width ``table`` takes when nothing is cut: measured on a console wider than any table
-    (on a console of the terminal's width, every table would measure as fitting)."""
+def needed_width(table: Table) -> int:
+    """The width ``table`` takes when nothing is cut, for the tables that fit themselves to the
+    terminal (this one and ``mapsite plan``'s): measured on a console wider than any table (on a
+    console of the terminal's width, every table would measure as fitting)."""
     unbounded = Console(width=100_000)
     return Measurement.get(unbounded, unbounded.options, table).maximum
 
