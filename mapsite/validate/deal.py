@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from mapsite.errors import has_errors
 from mapsite.layout import reserved_slug
 from mapsite.model.dates import (
     Calendar,
@@ -108,7 +109,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     risks = read_risks(reader, data, known_people)
     cadence = read_cadence(reader, data, known_people)
 
-    if reader.findings and any(f.is_error for f in reader.findings):
+    if has_errors(reader.findings):
         return None
     assert title and buyer and close_date and value_summary and slug
     return Deal(
