@@ -34,12 +34,7 @@ def read_document(path: Path, display: str, frontmatter_required: bool = True) -
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return Finding(
-                display,
-                1,
-                "error",
-                f"the file is {size / 1_000_000:.1f} MB; a deal file may be at most 5 MB",
-            )
+            return _too_large(display, size)
         raw = path.read_bytes()
     except OSError as exc:
         return Finding(display, None, "error", f"cannot read the file: {exc.strerror or exc}")
@@ -54,6 +49,18 @@ def read_document(path: Path, display: str, frontmatter_required: bool = True) -
             f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
             "save it as UTF-8 in your editor",
         )
+    return document_from_text(text, path, display, frontmatter_required)
+
+
+def document_from_text(
+    text: str, path: Path, display: str, frontmatter_required: bool = True
+) -> Document | Finding:
+    """Split ``text``, which is (or would be) the file at ``path``, as ``read_document`` does:
+    for an edit not yet written or an older version out of git, judged as the file would be."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        return _too_large(display, size)
+    text = text.removeprefix("\ufeff")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return Finding(display, line, "error", "the file contains binary data (a NUL byte)")
@@ -91,3 +98,9 @@ def read_document(path: Path, display: str, frontmatter_required: bool = True) -
         return Finding(display, 2, "error", "the frontmatter must be a mapping of fields (name: value)")
     body = "\n".join(lines[end + 1 :])
     return Document(path, display, data, body, 1, parsed.cut_texts)
+
+
+def _too_large(display: str, size: int) -> Finding:
+    return Finding(
+        display, 1, "error", f"the file is {size / 1_000_000:.1f} MB; a deal file may be at most 5 MB"
+    )
