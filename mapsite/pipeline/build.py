@@ -32,7 +32,14 @@ from mapsite.protect.secrets import site_secret
 from mapsite.read.site import load_site
 from mapsite.render.pages import Page
 from mapsite.write import output
-from mapsite.write.inputs import LastBuild, inputs_digest, load_last_build, read_digest, save_last_build
+from mapsite.write.inputs import (
+    LastBuild,
+    inputs_digest,
+    load_last_build,
+    read_digest,
+    save_last_build,
+    source_digests,
+)
 from mapsite.write.output import read_marker
 from mapsite.write.receipt import (
     DealRecord,
@@ -101,7 +108,9 @@ def build(
         raise _stopped(findings)
     changed = last_changed_dates([location.file for location in locations], site.dir)
     secret, created_secret = site_secret(site.dir) if protect else (b"", False)
-    read_before = b"" if only else read_digest(site.dir, today, protect, changed)
+    # The sources are read once: for the up-to-date digest and for the audit receipt.
+    sources = [] if only else source_digests(site.dir)
+    read_before = b"" if only else read_digest(site.dir, today, protect, changed, sources)
     last = None if only or force else load_last_build(site_dir, target)
     if (
         last
@@ -134,7 +143,7 @@ def build(
         kept=tuple(written.kept),
         left_out=tuple(written.left_out),
     )
-    _record(site_dir, target, protect, only, report, written)
+    _record(site_dir, target, protect, only, report, written, sources)
     return report
 
 
@@ -155,40 +164,45 @@ class _Written:
     def digests(self) -> list[FileDigest]:
         """Every file of the output as written: what the audit receipt vouches for."""
         files = [digest for outcome in self.built for digest in outcome.digests]
-        files += [page_digest(page.path, page.content) for kept in self.kept for page in kept.pages]
+        files += [digest for kept in self.kept for digest in kept.digests]
         return files + [page_digest(page.path, page.content) for page in self.shared]
 
 
 def _record(
-    site_dir: Path, target: Path, protect: bool, only: str | None, report: BuildReport, written: _Written
+    site_dir: Path,
+    target: Path,
+    protect: bool,
+    only: str | None,
+    report: BuildReport,
+    written: _Written,
+    sources: list[FileDigest],
 ) -> None:
     """What the next build and deploy trust of this one: up to date (a full, clean build only)
-    and the audit receipt (a protected build; partial when it kept going past errors)."""
+    and the audit receipt (a protected build; partial when it kept going past errors).
+    ``sources`` are the site's sources as the build read them (none with ``only``)."""
     records = {
         outcome.made.loaded.display: DealRecord(outcome.made.slug or "", output_digest(outcome.digests))
         for outcome in written.built
     }
-    if only or report.partial:
-        save_last_build(site_dir, target, None)
     if not protect:
         forget_receipt(site_dir, target)
     elif only:
         # The one deal's folder just passed the audit (a later --keep-going may keep it); the
-        # output as a whole is not what any audit saw.
-        forget_receipt(site_dir, target)
+        # output as a whole is not what any audit saw, and record_deal forgets its receipt.
         for source, record in records.items():
             if record.slug == only:
                 record_deal(site_dir, target, source, record)
-    elif report.partial:
-        records |= {kept.display: kept.record for kept in written.kept}
-        record_receipt(site_dir, target, written.digests, records, complete=False)
     else:
         # The pages just passed the audit: vouch for them as they were written.
-        record_receipt(site_dir, target, written.digests, records)
+        records |= {kept.display: kept.record for kept in written.kept}
+        record_receipt(
+            site_dir, target, written.digests, records, complete=not report.partial, sources=sources
+        )
+    last: LastBuild | None = None
     if not (only or report.partial):
         warnings = tuple(f for f in report.findings if not f.is_error)
         last = LastBuild(written.inputs, written.password_names, report.deals, report.protected, warnings)
-        save_last_build(site_dir, target, last)
+    save_last_build(site_dir, target, last)
 
 
 def _build_into(

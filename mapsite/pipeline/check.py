@@ -4,6 +4,7 @@ the leak audit of an output folder already built (a deploy runs it before sendin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from mapsite.protect.audit import audit_folder
 from mapsite.protect.secrets import password_source
 from mapsite.protect.strength import party_names, strength_warning
 from mapsite.write.output import read_marker
-from mapsite.write.receipt import record_receipt
+from mapsite.write.receipt import FileDigest, record_receipt
 
 
 def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
@@ -51,8 +52,14 @@ def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
     return replace(result, findings=tuple(sort_findings([*result.findings, *missing, *weak, *deploy])))
 
 
-def audit_output(site_dir: Path, out: Path) -> tuple[list[Finding], int, int]:
-    """Audit a built folder against the site's current deals: (findings, files, protected deals)."""
+def audit_output(
+    site_dir: Path, out: Path, digests: Iterable[FileDigest] | None = None
+) -> tuple[list[Finding], int, int]:
+    """Audit a built folder against the site's current deals: (findings, files, protected deals).
+
+    ``digests`` are the folder's files as the caller has already hashed them (a deploy's
+    manifest), for the receipt; without them the folder is hashed again once the audit passed.
+    """
     marker = read_marker(out)
     if marker is None:
         raise MapsiteError(f"{out} is not a mapsite build", hint="run mapsite build first")
@@ -69,5 +76,5 @@ def audit_output(site_dir: Path, out: Path) -> tuple[list[Finding], int, int]:
     files = sum(1 for p in out.rglob("*") if p.is_file())
     findings = audit_folder(out, needles)
     if not findings:
-        record_receipt(site_dir, out)
+        record_receipt(site_dir, out, digests)
     return findings, files, len(protected)

@@ -2,9 +2,10 @@
 
 One rep's typo must not hold every other deal's update hostage, but a broken deal must not
 lose its portal either: the buyer keeps reading the last good version until the file is
-fixed. What is kept is never trusted on its word: the folder is copied from ``output/`` only
-if its bytes are exactly those an audit passed (the receipt's record of that deal), and the
-copy is scanned again by this build's leak audit with every other file. A deal that never
+fixed. What is kept is never trusted on its word: the folder is read from ``output/`` and
+written into the build only if its bytes are exactly those an audit passed (the receipt's
+record of that deal), and those bytes are scanned again by this build's leak audit with every
+other file. A deal that never
 passed an audit, or whose folder changed since, is left out and the build says why.
 """
 
@@ -17,7 +18,7 @@ from mapsite.errors import MapsiteError
 from mapsite.pipeline.worker import DealOutcome
 from mapsite.render.pages import Page
 from mapsite.write import output
-from mapsite.write.receipt import DealRecord, audited_deal, output_digest, page_digest
+from mapsite.write.receipt import DealRecord, FileDigest, audited_deals, output_digest, page_digest
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class KeptDeal:
     display: str
     slug: str
     pages: tuple[Page, ...]
+    digests: tuple[FileDigest, ...]
     record: DealRecord
 
 
@@ -45,13 +47,14 @@ def keep_broken(
     taken: dict[str, str],
     shared: list[Page],
 ) -> tuple[list[KeptDeal], list[LeftOut]]:
-    """Copy each broken deal's last audited folder into ``staging``; ``taken`` maps the slugs
+    """Write each broken deal's last audited folder into ``staging``; ``taken`` maps the slugs
     this build placed to their deal files (a slug a valid deal now uses is not given back)."""
     kept: list[KeptDeal] = []
     left: list[LeftOut] = []
+    audited = audited_deals(site_dir, staging.out)
     for outcome in broken:
         display = outcome.made.loaded.display
-        record = audited_deal(site_dir, staging.out, display)
+        record = audited.get(display)
         if record is None:
             left.append(LeftOut(display, "it has no portal from an earlier build"))
             continue
@@ -59,17 +62,18 @@ def keep_broken(
             left.append(LeftOut(display, f"its address {record.slug}/ now belongs to {owner}"))
             continue
         try:
-            pages = output.keep_deal(staging, record.slug, shared)
+            pages = output.read_deal(staging.out, record.slug, shared)
         except MapsiteError as exc:
             left.append(LeftOut(display, exc.message))
             continue
         if pages is None:
             left.append(LeftOut(display, f"output/{record.slug}/ is not there any more"))
             continue
-        if output_digest(page_digest(page.path, page.content) for page in pages) != record.files:
-            output.drop_kept(staging, record.slug)
+        digests = tuple(page_digest(page.path, page.content) for page in pages)
+        if output_digest(digests) != record.files:
             left.append(LeftOut(display, f"output/{record.slug}/ changed since its last audited build"))
             continue
+        output.write_pages(pages, staging.folder)
         taken[record.slug.casefold()] = display
-        kept.append(KeptDeal(display, record.slug, tuple(pages), record))
+        kept.append(KeptDeal(display, record.slug, tuple(pages), digests, record))
     return kept, left

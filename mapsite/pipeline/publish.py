@@ -19,7 +19,7 @@ from mapsite.pipeline.check import audit_output
 from mapsite.read.site import Site, load_site
 from mapsite.write.manifest import FileEntry
 from mapsite.write.output import read_marker
-from mapsite.write.receipt import has_receipt
+from mapsite.write.receipt import file_digests, has_receipt
 
 EXAMPLE = "add to mapsite.yml:  deploy: {site: {type: folder, path: /var/www/deals}}  (see README, Deploying)"
 
@@ -72,7 +72,7 @@ def audit_before_deploy(
             f"{out} was built with --keep-going: deals with errors were not rebuilt; nothing was deployed",
             hint="fix the errors (mapsite check), or publish it as it is with mapsite deploy --keep-going",
         )
-    findings, _files, _deals = audit_output(site_dir, out)
+    findings, _files, _deals = audit_output(site_dir, out, file_digests(local.values()))
     if findings:
         raise MapsiteError(
             f"the leak audit found plaintext of protected deals in {out}; nothing was deployed",

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from mapsite.atomic import write_atomic
 from mapsite.errors import Finding
 from mapsite.layout import STATE_DIR
 from mapsite.protect.secrets import load_shares, local_passwords
+from mapsite.write.manifest import file_digest
 
 RECORD = "last-build.json"
 SOURCES = ("mapsite.yml", "content", "themes", "assets")
@@ -44,13 +46,21 @@ class LastBuild:
     warnings: tuple[Finding, ...]
 
 
-def read_digest(site_dir: Path, today: dt.date, protect: bool, changed: dict[Path, dt.date]) -> bytes:
-    """The part of the digest read before the build starts: an edit made while it runs counts."""
+def read_digest(
+    site_dir: Path,
+    today: dt.date,
+    protect: bool,
+    changed: dict[Path, dt.date],
+    sources: Iterable[tuple[str, int, str]],
+) -> bytes:
+    """The part of the digest read before the build starts: an edit made while it runs counts.
+
+    ``sources`` are ``source_digests(site_dir)``, read once per build (the audit receipt records them too).
+    """
     digest = hashlib.sha256()
     digest.update(f"{today.isoformat()}\0{protect}\0{_code_digest()}\n".encode())
-    for path in source_files(site_dir):
-        digest.update(f"{path.relative_to(site_dir).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for relpath, size, sha256 in sources:
+        digest.update(f"{relpath}\0{size}\0{sha256}\n".encode())
     for path, day in sorted(changed.items()):
         digest.update(f"{path.relative_to(site_dir).as_posix()}\0{day.isoformat()}\n".encode())
     return digest.digest()
@@ -62,6 +72,15 @@ def source_files(site_dir: Path) -> list[Path]:
     for name in SOURCES:
         top = site_dir / name
         files += [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+    return files
+
+
+def source_digests(site_dir: Path) -> list[tuple[str, int, str]]:
+    """Every file of the site's sources as (path in the site folder, size, SHA-256)."""
+    files = []
+    for path in source_files(site_dir):
+        sha256, size = file_digest(path)
+        files.append((path.relative_to(site_dir).as_posix(), size, sha256))
     return files
 
 

@@ -118,32 +118,25 @@ def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> 
     return count
 
 
-def keep_deal(staging: Staging, slug: str, shared: list[Page]) -> list[Page] | None:
-    """Copy a deal's folder as ``output/`` serves it now into a full build's staging folder.
+def read_deal(out: Path, slug: str, shared: list[Page]) -> list[Page] | None:
+    """A deal's folder as ``out`` serves it now, read into memory.
 
     For ``build --keep-going``: a deal that could not be built keeps its previous portal. The
-    files come back as read from the copy, so the caller checks that they are exactly what an
-    audit passed (and audits them again) before the swap. None when there is nothing to keep.
+    caller checks that these bytes are exactly what an audit passed (and audits them again)
+    before writing them into the staging folder, so what is kept is what was checked. None
+    when there is nothing to keep.
     """
     _check_deal_folder(slug, shared)
-    live = staging.out / slug
+    live = out / slug
     if live.is_symlink() or not live.is_dir():
         return None
-    copy = staging.folder / slug
-    shutil.copytree(live, copy, symlinks=True)
     pages = []
-    for path in sorted(copy.rglob("*")):
+    for path in sorted(live.rglob("*")):
         if path.is_symlink():
-            shutil.rmtree(copy)
             return None  # mapsite never writes links: this folder was changed by other means
         if path.is_file():
-            pages.append(Page(path.relative_to(staging.folder).as_posix(), path.read_bytes()))
+            pages.append(Page(path.relative_to(out).as_posix(), path.read_bytes()))
     return pages
-
-
-def drop_kept(staging: Staging, slug: str) -> None:
-    """Take back a folder ``keep_deal`` copied: it was not what the audit passed."""
-    shutil.rmtree(staging.folder / slug, ignore_errors=True)
 
 
 def write_pages(pages: Iterable[Page], folder: Path) -> int:

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mapsite.atomic import write_atomic
-from mapsite.write.inputs import source_files
-from mapsite.write.manifest import FileEntry, file_digest, local_manifest
+from mapsite.layout import STATE_DIR
+from mapsite.write.inputs import source_digests
+from mapsite.write.manifest import FileEntry, local_manifest
 
-RECEIPTS = Path(".mapsite") / "audit-receipts.json"
+RECEIPTS = Path(STATE_DIR) / "audit-receipts.json"
 
 
 FileDigest = tuple[str, int, str]  # path, size, SHA-256
@@ -55,11 +56,11 @@ def page_digest(path: str, content: bytes) -> FileDigest:
     return path, len(content), hashlib.sha256(content).hexdigest()
 
 
-def site_files_digest(site_dir: Path) -> str:
+def sources_digest(sources: Iterable[FileDigest]) -> str:
+    """The site's sources (``source_digests``) as the receipt records them, in their order."""
     digest = hashlib.sha256()
-    for path in source_files(site_dir):
-        sha, size = file_digest(path)
-        digest.update(f"{path.relative_to(site_dir).as_posix()}\0{size}\0{sha}\n".encode())
+    for path, size, sha256 in sources:
+        digest.update(f"{path}\0{size}\0{sha256}\n".encode())
     return digest.hexdigest()
 
 
@@ -77,10 +78,12 @@ def record_receipt(
     files: Iterable[FileDigest] | None = None,
     deals: Mapping[str, DealRecord] | None = None,
     complete: bool = True,
+    sources: Iterable[FileDigest] | None = None,
 ) -> None:
     """Vouch for ``out`` as it is now; call only right after an audit of it passed.
 
-    ``files`` are the digests of every published file, when the caller has them at hand.
+    ``files`` are the digests of every published file, and ``sources`` those of the site's
+    sources as the audited build read them, when the caller has them at hand.
     ``deals`` (deal file -> its folder as audited) replaces the deal records when given;
     without it they stay as they were. ``complete`` is False for a kept-going build.
     """
@@ -90,7 +93,7 @@ def record_receipt(
     records = _deal_records(previous) if deals is None else dict(deals)
     receipts[str(out.resolve())] = {
         "output": output_digest(files),
-        "sources": site_files_digest(site_dir),
+        "sources": sources_digest(source_digests(site_dir) if sources is None else sources),
         "complete": complete,
         "deals": {source: record.__dict__ for source, record in sorted(records.items())},
     }
@@ -127,13 +130,13 @@ def has_receipt(site_dir: Path, out: Path, entries: Iterable[FileEntry], partial
         isinstance(receipt, dict)
         and (receipt.get("complete", True) is True or partial)
         and receipt.get("output") == output_digest(file_digests(entries))
-        and receipt.get("sources") == site_files_digest(site_dir)
+        and receipt.get("sources") == sources_digest(source_digests(site_dir))
     )
 
 
-def audited_deal(site_dir: Path, out: Path, source: str) -> DealRecord | None:
-    """The deal file's folder in ``out`` as it last passed an audit, if any did."""
-    return _deal_records(_load(site_dir).get(str(out.resolve()))).get(source)
+def audited_deals(site_dir: Path, out: Path) -> dict[str, DealRecord]:
+    """Each deal file's folder in ``out`` as it last passed an audit, for those that did."""
+    return _deal_records(_load(site_dir).get(str(out.resolve())))
 
 
 def _deal_records(receipt: object) -> dict[str, DealRecord]:
