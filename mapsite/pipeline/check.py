@@ -26,6 +26,10 @@ def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
     result = render_all(site_dir, today)
     guarded = [(site_display(deal.source, site_dir), deal.access) for deal in result.deals if not deal.public]
     guarded.append((SITE_FILE, result.site.team_access))
+    # Each entry's password looked up once (the environment, else .mapsite/passwords).
+    entries = [
+        (display, entry, password_source(entry, site_dir)) for display, access in guarded for entry in access
+    ]
     missing = [
         Finding(
             display,
@@ -34,18 +38,15 @@ def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
             f"the password of access entry '{entry.label}' comes from {entry.password_env}, which is not set",
             f"export {entry.password_env}=... or add it to .mapsite/passwords before mapsite build",
         )
-        for display, access in guarded
-        for entry in access
-        if not password_source(entry, site_dir)
+        for display, entry, password in entries
+        if not password
     ]
     parties = {site_display(d.source, site_dir): party_names(d) for d in result.deals if not d.public}
     parties[SITE_FILE] = {"seller": result.site.seller.name}
     weak = [
         warning
-        for display, access in guarded
-        for entry in access
-        if (password := password_source(entry, site_dir))
-        and (warning := strength_warning(entry, display, password, parties[display]))
+        for display, entry, password in entries
+        if password and (warning := strength_warning(entry, display, password, parties[display]))
     ]
     targets, deploy = deploy_targets(result.site)
     deploy += [warning for target in targets.values() for warning in target.warnings]
