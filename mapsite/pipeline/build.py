@@ -239,10 +239,15 @@ def _build_into(
     broken = [outcome for outcome in outcomes if outcome.index not in done] if keep_going else []
     taken = {(outcome.made.slug or "").casefold(): outcome.made.loaded.display for outcome in built}
     kept, left_out = keep_broken(staging, site.dir, broken, taken, shared) if broken else ([], [])
+    # A kept portal still needs the assets it links to; they are audited like the deals' files,
+    # not taken as public text that would hide a needle.
+    carried = output.read_assets(staging.out, shared) if kept else []
     if job.protect:
         files = [file for outcome in built for file in outcome.scannable]
         files += [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
+        files += [(page.path, page.content) for page in carried]
         leak_audit(job, [outcome.made for outcome in built], files, shared)
+    shared = [*shared, *carried]
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
     if only:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mapsite.atomic import write_atomic
 from mapsite.errors import MapsiteError
-from mapsite.layout import MARKER, SOURCE_FOLDERS, reserved_slug
+from mapsite.layout import ASSET_DIR, MARKER, SOURCE_FOLDERS, reserved_slug
 from mapsite.paths import safe_relpath
 from mapsite.render.pages import Page
 
@@ -137,6 +137,24 @@ def read_deal(out: Path, slug: str, shared: list[Page]) -> list[Page] | None:
         if path.is_file():
             pages.append(Page(path.relative_to(out).as_posix(), path.read_bytes()))
     return pages
+
+
+def read_assets(out: Path, shared: list[Page]) -> list[Page]:
+    """The site-wide files under ``assets/`` that ``out`` serves now and ``shared`` lacks.
+
+    For ``build --keep-going``: a kept portal links to the hashed assets of the build that made
+    it (its unlock script, stylesheet, logos), which this build may not publish (no other deal
+    sealed, or a new theme renamed them). Links are never followed.
+    """
+    folder = out / ASSET_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    have = {page.path for page in shared}
+    return [
+        Page(path.relative_to(out).as_posix(), path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink() and path.relative_to(out).as_posix() not in have
+    ]
 
 
 def write_pages(pages: Iterable[Page], folder: Path) -> int:

@@ -3,6 +3,7 @@ escapes the audit. Every test runs mapsite in a real process on a site of three 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.helpers import MINIMAL_DEAL, TODAY, add_site_theme, line_of, run, tree
@@ -110,3 +111,20 @@ def test_keep_going_with_only_is_a_usage_error(site_factory):
     assert result.returncode == 2
     assert "--keep-going builds every deal; leave out --only DEAL" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_kept_portals_keep_the_assets_they_link_to(site_factory):
+    """With every deal broken nothing is sealed in this build, so it publishes no unlock script
+    of its own: the kept portals still need the one (and the stylesheet) they were built with."""
+    site = three_deals(site_factory)
+    assert build(site).returncode == 0
+    for name in NAMES:
+        break_deal(site, name)
+    result = build(site, "--keep-going")
+    assert result.returncode == 1
+    out = site / "output"
+    for name in NAMES:
+        shell = (out / name / "index.html").read_text("utf-8")
+        linked = re.findall(r'(?:src|href)="\.\./(assets/[^"]+)"', shell)
+        assert any(path.startswith("assets/unlock.") for path in linked), linked
+        assert [path for path in linked if not (out / path).is_file()] == [], name
