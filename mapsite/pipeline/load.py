@@ -79,7 +79,7 @@ def load_deal(
             deal = replace(deal, slug=_random_slug(site.dir, default_slug, create_secret))
         if deal.updated is None:
             deal = replace(deal, updated=changed)
-        lint_deal(deal, item.source.frontmatter, reader, today)
+        lint_deal(deal, item.source.frontmatter, reader, today, item.source.body_line)
         if folder == site.deals_dir:
             deal, foreign = _with_linked_files(deal, display)
             findings.extend(foreign)

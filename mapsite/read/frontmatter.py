@@ -27,6 +27,7 @@ class Document:
     line_offset: int
     # Values a '#' probably cut short, lines relative to the frontmatter (see read/comments.py).
     cut_texts: tuple[CutText, ...] = ()
+    body_line: int = 1  # the file line the body starts on
 
 
 def read_document(path: Path, display: str, frontmatter_required: bool = True) -> Document | Finding:
@@ -97,7 +98,7 @@ def document_from_text(
     if not isinstance(data, YamlMap):
         return Finding(display, 2, "error", "the frontmatter must be a mapping of fields (name: value)")
     body = "\n".join(lines[end + 1 :])
-    return Document(path, display, data, body, 1, parsed.cut_texts)
+    return Document(path, display, data, body, 1, parsed.cut_texts, body_line=end + 2)
 
 
 def _too_large(display: str, size: int) -> Finding:

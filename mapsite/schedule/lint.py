@@ -35,7 +35,8 @@ GENERIC_WORDS = {
 }  # fmt: skip
 
 
-def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:
+def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date, body_line: int) -> None:
+    """Warnings for the seller's team; ``body_line`` is the file line the Markdown body starts on."""
     if deal.archived:
         return  # it left the site: nothing of it reaches a buyer, nothing to review
     buyer_ids = {s.id for s in deal.stakeholders if s.side == "buyer"}
@@ -78,7 +79,7 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) ->
             f"the plan was last updated {deal.updated:%Y-%m-%d}, {(today - deal.updated).days} days ago",
             "review it with the buyer and set updated: to the review date",
         )
-    warn_placeholders(data, deal.body, deal.source, reader)
+    warn_placeholders(data, deal.body, body_line, reader)
 
 
 def _warn_if_late(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:

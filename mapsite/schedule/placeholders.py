@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from mapsite.read.fields import FieldReader
 from mapsite.read.yaml import YamlList, YamlMap
@@ -30,7 +29,7 @@ FENCE = re.compile(r"^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
 SHOWN = 40  # characters of a long placeholder quoted in the warning
 
 
-def warn_placeholders(data: YamlMap, body: str, source: Path, reader: FieldReader) -> None:
+def warn_placeholders(data: YamlMap, body: str, body_line: int, reader: FieldReader) -> None:
     """One warning for each line of the deal file that still holds a placeholder."""
     found: dict[int, list[str]] = {}
     for line, key, text in _strings(data, None):
@@ -39,12 +38,10 @@ def warn_placeholders(data: YamlMap, body: str, source: Path, reader: FieldReade
             found.setdefault(at, []).append(match.group())
         if key in DOTTED_KEYS and TRAILING_DOTS.search(text):
             found.setdefault(line, []).append(text.strip())
-    start = _body_start(source, body)
-    if start is not None:
-        visible = FENCE.sub(_blank, HTML_COMMENT.sub(_blank, body))
-        for match in PLACEHOLDER.finditer(visible):
-            at = start + visible.count("\n", 0, match.start()) - reader.line_offset
-            found.setdefault(at, []).append(match.group())
+    visible = FENCE.sub(_blank, HTML_COMMENT.sub(_blank, body))
+    for match in PLACEHOLDER.finditer(visible):
+        at = body_line + visible.count("\n", 0, match.start()) - reader.line_offset
+        found.setdefault(at, []).append(match.group())
     for line, texts in sorted(found.items()):
         shown = ", ".join(f'"{_short(text)}"' for text in dict.fromkeys(texts))
         reader.warning(
@@ -64,16 +61,6 @@ def _strings(value: object, key: str | None, line: int = 1) -> Iterator[tuple[in
             yield from _strings(child, key, value.line_of(index))
     elif isinstance(value, str):
         yield line, key, value
-
-
-def _body_start(source: Path, body: str) -> int | None:
-    """The file line the Markdown body starts on: the body is the file's last lines."""
-    try:
-        text = source.read_text("utf-8-sig", errors="replace")
-    except OSError:
-        return None
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
-    return lines - body.count("\n")
 
 
 def _blank(match: re.Match[str]) -> str:
