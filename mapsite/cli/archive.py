@@ -48,7 +48,7 @@ def archive_command(name: str, outcome: str | None, remove: bool, site_dir: Path
     from mapsite.edit.update import Edit, save
 
     site = read_site(site_dir)
-    deal = one_deal(site_dir, name, resolve_today(None, site.today))
+    deal = one_deal(site, name, resolve_today(None, site.today))
     stage = outcome or deal.stage
     if stage not in ENDED:
         raise MapsiteError(

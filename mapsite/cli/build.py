@@ -18,6 +18,7 @@ from mapsite.cli.app import (
     count_summary,
     main,
     print_findings,
+    read_site,
     site_option,
     stderr,
     stdout,
@@ -73,7 +74,7 @@ def build_command(
     if only and keep_going:
         raise click.UsageError("--keep-going builds every deal; leave out --only DEAL")
     if only:
-        only = deal_slug(site_dir, only, resolve_today(as_date(today)))
+        only = deal_slug(read_site(site_dir), only, resolve_today(as_date(today)))
     if build_and_report(site_dir, today, out, only, no_protect, force, keep_going):
         sys.exit(1)
 

@@ -55,7 +55,7 @@ def diff_command(deal_name: str, since: str | None, today: dt.datetime | None, s
 
     site = read_site(site_dir)
     day = resolve_today(as_date(today), site.today)
-    deal = one_deal(site_dir, deal_name, day)
+    deal = one_deal(site, deal_name, day)
     path = deal.source
     display = site_display(path, site.dir)
     found = history.committed(path, display)

@@ -111,7 +111,7 @@ def _update(
 
     site = read_site(site_dir)
     today = resolve_today(None, site.today)
-    deal = one_deal(site_dir, deal_name, today)
+    deal = one_deal(site, deal_name, today)
     text = deal.source.read_bytes().decode("utf-8")
     item = find_item(deal, query)
     edit = change(text, deal, item, today)

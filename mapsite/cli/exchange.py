@@ -46,8 +46,9 @@ def pdf_command(slug: str, out: Path | None, today: dt.datetime | None, site_dir
     """
     from mapsite.exchange.pdf import PDF_DIR, write_pdf
 
-    day = resolve_today(as_date(today), read_site(site_dir).today)
-    deal = one_deal(site_dir, slug, day)
+    site = read_site(site_dir)
+    day = resolve_today(as_date(today), site.today)
+    deal = one_deal(site, slug, day)
     name = f"{deal_key(slug)}.pdf"
     target = out or site_dir / PDF_DIR / name
     if target.is_dir():
@@ -78,7 +79,7 @@ def export_command(slug: str, fmt: str, out: Path | None, site_dir: Path) -> Non
 
     if fmt == "xlsx" and out is None:
         raise click.UsageError(f"a workbook cannot be shown in the terminal: add --out {deal_key(slug)}.xlsx")
-    deal = one_deal(site_dir, slug, resolve_today())
+    deal = one_deal(read_site(site_dir), slug, resolve_today())
     if fmt == "xlsx":
         from mapsite.exchange.write_xlsx import plan_xlsx
 

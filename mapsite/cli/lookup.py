@@ -11,14 +11,14 @@ import difflib
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from mapsite.cli.app import read_site
 from mapsite.errors import MapsiteError, has_errors
 
 if TYPE_CHECKING:
     from mapsite.model.deal import Deal
+    from mapsite.read.site import Site
 
 
-def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
+def one_deal(site: Site, name: str, today: dt.date) -> Deal:
     """The deal the rep names by its slug or by its file or folder in content/deals.
 
     New deals have random slugs, so every command that takes a deal also takes ``contoso``,
@@ -28,7 +28,6 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     from mapsite.pipeline.find import find_deals
     from mapsite.pipeline.load import load_deals
 
-    site = read_site(site_dir)
     key = deal_key(name)
     # The file or folder named ``key``, else the deals whose file says ``slug: key``.
     loaded = load_deals(site, today, only=key) if key else None
@@ -51,9 +50,9 @@ def one_deal(site_dir: Path, name: str, today: dt.date) -> Deal:
     raise MapsiteError(f"no deal with slug '{name}', nor a deal file or folder of that name", hint=hint)
 
 
-def deal_slug(site_dir: Path, name: str, today: dt.date) -> str:
+def deal_slug(site: Site, name: str, today: dt.date) -> str:
     """The slug of the deal named ``name`` (see ``one_deal``): what URLs and --only use."""
-    return one_deal(site_dir, name, today).slug
+    return one_deal(site, name, today).slug
 
 
 def deal_key(name: str) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import click
 
 from mapsite.atomic import write_atomic
-from mapsite.cli.app import main, site_option, stdout
+from mapsite.cli.app import main, read_site, site_option, stdout
 from mapsite.cli.lookup import one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
@@ -34,9 +34,9 @@ FORWARD_PAGE = "open-preview.html"
 def open_command(name: str, site_dir: Path) -> None:
     """Open DEAL's portal in the browser: the running preview's, else the published one."""
     from mapsite.preview.running import running_preview
-    from mapsite.read.site import load_site
 
-    deal = one_deal(site_dir, name, resolve_today())
+    site = read_site(site_dir)
+    deal = one_deal(site, name, resolve_today())
     preview = running_preview(site_dir)
     if preview is not None:
         page = urlunsplit(urlsplit(preview)._replace(path=f"/{deal.slug}/"))
@@ -52,7 +52,7 @@ def open_command(name: str, site_dir: Path) -> None:
                 markup=False,
             )
         return
-    base_url = load_site(site_dir)[0].base_url
+    base_url = site.base_url
     if not base_url.startswith(("https://", "http://")):
         raise MapsiteError(
             "no preview of this site is running, and mapsite.yml sets no base_url to find the portal at",

@@ -42,8 +42,9 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
     from mapsite.render.formatting import long_date
     from mapsite.schedule.feasibility import feasibility
 
-    day = resolve_today(as_date(today), read_site(site_dir).today)
-    deal = one_deal(site_dir, slug, day)
+    site = read_site(site_dir)
+    day = resolve_today(as_date(today), site.today)
+    deal = one_deal(site, slug, day)
     slips = [slip(deal, text) for text in what_ifs]
     result = feasibility(deal, deal.calendar, day)
     # soft_wrap=False: sentences wrap at words to the terminal's width instead of running past it.

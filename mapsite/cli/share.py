@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from mapsite.cli.app import main, site_option, stderr, stdout
+from mapsite.cli.app import main, read_site, site_option, stderr, stdout
 from mapsite.cli.lookup import deal_name, deal_slug, names_by_slug, one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
@@ -94,7 +94,7 @@ def revoke_links(site_dir: Path, slug: str | None, label: str, today: dt.date) -
         )
     # A deal deleted since keeps its links to revoke: its slug is taken as it is.
     if not any(share.deal == slug for share in load_shares(site_dir)):
-        slug = deal_slug(site_dir, slug, today)
+        slug = deal_slug(read_site(site_dir), slug, today)
     for share in revoke_share(site_dir, label, today, slug):
         stdout.print(f"Revoked the share link '{share.label}' of {share.deal}.", markup=False)
     stdout.print("Rebuild and deploy: the old link then fails, and the deal is re-keyed.")
@@ -102,11 +102,11 @@ def revoke_links(site_dir: Path, slug: str | None, label: str, today: dt.date) -
 
 def show_link(site_dir: Path, name: str, label: str, today: dt.date) -> None:
     from mapsite.protect.secrets import active_share, share_link
-    from mapsite.read.site import load_site
 
-    deal = one_deal(site_dir, name, today)
+    site = read_site(site_dir)
+    deal = one_deal(site, name, today)
     share = active_share(site_dir, deal.slug, label, today)
-    base_url = load_site(site_dir)[0].base_url
+    base_url = site.base_url
     stdout.print(f"Share link for {label} ({deal.title}):", markup=False)
     stdout.print(share_link(base_url, deal.slug, share), markup=False)
     until = f"until {share.expires}" if share.expires else "with no expiry date"
@@ -118,7 +118,7 @@ def make_link(site_dir: Path, name: str, label: str, expires: str | None, today:
     from mapsite.pipeline.readable import render_all
     from mapsite.protect.secrets import add_share, share_link
 
-    chosen = one_deal(site_dir, name, today)  # refuses a mapsite.yml with errors
+    chosen = one_deal(read_site(site_dir), name, today)  # refuses a mapsite.yml with errors
     slug = chosen.slug
     result = render_all(site_dir, today, only=slug)
     site = result.site
