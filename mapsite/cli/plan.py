@@ -50,11 +50,17 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
     # soft_wrap=False: sentences wrap at words to the terminal's width instead of running past it.
     stdout.print(schedule_table(deal, result, stdout.width), soft_wrap=False)
     stdout.print(LEGEND, soft_wrap=False)
+    if result.assumption:
+        stdout.print(f"The projection {result.assumption}.", soft_wrap=False)
+    verdict = "on track: target" if result.on_track else result.target_phrase
+    if not result.on_track and not result.days_late:
+        verdict += "; target"
     stdout.print(
-        f"Projected signature: {long_date(result.projected_close)} "
-        f"({'on track: target' if result.on_track else result.target_phrase} {long_date(deal.close_date)})",
+        f"Projected signature: {long_date(result.projected_close)} ({verdict} {long_date(deal.close_date)})",
         soft_wrap=False,
     )
+    for concern in result.concerns:
+        stdout.print(concern, soft_wrap=False)
     for milestone_id, days in slips:
         slipped = feasibility(deal, deal.calendar, day, {milestone_id: days})
         stdout.print(f"If {milestone_id} {slip_words(days)}, {lands(slipped)}", soft_wrap=False)

@@ -48,6 +48,8 @@ def projected_text(row: DealStatus) -> Text:
     if row.on_track:
         return Text(f"{short_date(row.projected_close)} on track", style="green")
     days = row.business_days_late
+    if not days:
+        return Text(f"{short_date(row.projected_close)} at risk", style="bold red")
     return Text(f"{short_date(row.projected_close)} +{days} bd", style="bold red")
 
 

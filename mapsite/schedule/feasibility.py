@@ -8,9 +8,11 @@ API, used by the portal, ``check``, ``mapsite plan`` and the pipeline views::
 
     result = feasibility(deal, calendar, today)              # Feasibility
     result.projected_close     # date the signature can land (see "the signature" below)
-    result.days_late           # business days after close_date; 0 when on track
-    result.on_track            # days_late == 0
-    result.target_phrase       # "on track" or "8 business days after the target"
+    result.days_late           # business days after close_date at the earliest
+    result.on_track            # not late, nothing it waits for overdue, all work fits
+    result.target_phrase       # "on track", "8 business days after the target", "at risk: ..."
+    result.concerns            # why the close is at risk besides days_late, in plain words
+    result.assumption          # "assumes 1 business day for each of the 5 open milestones ..."
     result.critical_path       # milestone ids, first to last, that decide projected_close
     result.milestones["poc"]   # MilestoneFeasibility: earliest_start, earliest_finish,
                                #   slack_due (business days), critical
@@ -35,6 +37,19 @@ The rules, in the order they apply:
   dependency that finishes last (the first listed on a tie) decides its start. Only open
   milestones are on the path; it stops where nothing open holds the start back.
 
+Earliest finishes are a best case: work runs in parallel wherever ``depends_on`` allows, and a
+milestone without a ``duration`` takes one day. So a plan is on track only when, as well:
+
+- nothing the signature waits for is overdue: no open milestone it depends on (directly or
+  through others; itself included) is overdue or has an overdue action (see schedule/overdue.py).
+  Without a signature milestone, what the close waits for is the open work due by ``close_date``;
+- every open milestone due by ``close_date`` can finish by it (``cannot_fit``: those the close
+  does not wait for; the others are in ``days_late``);
+- nobody owns more open items (milestones and actions) due by ``close_date`` than there are
+  business days left until it (``overloaded``): each item takes its owner at least a day. A
+  ``duration`` is elapsed time (a security review runs for weeks while its owner does other
+  work), so it does not count against the owner.
+
 Only the standard library: the dependency graph is small and already checked for cycles.
 """
 
@@ -47,6 +62,7 @@ from graphlib import TopologicalSorter
 
 from mapsite.model.dates import Calendar
 from mapsite.model.deal import Deal, Milestone
+from mapsite.schedule.overdue import is_overdue
 
 CLOSE_PHASE = "close"
 
@@ -83,17 +99,55 @@ class Feasibility:
     critical_path: tuple[str, ...]
     milestones: Mapping[str, MilestoneFeasibility]
     signature: str | None
+    overdue_critical: tuple[str, ...] = ()  # names of open milestones the close waits for, overdue
+    cannot_fit: tuple[str, ...] = ()  # names of open milestones due by close that finish after it
+    overloaded: tuple[tuple[str, int], ...] = ()  # (person, open items due by close) > days left
+    days_left: int = 0  # business days from today to close_date, both counted
+    one_day: int = 0  # open milestones counted as one business day of work
 
     @property
     def on_track(self) -> bool:
-        return self.days_late == 0
+        return self.days_late == 0 and not (self.overdue_critical or self.cannot_fit or self.overloaded)
 
     @property
     def target_phrase(self) -> str:
         """How the projected close compares with the target, in words for any reader."""
-        if self.on_track:
-            return "on track"
-        return f"{self.days_late} business day{'s' * (self.days_late != 1)} after the target"
+        if self.days_late:
+            return f"{self.days_late} business day{'s' * (self.days_late != 1)} after the target"
+        if self.overdue_critical:
+            return f"at risk: {_count(len(self.overdue_critical), 'overdue milestone')} it waits for"
+        if self.cannot_fit:
+            return f"at risk: {_count(len(self.cannot_fit), 'milestone')} due by close cannot finish by it"
+        if self.overloaded:
+            return "at risk: more open items than business days left"
+        return "on track"
+
+    @property
+    def concerns(self) -> tuple[str, ...]:
+        """Why the target is at risk besides ``days_late``: one sentence each, with names."""
+        said = []
+        if self.overdue_critical:
+            said.append(f"Overdue work holds up the signature: {', '.join(self.overdue_critical)}.")
+        if self.cannot_fit:
+            said.append(f"Due by the target close but cannot finish by it: {', '.join(self.cannot_fit)}.")
+        for person, items in self.overloaded:
+            said.append(
+                f"{person} has {_count(items, 'open item')} due by the target close, and "
+                f"{_count(self.days_left, 'business day')} {'is' if self.days_left == 1 else 'are'} left."
+            )
+        return tuple(said)
+
+    @property
+    def assumption(self) -> str | None:
+        """What the projection took for granted, said wherever it is shown."""
+        if not self.one_day:
+            return None
+        each = "the open milestone" if self.one_day == 1 else f"each of the {self.one_day} open milestones"
+        return f"assumes 1 business day for {each} without a longer duration"
+
+
+def _count(amount: int, noun: str) -> str:
+    return f"{amount} {noun}{'s' * (amount != 1)}"
 
 
 # The last plain schedule: lint, the plan and the status row of one deal all ask for the same.
@@ -181,15 +235,63 @@ def _schedule(deal: Deal, calendar: Calendar, today: dt.date, extra: Mapping[str
             critical=milestone.id in path,
         )
 
+    views = {m.id: view(m) for m in deal.milestones}
+    days_left = calendar.business_days_between(first_day, deal.close_date) + 1
+    open_by_close = [m for m in deal.milestones if m.id in start and m.due <= deal.close_date]
+    roots = [signature] if signature else [m.id for m in open_by_close]
+    waited = _waited_for(deal, roots)
     return Feasibility(
         today=today,
         close_date=deal.close_date,
         projected_close=projected,
         days_late=max(late, 0),
         critical_path=path,
-        milestones={m.id: view(m) for m in deal.milestones},
+        milestones=views,
         signature=signature,
+        overdue_critical=tuple(by_id[m].name for m in waited if m in start and _has_overdue(by_id[m], today)),
+        # What the close waits for is in days_late already.
+        cannot_fit=tuple(
+            m.name for m in open_by_close if m.id not in waited and start_finish(m.id) > deal.close_date
+        ),
+        overloaded=_overloaded(deal, max(days_left, 0)),
+        days_left=max(days_left, 0),
+        one_day=sum(1 for m in deal.milestones if m.id in start and views[m.id].duration == 1),
     )
+
+
+def _waited_for(deal: Deal, roots: list[str]) -> list[str]:
+    """``roots`` and every milestone they depend on, directly or through others, in file order."""
+    depends = {m.id: m.depends_on for m in deal.milestones}
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(depends[current])
+    return [m.id for m in deal.milestones if m.id in seen]
+
+
+def _has_overdue(milestone: Milestone, today: dt.date) -> bool:
+    """The milestone, or one of its open actions, is overdue."""
+    return is_overdue(milestone.due, milestone.is_closed, today) or any(
+        is_overdue(a.due, a.done, today) for a in milestone.actions
+    )
+
+
+def _overloaded(deal: Deal, days_left: int) -> tuple[tuple[str, int], ...]:
+    """People who own more open items due by close than there are business days left, with
+    how many they own."""
+    load: dict[str, int] = {}
+    for milestone in deal.milestones:
+        if not milestone.is_closed and milestone.due <= deal.close_date:
+            for owner in milestone.owners:
+                load[owner] = load.get(owner, 0) + 1
+    for action in deal.all_actions:
+        if action.owner and not action.done and action.due and action.due <= deal.close_date:
+            load[action.owner] = load.get(action.owner, 0) + 1
+    names = {s.id: s.name for s in deal.stakeholders}
+    return tuple((names.get(who, who), days) for who, days in load.items() if days > days_left)
 
 
 def _signature_candidates(deal: Deal) -> list[Milestone]:

@@ -83,19 +83,30 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date, bo
 
 
 def _warn_if_late(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:
-    """The open work, at its durations, cannot finish by close_date: say when it can."""
+    """The open work, at its durations, cannot finish by close_date (say when it can), or the
+    close is at risk for a reason the projection names (overdue work it waits for, overload)."""
     result = feasibility(deal, deal.calendar, today)
     if result.on_track:
         return
     signature = deal.milestone(result.signature)
-    path = " -> ".join(result.critical_path)
-    reader.warning(
-        signature.line if signature else data.line_of("close_date"),
-        f"at the current pace the signature lands on {result.projected_close:%Y-%m-%d}, "
-        f"{result.target_phrase} ({deal.close_date:%Y-%m-%d}); critical path: {path}",
-        "shorten or parallelise the critical path (duration, depends_on), or move close_date "
-        "and tell the buyer",
-    )
+    line = signature.line if signature else data.line_of("close_date")
+    if result.days_late:
+        path = " -> ".join(result.critical_path)
+        reader.warning(
+            line,
+            f"at the current pace the signature lands on {result.projected_close:%Y-%m-%d}, "
+            f"{result.target_phrase} ({deal.close_date:%Y-%m-%d}); critical path: {path}",
+            "shorten or parallelise the critical path (duration, depends_on), or move close_date "
+            "and tell the buyer",
+        )
+    if result.concerns:
+        assumed = f" The projection {result.assumption}." if result.assumption else ""
+        reader.warning(
+            line,
+            f"the target close {deal.close_date:%Y-%m-%d} is at risk. {' '.join(result.concerns)}{assumed}",
+            "finish or re-plan the overdue work, give milestones their real duration, or move "
+            "close_date and tell the buyer",
+        )
 
 
 def names_buyer(slug: str, buyer: str) -> str | None:

@@ -26,7 +26,9 @@ from mapsite.model.deal import (
     Side,
     Stakeholder,
 )
+from mapsite.schedule.due_words import due_words
 from mapsite.schedule.feasibility import Feasibility, MilestoneFeasibility, feasibility
+from mapsite.schedule.overdue import counted_side, is_overdue, overdue_items
 
 NEXT_UP_DAYS = 14
 STATUS_LABELS: dict[MilestoneStatus, str] = {
@@ -72,11 +74,7 @@ class MilestoneView:
     depends_on_names: tuple[str, ...]
     schedule: MilestoneFeasibility
     critical: bool  # on the critical path to signature of an active deal: marked in the plan
-
-    @property
-    def is_relative(self) -> bool:
-        """True when the rep wrote the due date relative to something (shown as a hint)."""
-        return self.milestone.due_text != self.milestone.due.isoformat()
+    due_words: str | None  # how a relative due date was set, in words (never the formula)
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,8 @@ class PhaseView:
 
 @dataclass(frozen=True)
 class NextItem:
-    """One thing due soon or overdue, seen from one side: only that side's owners are listed."""
+    """One thing due soon or overdue, listed once: under the side it counts for (see
+    schedule/overdue.py), with that side's owners and, apart, the other sides' owners."""
 
     kind: NextKind
     title: str
@@ -96,6 +95,7 @@ class NextItem:
     overdue: bool
     owners: tuple[Stakeholder, ...]
     status_label: str | None
+    with_others: tuple[Stakeholder, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
             owner=people.get(action.owner or ""),
             due=action.due,
             done=action.done,
-            overdue=bool(action.due and not action.done and action.due < today),
+            overdue=is_overdue(action.due, action.done, today),
             milestone_name=milestone_names.get(action.milestone or ""),
         )
 
@@ -174,11 +174,12 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
                 milestone=m,
                 owners=tuple(people[o] for o in m.owners if o in people),
                 status_label=STATUS_LABELS[m.status],
-                overdue=not m.is_closed and m.due < today,
+                overdue=is_overdue(m.due, m.is_closed, today),
                 actions=tuple(action_view(a) for a in m.actions),
                 depends_on_names=tuple(milestone_names[d] for d in m.depends_on if d in milestone_names),
                 schedule=schedule.milestones[m.id],
                 critical=active and schedule.milestones[m.id].critical,
+                due_words=due_words(deal, m.due_text),
             )
             for m in members
         )
@@ -193,8 +194,7 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
         progress=_completion(deal.milestones),
         phases=tuple(phases),
         next_up=_next_up(deal, people, today),
-        overdue_count=sum(1 for p in phases for m in p.milestones if m.overdue)
-        + sum(1 for a in deal.all_actions if a.due and not a.done and a.due < today),
+        overdue_count=len(overdue_items(deal, today)),
         commitments=_by_side(
             deal,
             [action_view(a) for a in sorted(deal.all_actions, key=_action_order)],
@@ -254,8 +254,8 @@ def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tupl
         if not m.is_closed and m.due <= horizon:
             candidates.append((m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status]))
     for a in deal.all_actions:
-        if not a.done and a.due and a.due <= horizon and a.owner:
-            candidates.append((a.due, "action", a.task, (a.owner,), None))
+        if not a.done and a.due and a.due <= horizon:
+            candidates.append((a.due, "action", a.task, (a.owner,) if a.owner else (), None))
     candidates.sort(key=lambda c: (c[0], c[1] != "milestone", c[2]))
     groups = []
     for side in SIDES:
@@ -263,9 +263,17 @@ def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tupl
         if brand is None:
             continue
         items = tuple(
-            NextItem(kind, title, due, due < today, owners, status)
+            NextItem(
+                kind,
+                title,
+                due,
+                is_overdue(due, False, today),
+                tuple(people[o] for o in owner_ids if o in people and people[o].side == side),
+                status,
+                tuple(people[o] for o in owner_ids if o in people and people[o].side != side),
+            )
             for due, kind, title, owner_ids, status in candidates
-            if (owners := tuple(people[o] for o in owner_ids if o in people and people[o].side == side))
+            if counted_side(deal, owner_ids) == side
         )
         if items:
             groups.append(SideGroup(side, brand.name, _side_label(deal, side), items))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mapsite.model.deal import Deal, Side
+from mapsite.model.deal import Deal
 from mapsite.schedule.feasibility import feasibility
+from mapsite.schedule.overdue import overdue_by_side
 from mapsite.schedule.portal import risk_score, risk_severity
 
 JSON_VERSION = 1
-SIDES: tuple[Side, ...] = ("buyer", "seller", "partner")
 SORTS = ("close", "risk", "updated")
 
 
@@ -36,21 +36,24 @@ class DealStatus:
     days_to_close: int
     milestones_done: int
     milestones_total: int
-    overdue: dict[str, int]  # per side: open milestones and actions past due that side owns
+    overdue: dict[str, int]  # per side, each overdue item once (schedule/overdue.py)
     next_milestone: NextMilestone | None
     projected_close: dt.date
     business_days_late: int
     updated: dt.date | None
     days_since_update: int | None
     open_high_risks: int
+    on_track: bool  # the projection's verdict (schedule/feasibility.py), not only days late
+    schedule_phrase: str  # "on track", "6 business days after the target", "at risk: ..."
+    assumption: str | None  # what the projection assumed ("assumes 1 business day for ...")
 
     @property
     def percent_done(self) -> int:
         return round(100 * self.milestones_done / self.milestones_total) if self.milestones_total else 0
 
     @property
-    def on_track(self) -> bool:
-        return self.business_days_late == 0
+    def overdue_total(self) -> int:
+        return sum(self.overdue.values())
 
     def as_json(self) -> dict:
         return {
@@ -66,6 +69,7 @@ class DealStatus:
                 "percent_done": self.percent_done,
             },
             "overdue": dict(self.overdue),
+            "overdue_total": self.overdue_total,
             "next_milestone": (
                 {
                     "id": self.next_milestone.id,
@@ -78,6 +82,8 @@ class DealStatus:
             "projected_close": self.projected_close.isoformat(),
             "business_days_late": self.business_days_late,
             "on_track": self.on_track,
+            "schedule": self.schedule_phrase,
+            "assumption": self.assumption,
             "updated": self.updated.isoformat() if self.updated else None,
             "days_since_update": self.days_since_update,
             "open_high_risks": self.open_high_risks,
@@ -85,15 +91,6 @@ class DealStatus:
 
 
 def deal_status(deal: Deal, today: dt.date) -> DealStatus:
-    sides = {s.id: s.side for s in deal.stakeholders}
-    overdue = dict.fromkeys(SIDES, 0)
-    for milestone in deal.milestones:
-        if not milestone.is_closed and milestone.due < today:
-            for side in {sides[o] for o in milestone.owners if o in sides}:
-                overdue[side] += 1
-    for action in deal.all_actions:
-        if action.due and not action.done and action.due < today and action.owner in sides:
-            overdue[sides[action.owner]] += 1
     open_milestones = sorted((m for m in deal.milestones if not m.is_closed), key=lambda m: (m.due, m.line))
     upcoming = open_milestones[0] if open_milestones else None
     schedule = feasibility(deal, deal.calendar, today)
@@ -107,7 +104,7 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
         days_to_close=(deal.close_date - today).days,
         milestones_done=sum(1 for m in counted if m.status == "done"),
         milestones_total=len(counted),
-        overdue={side: count for side, count in overdue.items() if side != "partner" or deal.partner},
+        overdue=overdue_by_side(deal, today),
         next_milestone=NextMilestone(upcoming.id, upcoming.name, upcoming.due) if upcoming else None,
         projected_close=schedule.projected_close,
         business_days_late=schedule.days_late,
@@ -116,6 +113,9 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
         open_high_risks=sum(
             1 for risk in deal.risks if risk.status == "open" and risk_severity(risk_score(risk)) == "high"
         ),
+        on_track=schedule.on_track,
+        schedule_phrase=schedule.target_phrase,
+        assumption=schedule.assumption,
     )
 
 
@@ -126,7 +126,7 @@ def status_rows(
     if sort == "risk":
         return sorted(
             rows,
-            key=lambda r: (-r.business_days_late, -r.open_high_risks, -sum(r.overdue.values()), r.slug),
+            key=lambda r: (-r.business_days_late, r.on_track, -r.open_high_risks, -r.overdue_total, r.slug),
         )
     if sort == "updated":
         # Stalest first; a plan that never says when it was updated is the stalest of all.

@@ -33,6 +33,8 @@ def test_plan_prints_the_schedule_and_the_projected_signature(site):
         "Close Contract Signature Raj Patel, Sam Carter Apr 30 May 10 -6 ◆",
         "Slack: business days from the earliest finish to the due date (negative: late). "
         "◆ on the critical path to signature.",
+        # Issue 15: the projection says what it assumed (the signature gives no duration).
+        "The projection assumes 1 business day for the open milestone without a longer duration.",
         "Projected signature: Mon, May 10, 2027 (6 business days after the target Fri, Apr 30, 2027)",
     ]
 
@@ -98,7 +100,9 @@ def test_plan_at_80_columns_is_one_line_per_milestone_with_whole_headers(example
     rows = [line for line in table if line.strip()]
     assert len(rows) == len(names) > 10, rows
     assert all(re.search(r"  (Jan|Feb|Mar|Apr|May|Jun) \d+  ", row) for row in rows), "a due date on each"
-    assert " ".join(lines(result.stdout)[-3:]).startswith(
+    tail = " ".join(lines(result.stdout)[output.index(next(x for x in output if x.startswith("Slack:"))) :])
+    assert tail.startswith(
         "Slack: business days from the earliest finish to the due date (negative: late). ◆ on the "
-        "critical path to signature. Projected signature: "
+        "critical path to signature. The projection assumes 1 business day for the open milestone "
+        "without a longer duration. Projected signature: "
     )

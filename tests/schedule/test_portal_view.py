@@ -70,16 +70,24 @@ def test_overdue_as_of_today(site_factory):
     assert plan.overdue_count == 2
 
 
-def test_next_up_groups_by_side_with_that_sides_owners(site_factory):
+def test_next_up_lists_each_item_once_under_the_first_side_that_owns_it(site_factory):
+    # Issue 15: an item both teams own was listed under each, so "Next up" showed more overdue
+    # items than the pill counted. Now once, under the first of buyer, seller, partner owning it,
+    # with the other sides' owners named apart.
     plan = plan_for(site_factory, dt.date(2027, 3, 1))
     groups = {
-        g.side: [(i.title, i.overdue, [o.name for o in i.owners]) for i in g.items] for g in plan.next_up
+        g.side: [
+            (i.title, i.overdue, [o.name for o in i.owners], [o.name for o in i.with_others]) for i in g.items
+        ]
+        for g in plan.next_up
     }
     assert groups == {
-        "buyer": [("Demo", True, ["Dana"]), ("Share data sample", True, ["Dana"])],
-        "seller": [("Demo", True, ["Sam"]), ("Pilot", False, ["Sam"])],
-        "partner": [("Book workshop", False, ["Ines"]), ("Pilot", False, ["Ines"])],
+        "buyer": [("Demo", True, ["Dana"], ["Sam"]), ("Share data sample", True, ["Dana"], [])],
+        "seller": [("Pilot", False, ["Sam"], ["Ines"])],
+        "partner": [("Book workshop", False, ["Ines"], [])],
     }
+    overdue_listed = sum(1 for g in plan.next_up for i in g.items if i.overdue)
+    assert overdue_listed == plan.overdue_count == 2
     assert [g.label for g in plan.next_up] == ["What you do", "What we do", "What Partner Co does"]
 
 

@@ -70,11 +70,16 @@ def test_status_json_has_the_hand_computed_figures(pipeline):
         "close_date": "2027-03-05",
         "days_to_close": 11,
         "milestones": {"done": 0, "total": 3, "percent_done": 0},
-        "overdue": {"buyer": 1, "seller": 2},
+        # Issue 15: each overdue item once. Kickoff (owned by both teams) counts for the buyer,
+        # the redlines for the seller: 2 items, not "buyer 1, seller 2" for the same 2.
+        "overdue": {"buyer": 1, "seller": 1},
+        "overdue_total": 2,
         "next_milestone": {"id": "kickoff", "name": "Kickoff", "due": "2027-02-15"},
         "projected_close": "2027-03-08",
         "business_days_late": 1,
         "on_track": False,
+        "schedule": "1 business day after the target",
+        "assumption": "assumes 1 business day for each of the 2 open milestones without a longer duration",
         "updated": "2027-02-01",
         "days_since_update": 21,
         "open_high_risks": 1,
@@ -108,7 +113,7 @@ def test_status_table_shows_one_line_per_deal_with_the_bad_news(pipeline):
         "Late Co",
         "Mar 5",
         "0% (0/3)",
-        "buyer 1, seller 2",
+        "buyer 1, seller 1",
         "Kickoff (Feb 15)",
         "Mar 8 +1 bd",
         "21 d ago",
@@ -144,8 +149,9 @@ def test_the_team_page_lists_every_deal_readable_and_is_sealed_when_protected(pi
         "../won-co/",
     ]
     assert "1 business day late" in rows[0].text()
+    assert "2 (buyer 1, seller 1)" in rows[0].find_all("td")[5].text()
     [lead] = page.find_all("p", class_="team-lead")
-    assert "1 projected to close after target" in lead.text()
+    assert "1 not on track" in lead.text()
 
     built = run("build", "--today", TODAY, "--site", str(pipeline))
     assert built.returncode == 0, built.stderr
@@ -179,8 +185,8 @@ def test_every_json_field_is_documented():
     docs = (REPO / "docs" / "status.md").read_text("utf-8")
     for field in (
         "slug", "title", "buyer", "stage", "close_date", "days_to_close", "percent_done", "overdue",
-        "next_milestone", "projected_close", "business_days_late", "on_track", "updated",
-        "days_since_update", "open_high_risks",
+        "overdue_total", "next_milestone", "projected_close", "business_days_late", "on_track",
+        "schedule", "assumption", "updated", "days_since_update", "open_high_risks",
     ):  # fmt: skip
         assert f"`{field}`" in docs, field
     assert textwrap.dedent(docs).startswith("# ")
@@ -212,7 +218,7 @@ def test_status_at_80_columns_keeps_the_essentials_whole_on_lines_of_80(pipeline
     late = next(line for line in lines if line.startswith("late-co"))
     assert " ".join(late.split()) == "late-co Late Co active Mar 5 2027 0% (0/3) buyer 1, Mar 8 +1 bd"
     following = lines[lines.index(late) + 1]
-    assert following.split() == ["seller", "2"], "the overdue list wraps at its comma, under itself"
+    assert following.split() == ["seller", "1"], "the overdue list wraps at its comma, under itself"
     assert following.index("seller") == late.index("buyer")
 
 

@@ -174,7 +174,12 @@ def test_overdue_milestone_not_done(site_factory):
     assert findings(site_factory, deal) == [
         f"{DEAL_PATH}:{line_of(deal, 'id: demo')}: warning: milestone 'Technical Demo' was due 2027-02-15 "
         "and is not marked done (hint: set status: done (with completed:), or move the date and tell "
-        "the buyer)"
+        "the buyer)",
+        # Issue 15: the signature waits for the demo, so the close is not "on track".
+        f"{DEAL_PATH}:{line_of(deal, 'id: signature')}: warning: the target close 2027-04-30 is at risk. "
+        "Overdue work holds up the signature: Technical Demo. The projection assumes 1 business day "
+        "for each of the 2 open milestones without a longer duration. (hint: finish or re-plan the "
+        "overdue work, give milestones their real duration, or move close_date and tell the buyer)",
     ]
 
 
