@@ -8,9 +8,12 @@
 "use strict";
 
 (() => {
-  // A share link's secret leaves the address bar and history before anything else runs.
+  // A share link's secret leaves the address bar and history before anything else runs (a mangled
+  // one too: part of a secret is still a secret).
   const shareSecret = location.hash.startsWith("#share=") ? location.hash.slice(7) : null;
   if (shareSecret !== null) history.replaceState(null, "", location.pathname + location.search);
+  // A link pasted into the address bar of its own page only changes the fragment: load it anew.
+  window.addEventListener("hashchange", () => location.hash.startsWith("#share=") && location.reload());
 
   const envelopeElement = document.getElementById("mapsite-envelope");
   if (!envelopeElement) return;
@@ -22,6 +25,8 @@
   const MESSAGES = {
     wrong: "Wrong password. Please try again.",
     revoked: "This link is no longer valid: it was revoked or has expired. Ask your contact for a new one.",
+    incomplete: "This link looks incomplete: part of it is missing or was changed. Copy the whole link from the message you received and open it again.",
+    reopen: "You opened this deal room on this device with a link. To come back in, open that link again.",
     damaged: "This page could not be opened: it was altered or damaged. Ask your contact for a fresh link.",
     insecure: "This deal room opens only over a secure (https) connection. Check the link you were sent.",
     stale: "This page is older than one already opened on this device: the site may be serving an outdated copy. Reload later, or ask your contact.",
@@ -66,6 +71,20 @@
     }
   }
 
+  // A share secret is 16 bytes in base64url: 22 characters, the last of which carries 2 bits only
+  // (A, Q, g or w). Anything else was cut short or changed on its way (a line wrapped by an email,
+  // a partial copy), which no slot could tell from a revoked link. Characters base64url never uses
+  // after it (a ")" or "." pasted along) are not part of it.
+  function shareToken(fragment) {
+    const token = fragment.match(/^[A-Za-z0-9_-]*/)[0];
+    return /^[A-Za-z0-9_-]{21}[AQgw]$/.test(token) ? token : null;
+  }
+
+  // Phones: no keyboard popped over the page on arrival, and "Log out" asks first (a tap meant to
+  // scroll the sticky bar must not end the login).
+  const touchFirst = () => matchMedia("(pointer: coarse), (hover: none)").matches;
+  const narrow = () => matchMedia("(max-width: 900px)").matches;
+
   function today() {
     const d = new Date();
     return [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
@@ -107,12 +126,19 @@
     return Promise.race([storedKey(), new Promise((done) => setTimeout(done, ms, null))]).catch(() => null);
   }
 
-  // Only the non-extractable CryptoKey is stored (structured clone), never the password.
-  async function remember(key) {
+  // Only the non-extractable CryptoKey is stored (structured clone), never the password or share
+  // secret. A share link's key is kept no longer than the link is valid (to the end of its last day):
+  // remembering must not outlive an expiry the browser would otherwise enforce.
+  async function remember(key, until = null) {
     if (!(rememberDays > 0)) return;
+    let expires = Date.now() + rememberDays * DAY;
+    if (until) {
+      const [year, month, day] = until.split("-").map(Number);
+      expires = Math.min(expires, new Date(year, month - 1, day + 1).getTime());
+    }
     try {
       await keyStore("readwrite", (store) => {
-        store.put({ key, kid: env.kid, expires: Date.now() + rememberDays * DAY }, rememberName);
+        store.put({ key, kid: env.kid, expires }, rememberName);
       });
     } catch {
       // Storage is a convenience (it may be blocked): the page still opens.
@@ -139,6 +165,41 @@
       location.reload();
     }
   });
+
+  // On a phone, "Log out" asks first, saying what coming back will take.
+  function askLogout() {
+    if (!(touchFirst() || narrow())) return logout();
+    const dialog = document.createElement("dialog");
+    dialog.className = "logout-confirm";
+    dialog.setAttribute("aria-labelledby", "mapsite-logout-title");
+    const title = document.createElement("p");
+    title.id = "mapsite-logout-title";
+    title.className = "logout-confirm-title";
+    title.textContent = "Log out of this deal room?";
+    const note = document.createElement("p");
+    note.textContent = linkReader()
+      ? "To come back in, you will need to open your link again."
+      : "To come back in, you will need your password.";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "logout-cancel";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", () => dialog.close());
+    const confirm = document.createElement("button");
+    confirm.type = "button";
+    confirm.className = "logout-button logout-confirm-button";
+    confirm.textContent = "Log out";
+    confirm.addEventListener("click", logout);
+    const actions = document.createElement("div");
+    actions.className = "logout-confirm-actions";
+    actions.append(cancel, confirm);
+    dialog.append(title, note, actions);
+    // A tap on the backdrop (outside the box) is a "no".
+    dialog.addEventListener("click", (event) => event.target === dialog && dialog.close());
+    dialog.addEventListener("close", () => dialog.remove());
+    document.body.append(dialog);
+    dialog.showModal();
+  }
 
   async function logout() {
     contentKey = null;
@@ -172,6 +233,26 @@
     }
   }
 
+  // Whether this device last opened the deal with a share link: "1" under mapsite-link:<deal>, and
+  // nothing of the link. Once logged out, such a reader is told to open the link again, not asked
+  // for a password they never had. A password login clears it.
+  const linkName = `mapsite-link:${env.deal}`;
+  function linkReader() {
+    try {
+      return localStorage.getItem(linkName) === "1";
+    } catch {
+      return false;
+    }
+  }
+  function recordLogin(withLink) {
+    try {
+      if (withLink) localStorage.setItem(linkName, "1");
+      else localStorage.removeItem(linkName);
+    } catch {
+      // Without storage a logged-out link reader sees the password form: the page still opens.
+    }
+  }
+
   /* ---------------------------------------------------------------- crypto */
 
   // A credential's root (the PBKDF2 output, or a share secret's HKDF) only ever yields keys
@@ -195,14 +276,16 @@
   }
 
   // The content key arrives non-extractable: no script on the page can read its bytes. A slot is
-  // bound to its deal, kind and expiry date: editing "expires" on the host breaks it.
+  // bound to its deal, kind and expiry date: editing "expires" on the host breaks it. Returns the
+  // key and the slot's expiry date (null when it has none).
   async function openSlot(kek, type) {
     for (const slot of env.slots) {
       if (slot.type !== type || (slot.expires && slot.expires < today())) continue;
       const aad = utf8.encode(`${PREFIX}slot:${env.deal}:${slot.type}:${slot.expires ?? ""}`);
       try {
         const params = { name: "AES-GCM", iv: unb64(slot.iv), additionalData: aad };
-        return await subtle.unwrapKey("raw", unb64(slot.ct), kek, params, { name: "AES-GCM" }, false, ["decrypt"]);
+        const key = await subtle.unwrapKey("raw", unb64(slot.ct), kek, params, { name: "AES-GCM" }, false, ["decrypt"]);
+        return { key, expires: slot.expires ?? null };
       } catch {
         // Not this slot: try the next one.
       }
@@ -317,7 +400,7 @@
       parsed.replaceWith(script);
     }
 
-    for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", logout);
+    for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", askLogout);
     for (const img of document.querySelectorAll("img[data-mapsite-file]")) showImage(img);
   }
 
@@ -526,7 +609,35 @@
     document.documentElement.classList.remove("ms-checking");
     const status = $("mapsite-status");
     status.textContent = message || "";
-    status.classList.toggle("is-error", Boolean(message));
+    status.classList.toggle("is-error", Boolean(message) && message !== MESSAGES.reopen);
+  }
+
+  // A reader who came with a share link is told to open it again; the password form stays one
+  // click away, for a reader who has a password too. A theme without that button keeps the form.
+  function showReopen() {
+    const usePassword = $("mapsite-use-password");
+    if (usePassword) {
+      hideForm();
+      document.querySelector(".ms-note")?.setAttribute("hidden", "");
+      usePassword.hidden = false;
+      usePassword.addEventListener("click", () => {
+        usePassword.hidden = true;
+        for (const element of [$("mapsite-login"), document.querySelector(".ms-lead"), document.querySelector(".ms-note")]) {
+          if (element) element.hidden = false;
+        }
+        showForm("");
+        $("mapsite-password").focus();
+      });
+    }
+    showForm(MESSAGES.reopen);
+  }
+
+  // "Show" / "Hide" (the button's name ends in a hidden " password").
+  function showPassword() {
+    const input = $("mapsite-password");
+    const shown = input.type === "password";
+    input.type = shown ? "text" : "password";
+    $("mapsite-show").firstElementChild.textContent = shown ? "Hide" : "Show";
   }
 
   // When no password can help, asking for one would only mislead.
@@ -554,16 +665,19 @@
     const key = await passwordKek(input.value).then((kek) => openSlot(kek, "password"), () => null);
     if (!key) {
       setBusy(false);
-      input.value = "";
+      // The typed value stays, selected: a slip is fixed in place, a new try replaces it.
       input.focus();
+      input.select();
       return showForm(MESSAGES.wrong);
     }
-    if ($("mapsite-remember").checked) remember(key); // not awaited: storage never holds the page back
-    return openPage(key, true);
+    recordLogin(false);
+    if ($("mapsite-remember").checked) remember(key.key); // not awaited: storage never holds the page back
+    return openPage(key.key, true);
   }
 
   async function start() {
     $("mapsite-login").addEventListener("submit", submit);
+    $("mapsite-show")?.addEventListener("click", showPassword);
     $("mapsite-username").value = env.deal;
     $("mapsite-remember").closest("label").hidden = !(rememberDays > 0);
     const days = document.querySelector("[data-mapsite-days]");
@@ -577,11 +691,19 @@
     const stored = await storedKeyWithin(2000);
     if (stored) return openPage(stored, false);
     if (shareSecret !== null) {
-      const key = await shareKek(shareSecret).then((kek) => openSlot(kek, "share"), () => null);
-      if (key) return openPage(key, false);
-      return showForm(MESSAGES.revoked);
+      const token = shareToken(shareSecret);
+      if (token === null) return showForm(MESSAGES.incomplete);
+      const key = await shareKek(token).then((kek) => openSlot(kek, "share"), () => null);
+      if (!key) return showForm(MESSAGES.revoked);
+      // Remembered as "Remember me" would (remember_days, the kid, log out): a link has no form to
+      // tick, and the device already keeps the link itself in its history until it expires.
+      recordLogin(true);
+      remember(key.key, key.expires);
+      return openPage(key.key, false);
     }
+    if (linkReader()) return showReopen();
     showForm("");
+    if (!touchFirst()) $("mapsite-password").focus();
   }
 
   start().finally(() => sweep().catch(() => {}));
