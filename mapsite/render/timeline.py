@@ -2,7 +2,12 @@
 
 No chart library reaches the buyer: the layout (lanes per phase, markers at due dates, labels
 that don't collide, today and close lines) is computed here and emitted as plain SVG that the
-theme's CSS colours. Status is carried by marker shape and a legend, not colour alone.
+theme's CSS colours. Status is carried by marker shape and a legend, not colour alone; the legend
+lists every mark the drawing can use (overdue and critical path too), and critical path has its own
+fixed colour, so a buyer's brand colour never looks like a status.
+
+An SVG wide enough for a laptop is unreadable on a phone, so the same milestones are also emitted
+as a list by phase with dates, which the theme shows instead of the drawing on narrow screens.
 """
 
 from __future__ import annotations
@@ -28,6 +33,15 @@ LANE_PADDING = 10
 LEGEND_HEIGHT = 34
 CHAR_WIDTH = 6.4
 MARKER_RADIUS = 6
+# The symbols of partials/macros.html's status_badge, for the phone list's badges.
+STATUS_ICONS = {
+    "done": "✓",
+    "in_progress": "◐",
+    "pending": "○",
+    "blocked": "■",
+    "at_risk": "▲",
+    "skipped": "\u2013",  # an en dash
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,7 @@ def render_timeline(plan: PortalView) -> Markup:
             parts.append(_milestone(item, lane_top))
     parts.append(_legend(plot_bottom))
     parts.append("</svg>")
+    parts.append(_phone_list(plan))
     return Markup("".join(parts))
 
 
@@ -205,27 +220,75 @@ def _milestone(item: _Placed, lane_top: float) -> str:
     tooltip = f"{milestone.name}: {STATUS_LABELS[status]}, due {long_date(milestone.due)}"
     if item.view.overdue:
         tooltip += " (overdue)"
+    if item.view.critical:
+        tooltip += " (critical path)"
     text_x = item.x - MARKER_RADIUS - 5 if item.anchor_end else item.x + MARKER_RADIUS + 5
     anchor = ' text-anchor="end"' if item.anchor_end else ""
     return (
         f'<g class="tl-milestone"><title>{escape(tooltip)}</title>'
+        f"{_critical_ring(item.x, y) if item.view.critical else ''}"
         f'<g class="tl-marker st-{status}{overdue}">{_shape(status, item.x, y)}</g>'
         f'<text class="tl-label{overdue}" x="{text_x:.1f}" y="{y + 4:.1f}"{anchor}>'
         f"{escape(milestone.name)}</text></g>"
     )
 
 
+def _critical_ring(x: float, y: float) -> str:
+    """A diamond around the marker, in the theme's fixed critical-path colour."""
+    r = MARKER_RADIUS + 4
+    corners = f"M{x:.1f} {y - r:.1f} L{x + r:.1f} {y:.1f} L{x:.1f} {y + r:.1f} L{x - r:.1f} {y:.1f} Z"
+    return f'<path class="tl-critical" d="{corners}"/>'
+
+
 def _legend(top: float) -> str:
+    """Every mark the drawing uses: the six statuses, then overdue and critical path."""
     parts = [f'<g class="tl-legend" transform="translate({PLOT_LEFT} {top + 20})">']
     x: float = 0  # an int at first, so the first entry's coordinates print as before
-    for status, label in STATUS_LABELS.items():
+    entries = [
+        (f'<g class="tl-marker st-{status}">', status, label) for status, label in STATUS_LABELS.items()
+    ]
+    entries.append(('<g class="tl-marker st-pending tl-overdue">', "pending", "Overdue"))
+    for opening, status, label in entries:
         parts.append(
-            f'<g class="tl-marker st-{status}">{_shape(status, x + MARKER_RADIUS, 0)}</g>'
+            f"{opening}{_shape(status, x + MARKER_RADIUS, 0)}</g>"
             f'<text class="tl-label" x="{x + 2 * MARKER_RADIUS + 5}" y="4">{label}</text>'
         )
         x += 2 * MARKER_RADIUS + 12 + len(label) * CHAR_WIDTH + 14
+    parts.append(
+        f"{_critical_ring(x + MARKER_RADIUS, 0)}"
+        f'<g class="tl-marker st-pending">{_shape("pending", x + MARKER_RADIUS, 0)}</g>'
+        f'<text class="tl-label" x="{x + 2 * MARKER_RADIUS + 7}" y="4">Critical path</text>'
+    )
     parts.append("</g>")
     return "".join(parts)
+
+
+def _phone_list(plan: PortalView) -> str:
+    """The milestones by phase with their dates and marks: what a phone shows instead of the SVG."""
+    parts = ['<div class="tl-list">']
+    for phase in plan.phases:
+        parts.append(f'<p class="tl-list-phase">{escape(phase.name)}</p><ol>')
+        for view in phase.milestones:
+            milestone = view.milestone
+            marks = _badge(f"st-{milestone.status}", STATUS_ICONS[milestone.status], view.status_label)
+            if view.overdue:
+                marks += _badge("badge-overdue", "!", "Overdue")
+            if view.critical:
+                marks += _badge("badge-critical", "◆", "Critical path")
+            parts.append(
+                f'<li><time datetime="{milestone.due.isoformat()}">{short_date(milestone.due)}</time>'
+                f'<span class="tl-list-name">{escape(milestone.name)}</span>{marks}</li>'
+            )
+        parts.append("</ol>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _badge(css: str, icon: str, label: str) -> str:
+    """The plan's badge (partials/macros.html): the same symbol and words for the same mark."""
+    return (
+        f'<span class="badge {css}"><span class="badge-icon" aria-hidden="true">{icon}</span>{label}</span>'
+    )
 
 
 def _fit(text: str, width: float) -> str:
