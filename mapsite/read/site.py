@@ -30,6 +30,7 @@ SITE_KEYS = (
     "theme",
     "protection",
     "today",
+    "sales_roles",
 )
 DEFAULT_REMEMBER_DAYS = 30
 # A share link's secret stays in the reader's browser history (and anywhere the link was pasted):
@@ -54,6 +55,8 @@ class Site:
     # The day every command runs as, for a site whose deals are set on a date (the bundled
     # example); --today still wins. None: SOURCE_DATE_EPOCH, else the system date (see clock.py).
     today: dt.date | None = None
+    # Buyer pages say "Budget owner", not "Economic buyer", unless the seller opts in.
+    sales_roles: bool = False
 
     @property
     def deals_dir(self) -> Path:
@@ -126,6 +129,7 @@ def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
         remember_days=_read_remember_days(reader, data),
         share_days=_read_share_days(reader, data),
         today=reader.iso_date(data, "today", SITE_FILE),
+        sales_roles=reader.flag(data, "sales_roles", SITE_FILE),
     )
     return site, reader.findings
 

@@ -25,6 +25,25 @@ def short_date(day: dt.date | None) -> str:
     return f"{_MONTHS[day.month - 1]} {day.day}"
 
 
+def date_near(day: dt.date | None, today: dt.date) -> str:
+    """``Apr 30`` in today's year, ``Apr 30, 2028`` in any other: a table of dates that spans a new
+    year says which year each date is in."""
+    if day is None:
+        return ""
+    return short_date(day) if day.year == today.year else f"{short_date(day)}, {day.year}"
+
+
+def relative_days(days: int) -> str:
+    """``in 3 days``, ``today``, ``tomorrow``, ``1 day ago``, ``45 days ago``: never a negative count."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days > 0:
+        return f"in {days} days"
+    return "1 day ago" if days == -1 else f"{-days} days ago"
+
+
 def iso_date(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -32,6 +51,41 @@ def iso_date(day: dt.date | None) -> str:
 def role_label(role: str | None) -> str:
     """``economic_buyer`` -> ``Economic buyer``."""
     return role.replace("_", " ").capitalize() if role else ""
+
+
+# What a buyer calls each role: sales words ("Economic buyer", "Champion") read as labels the seller
+# puts on the buyer's people. A site that wants them sets `sales_roles: true` in mapsite.yml.
+_BUYER_ROLES = {
+    "economic_buyer": "Budget owner",
+    "champion": "Project lead",
+    "decision_maker": "Decision maker",
+    "technical_evaluator": "Technical evaluation",
+    "executive_sponsor": "Executive sponsor",
+    "influencer": "Adviser",
+    "end_user": "User",
+    "legal": "Legal",
+    "procurement": "Procurement",
+    "security": "Security",
+    "finance": "Finance",
+    "project_manager": "Project manager",
+    "account_executive": "Account executive",
+    "sales_engineer": "Solutions engineer",
+    "customer_success": "Customer success",
+    "other": "Other",
+}
+
+
+def buyer_role(role: str | None, sales_roles: bool = False) -> str:
+    """``economic_buyer`` -> ``Budget owner`` (or ``Economic buyer`` when the site opts in)."""
+    if not role or sales_roles:
+        return role_label(role)
+    return _BUYER_ROLES.get(role, role_label(role))
+
+
+def countdown_label(days: int) -> str:
+    """The heading of the days-to-close figure: once the target date is behind, it says so, so the
+    figure reads "Target date passed: 45 days ago", never "Days to close: 45 days ago"."""
+    return "Days to close" if days >= 0 else "Target date passed"
 
 
 def month_label(day: dt.date, *, with_year: bool) -> str:
@@ -45,4 +99,8 @@ FILTERS = {
     "shortdate": short_date,
     "isodate": iso_date,
     "role_label": role_label,
+    "buyer_role": buyer_role,
+    "countdown_label": countdown_label,
+    "date_near": date_near,
+    "relative_days": relative_days,
 }
