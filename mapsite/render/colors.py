@@ -6,6 +6,7 @@ as text on the page background, are adjusted here until they meet WCAG AA (4.5:1
 
 from __future__ import annotations
 
+import colorsys
 from dataclasses import dataclass
 
 AA = 4.5
@@ -41,18 +42,22 @@ def text_on(background: str) -> str:
 
 
 def readable_against(color: str, background: str, minimum: float = AA) -> str:
-    """``color`` mixed towards black or white just enough to reach ``minimum`` on ``background``."""
+    """``color`` made just dark (or light) enough to reach ``minimum`` on ``background``.
+
+    Only the lightness moves, hue and saturation stay: mixing a yellow with black greys it into
+    khaki, while a darker yellow of the same saturation is a warm amber that still reads as the brand.
+    """
     if contrast_ratio(color, background) >= minimum:
         return color.upper()
-    target = (0, 0, 0) if relative_luminance(background) > 0.18 else (255, 255, 255)
-    start = _channels(color)
-    for step in range(1, 21):
-        share = step / 20
-        mixed = tuple(round(c + (t - c) * share) for c, t in zip(start, target, strict=True))
-        candidate = "#{:02X}{:02X}{:02X}".format(*mixed)
+    darker = relative_luminance(background) > 0.18
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(c / 255 for c in _channels(color)))
+    for step in range(1, 101):
+        shade = lightness * (1 - step / 100) if darker else lightness + (1 - lightness) * step / 100
+        red, green, blue = colorsys.hls_to_rgb(hue, shade, saturation)
+        candidate = f"#{round(red * 255):02X}{round(green * 255):02X}{round(blue * 255):02X}"
         if contrast_ratio(candidate, background) >= minimum:
             return candidate
-    return DARK_TEXT if target == (0, 0, 0) else LIGHT_TEXT
+    return DARK_TEXT if darker else LIGHT_TEXT
 
 
 @dataclass(frozen=True)

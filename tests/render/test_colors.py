@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 import datetime as dt
 
 import pytest
@@ -36,3 +37,14 @@ def test_dates_read_the_way_people_say_them():
     assert long_date(day) == "Fri, Apr 30, 2027"
     assert short_date(day) == "Apr 30"
     assert role_label("economic_buyer") == "Economic buyer"
+
+
+def test_a_yellow_accent_darkens_to_amber_not_khaki():
+    """Bluebird's #F7C948 as text on white: dark enough for AA, and as saturated as the brand
+    (mixing it with black gave a muddy #856A2B)."""
+    ink = palette("#F7C948").accent_ink
+    assert contrast_ratio(ink, "#FFFFFF") >= 4.5
+    channels = [int(ink[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    hue, _, saturation = colorsys.rgb_to_hls(*channels)
+    assert saturation >= 0.85, ink
+    assert abs(hue - colorsys.rgb_to_hls(0xF7 / 255, 0xC9 / 255, 0x48 / 255)[0]) < 0.02, ink
