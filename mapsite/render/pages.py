@@ -137,6 +137,7 @@ def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protecte
         value_summary_html=markdown(deal.value_summary, index_path, deal.source, 3),
         body_html=markdown(deal.body, index_path, deal.source, 3),
         timeline_svg=render_timeline(plan),
+        live_dates=live_dates(plan),
     )
     pages.append(Page(index_path, _render(theme, "deal.html", context), deal.slug, document=True))
 
@@ -164,6 +165,20 @@ def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protecte
     bundle = f"{deal.slug}/{CALENDAR_DIR}/"
     pages.extend(Page(f"{deal.slug}/{c.relpath}", c.content, deal.slug, bundle) for c in calendars)
     return Rendered(tuple(pages), tuple(findings))
+
+
+def live_dates(plan: PortalView) -> dict[str, Any]:
+    """What the portal's script (static/live-dates.js) recounts the page's dated figures from on
+    the reader's day: the build day, the close date, the next-up horizon and, for each open item
+    with a due date, that date and the side it counts for. The template writes it as a JSON island
+    (``tojson`` escapes ``<``, ``>``, ``&`` and ``'``, so it cannot leave its element); it is
+    sealed with the page and says nothing the page does not."""
+    return {
+        "built": plan.today.isoformat(),
+        "close": plan.deal.close_date.isoformat(),
+        "horizon": plan.next_up_days,
+        "open": [[due.isoformat(), side] for due, side in plan.open_dated],
+    }
 
 
 def render_shell(

@@ -96,6 +96,7 @@ class NextItem:
     owners: tuple[Stakeholder, ...]
     status_label: str | None
     with_others: tuple[Stakeholder, ...] = ()
+    soon: bool = True  # overdue or due within NEXT_UP_DAYS of the build day (see PortalView.upcoming)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,11 @@ class PortalView:
     resources: tuple[Resource, ...]
     feasibility: Feasibility
     behind_target: bool  # an active deal whose open work cannot make close_date: the portal says so
+    # Every open item with a due date, grouped like next_up, those after the horizon not ``soon``:
+    # the page lists them hidden, for the browser to show as their day comes (static/live-dates.js).
+    upcoming: tuple[SideGroup, ...] = ()
+    # (due, side counted for) of every open item with a due date: what the browser recounts from.
+    open_dated: tuple[tuple[dt.date, Side], ...] = ()
     next_up_days: int = NEXT_UP_DAYS
 
 
@@ -193,7 +199,9 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
         close_phrase=_close_phrase(days_to_close),
         progress=_completion(deal.milestones),
         phases=tuple(phases),
-        next_up=_next_up(deal, people, today),
+        next_up=_next_up(deal, people, today, today + dt.timedelta(days=NEXT_UP_DAYS)),
+        upcoming=_next_up(deal, people, today, dt.date.max),
+        open_dated=_open_dated(deal),
         overdue_count=len(overdue_items(deal, today)),
         commitments=_by_side(
             deal,
@@ -247,8 +255,12 @@ def _side_label(deal: Deal, side: Side) -> str:
     return {"buyer": "What you do", "seller": "What we do"}.get(side, f"What {name} does")
 
 
-def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tuple[SideGroup, ...]:
-    horizon = today + dt.timedelta(days=NEXT_UP_DAYS)
+def _next_up(
+    deal: Deal, people: dict[str, Stakeholder], today: dt.date, horizon: dt.date
+) -> tuple[SideGroup, ...]:
+    """Open items due by ``horizon``, under the side each counts for; ``soon`` marks those due
+    within NEXT_UP_DAYS of today (all of them when ``horizon`` is that day)."""
+    soon = today + dt.timedelta(days=NEXT_UP_DAYS)
     candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None]] = []
     for m in deal.milestones:
         if not m.is_closed and m.due <= horizon:
@@ -271,6 +283,7 @@ def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tupl
                 tuple(people[o] for o in owner_ids if o in people and people[o].side == side),
                 status,
                 tuple(people[o] for o in owner_ids if o in people and people[o].side != side),
+                due <= soon,
             )
             for due, kind, title, owner_ids, status in candidates
             if counted_side(deal, owner_ids) == side
@@ -278,6 +291,17 @@ def _next_up(deal: Deal, people: dict[str, Stakeholder], today: dt.date) -> tupl
         if items:
             groups.append(SideGroup(side, brand.name, _side_label(deal, side), items))
     return tuple(groups)
+
+
+def _open_dated(deal: Deal) -> tuple[tuple[dt.date, Side], ...]:
+    """Each open milestone and action with a due date, once, with the side it counts for."""
+    items = [(m.due, counted_side(deal, m.owners)) for m in deal.milestones if not m.is_closed]
+    items.extend(
+        (a.due, counted_side(deal, (a.owner,) if a.owner else ()))
+        for a in deal.all_actions
+        if a.due is not None and not a.done
+    )
+    return tuple(sorted(items))
 
 
 def _by_side(deal: Deal, items: list[Item], side_of: Callable[[Item], Side | None]) -> tuple[SideGroup, ...]:
