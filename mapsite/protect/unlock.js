@@ -367,6 +367,8 @@
   }
 
   // Relative addresses in the page resolve against the address bar: it must show the page's URL.
+  // Resolves once the page's own scripts have run: what they change (live-dates.js recounts the
+  // page for today) moves the layout, so a scroll is restored after them, not before.
   function showPage(html) {
     const doc = new DOMParser().parseFromString(html, "text/html");
     const map = doc.getElementById("mapsite-files");
@@ -394,14 +396,22 @@
     replaceDocument(attributes, [...doc.head.childNodes], doc.body);
     // A page's own scripts (theme assets; the CSP allows this origin only) never run as parsed
     // nodes: each is re-created so it runs as it would on a readable page.
+    const ran = [];
     for (const parsed of document.head.querySelectorAll("script[src]")) {
       const script = document.createElement("script");
       script.src = parsed.getAttribute("src");
+      ran.push(
+        new Promise((done) => {
+          script.addEventListener("load", done);
+          script.addEventListener("error", done);
+        }),
+      );
       parsed.replaceWith(script);
     }
 
     for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", askLogout);
     for (const img of document.querySelectorAll("img[data-mapsite-file]")) showImage(img);
+    return Promise.all(ran);
   }
 
   // Each image gets its own blob: URL, revoked once drawn: "open image in new tab" then has
@@ -432,7 +442,7 @@
     } catch (error) {
       return fail(error instanceof Stale ? MESSAGES.stale : MESSAGES.damaged);
     }
-    showPage(html);
+    await showPage(html);
     const target = fragmentTarget();
     if (target) target.scrollIntoView({ behavior: "instant" });
     else if (byHand) focusMain();
@@ -549,7 +559,7 @@
       history.pushState({ mapsiteEntry: shownEntry }, "", url.href);
     }
     shownPath = path;
-    showPage(html);
+    await showPage(html);
     focusMain(); // as after a load: a screen reader starts at the new page
     const target = fragmentTarget();
     if (target) target.scrollIntoView({ behavior: "instant" });

@@ -102,6 +102,12 @@ def _assert_counted_to(page, deal: Deal, day: dt.date) -> None:
     overdue_milestones = sum(1 for phase in plan.phases for m in phase.milestones if m.overdue)
     assert _visible(page, "li.milestone.is-overdue") == overdue_milestones
     assert _visible(page, "li.milestone.is-overdue .ms-badges .badge-overdue") == overdue_milestones
+    # The timeline's markers (on a laptop) and its list by phase (on a phone).
+    assert page.locator("svg .tl-milestone .tl-marker.tl-overdue").count() == overdue_milestones
+    assert page.locator("svg .tl-milestone .tl-label.tl-overdue").count() == overdue_milestones
+    assert page.locator(".tl-list li .badge-overdue").count() == overdue_milestones
+    assert page.locator("svg .tl-milestone title").filter(has_text="(overdue)").count() == overdue_milestones
+    expect(page.locator("svg.timeline desc")).to_contain_text(f"today is {long_date(day)}.")
     overdue_actions = sum(
         1 for phase in plan.phases for m in phase.milestones for a in m.actions if a.overdue
     )

@@ -59,29 +59,53 @@
   // An item's overdue mark: its class, and the theme's "Overdue" badge (from its <template>).
   function mark(item, overdue) {
     item.classList.toggle("is-overdue", overdue);
-    const host = item.querySelector(":scope .ms-badges, :scope > .next-meta, :scope > .check-body > .check-meta");
+    const host = item.matches(".tl-list li")
+      ? item
+      : item.querySelector(":scope .ms-badges, :scope > .next-meta, :scope > .check-body > .check-meta");
     if (!host) return;
     const badge = host.querySelector(":scope > .badge-overdue");
     const template = document.getElementById("mapsite-overdue-badge");
     if (!overdue) badge?.remove();
     else if (!badge && template) {
       const fresh = template.content.cloneNode(true);
-      if (host.classList.contains("ms-badges")) host.firstElementChild.after(" ", fresh);
+      const status = host.querySelector(":scope > .badge");
+      if (status) status.after(" ", fresh);
       else host.append(" ", fresh);
     }
   }
 
-  // The today line moves along the scale the build drew: x is linear in the day, and the today
-  // and close lines are two known points of it. Off the drawn range, the line is hidden.
-  function moveTodayLine(data, today) {
+  // The timeline's x is linear in the day, and the build's today and close lines are two known
+  // points of it: the today line moves along it, and each marker's x gives back its due date.
+  function timeline(data, today) {
     const line = document.querySelector("svg line.tl-today");
-    const label = document.querySelector("svg .tl-today-label");
     const close = document.querySelector("svg line.tl-close");
     const axis = document.querySelector("svg line.tl-axis");
     const span = dayNumber(data.close) - dayNumber(data.built);
     if (!line || !close || !axis || span === 0) return;
     const builtX = +line.getAttribute("x1");
-    const x = builtX + ((+close.getAttribute("x1") - builtX) * (dayNumber(today) - dayNumber(data.built))) / span;
+    const perDay = (+close.getAttribute("x1") - builtX) / span;
+    for (const marker of all("svg .tl-milestone .tl-marker")) {
+      const due = isoDay(dayNumber(data.built) + Math.round((markerX(marker.firstElementChild) - builtX) / perDay));
+      const overdue = !marker.matches(".st-done, .st-skipped") && due < today;
+      for (const part of [marker, marker.parentElement.querySelector(".tl-label")]) part?.classList.toggle("tl-overdue", overdue);
+      const title = marker.parentElement.querySelector("title");
+      if (title) title.textContent = title.textContent.replace(/(, due [^(]*\d)( \(overdue\))?/, overdue ? "$1 (overdue)" : "$1");
+    }
+    const desc = document.querySelector("svg.timeline desc");
+    if (desc) desc.textContent = desc.textContent.replace(/today is [^.]*\./, `today is ${longDate(today)}.`);
+    moveTodayLine(line, axis, builtX + perDay * (dayNumber(today) - dayNumber(data.built)), today);
+  }
+
+  // The centre of a marker's first shape, as timeline.py's _shape draws it.
+  function markerX(shape) {
+    if (shape.tagName === "circle") return +shape.getAttribute("cx");
+    if (shape.tagName === "rect") return +shape.getAttribute("x") + shape.getAttribute("width") / 2;
+    return parseFloat(shape.getAttribute("d").slice(1));
+  }
+
+  // Off the drawn range, the line is hidden.
+  function moveTodayLine(line, axis, x, today) {
+    const label = document.querySelector("svg .tl-today-label");
     const inside = x >= +axis.getAttribute("x1") && x <= +axis.getAttribute("x2");
     line.setAttribute("visibility", inside ? "visible" : "hidden");
     line.setAttribute("x1", x.toFixed(1));
@@ -111,8 +135,9 @@
     for (const element of all("[data-live=overdue-count]")) element.textContent = String(figures.overdue);
     for (const element of all("[data-live=overdue-pill]")) element.hidden = figures.overdue === 0;
     for (const item of all("[data-due]")) mark(item, item.dataset.due < today);
-    for (const item of all("li.check.is-open")) {
-      const due = item.querySelector(".check-due time")?.dateTime;
+    // Actions and the timeline's phone list carry their due date in a <time>, their state in a class.
+    for (const item of all("li.check.is-open, .tl-list li:not(:has(.st-done, .st-skipped))")) {
+      const due = item.querySelector(":scope > .check-body .check-due time, :scope > time")?.dateTime;
       if (due) mark(item, due < today);
     }
     for (const item of all(".next-item[data-due]")) item.hidden = item.dataset.due > figures.horizon;
@@ -122,7 +147,7 @@
       listed ||= !group.hidden;
     }
     for (const element of all("[data-live=next-empty]")) element.hidden = listed;
-    moveTodayLine(data, today);
+    timeline(data, today);
   }
 
   function start() {
