@@ -302,5 +302,7 @@ def test_portal_is_silent_when_on_track(site_factory):
     text = doc.text()
     assert "Target close" in text
     assert "At the current pace" not in text and "Behind target" not in text
-    # The critical path is still marked: it is what to protect.
-    assert text.count("Critical path") == 2
+    # The critical path is still marked in the plan: it is what to protect (the timeline's legend
+    # and its phone list name the mark too).
+    [plan] = doc.find_all("section", id="plan")
+    assert plan.text().count("Critical path") == 2
