@@ -84,7 +84,7 @@ def print_with_playwright(page: Path, target: Path, chromium: Path) -> None:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=["--disable-gpu"])
             try:
                 tab = browser.new_page()
-                tab.goto(page.as_uri(), wait_until="load")
+                tab.goto(_as_built(page), wait_until="load")
                 tab.pdf(path=str(target), prefer_css_page_size=True)
             finally:
                 browser.close()
@@ -103,7 +103,7 @@ def print_with_chromium(page: Path, target: Path, chromium: Path, profile: Path)
         f"--user-data-dir={profile}",
         "--no-pdf-header-footer",
         f"--print-to-pdf={target}",
-        page.as_uri(),
+        _as_built(page),
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.insert(1, "--no-sandbox")  # Chromium refuses to start as root with its sandbox
@@ -116,6 +116,12 @@ def print_with_chromium(page: Path, target: Path, chromium: Path, profile: Path)
     if done.returncode != 0 or not _is_pdf(target):
         reason = _reason(done.stderr) or f"exit code {done.returncode}"
         raise MapsiteError(f"Chromium ({chromium}) could not print the plan: {reason}")
+
+
+def _as_built(page: Path) -> str:
+    """The page's address for a snapshot: its figures as of the build day (the day ``pdf`` was
+    given), not recounted for the printing machine's clock (see static/live-dates.js)."""
+    return page.as_uri() + "?as-built"
 
 
 def _reason(log: str) -> str:

@@ -100,7 +100,7 @@ def test_a_deployed_deal_opens_under_a_sub_path_and_its_file_downloads(deployed,
     page.get_by_label("Password").fill(PASSWORDS["ACME_PORTAL_PASSWORD"])
     page.get_by_role("button", name="Open deal room").click()
     expect(page.locator("h1")).to_have_text(ACME)
-    expect(page.get_by_text("Dana Whitfield").first).to_be_visible()
+    expect(page.get_by_text("Dana Whitfield").filter(visible=True).first).to_be_visible()
     rules = page.evaluate("document.styleSheets[0].cssRules.length")
     assert rules > 0, "the theme's stylesheet loaded from the sub-path"
     with page.expect_download() as download:

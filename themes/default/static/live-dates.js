@@ -152,7 +152,8 @@
 
   function start() {
     const island = document.getElementById("mapsite-live");
-    if (!island) return;
+    // ?as-built: a snapshot (mapsite pdf prints the plan as of its build day, --today included).
+    if (!island || new URLSearchParams(location.search).has("as-built")) return;
     apply(JSON.parse(island.textContent), localToday(new Date()));
   }
 
