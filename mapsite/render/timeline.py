@@ -6,6 +6,11 @@ theme's CSS colours. Status is carried by marker shape and a legend, not colour 
 lists every mark the drawing can use (overdue and critical path too), and critical path has its own
 fixed colour, so a buyer's brand colour never looks like a status.
 
+The drawing carries its dates as data: the plot's first and last day on the <svg> (x is linear
+between them, as x_of computes it) and each milestone's due date on its group, so the portal's
+live-dates.js recounts the today line and the overdue marks for the reader's day from the dates
+Python used, never from positions read back off the drawing.
+
 An SVG wide enough for a laptop is unreadable on a phone, so the same milestones are also emitted
 as a list by phase with dates, which the theme shows instead of the drawing on narrow screens.
 """
@@ -85,7 +90,8 @@ def render_timeline(plan: PortalView) -> Markup:
     )
     parts.append(
         f'<svg class="timeline" viewBox="0 0 {WIDTH} {total_height}" width="{WIDTH}" '
-        f'height="{total_height}" role="img" aria-labelledby="tl-title tl-desc" '
+        f'height="{total_height}" data-start="{start.isoformat()}" data-end="{end.isoformat()}" '
+        f'role="img" aria-labelledby="tl-title tl-desc" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12">'
         f'<title id="tl-title">Timeline of the plan</title><desc id="tl-desc">{escape(summary)}</desc>'
     )
@@ -225,7 +231,7 @@ def _milestone(item: _Placed, lane_top: float) -> str:
     text_x = item.x - MARKER_RADIUS - 5 if item.anchor_end else item.x + MARKER_RADIUS + 5
     anchor = ' text-anchor="end"' if item.anchor_end else ""
     return (
-        f'<g class="tl-milestone"><title>{escape(tooltip)}</title>'
+        f'<g class="tl-milestone" data-due="{milestone.due.isoformat()}"><title>{escape(tooltip)}</title>'
         f"{_critical_ring(item.x, y) if item.view.critical else ''}"
         f'<g class="tl-marker st-{status}{overdue}">{_shape(status, item.x, y)}</g>'
         f'<text class="tl-label{overdue}" x="{text_x:.1f}" y="{y + 4:.1f}"{anchor}>'

@@ -179,3 +179,31 @@ def test_without_javascript_the_page_says_which_day_it_is_as_of(example_site, st
         assert sorted(shown.all_text_contents()) == sorted(listed)
     finally:
         context.close()
+
+
+def test_the_timeline_recounts_from_its_dates_when_built_on_the_close_day(
+    example_site, static_server, browser
+):
+    """Built on Acme's close day, the build's today and close lines are one line: the timeline's
+    marks come from each marker's data-due (render/timeline.py), so 30 days later the milestones
+    due after close are marked overdue on the drawing too, and the today line has moved on."""
+    acme = _deals(example_site)["acme"]
+    built, later = acme.close_date, acme.close_date + dt.timedelta(days=30)
+    url = static_server(build(example_site, today=built, protect=False).out) + "acme/"
+    built_plan, later_plan = portal_view(acme, built), portal_view(acme, later)
+    overdue = sorted(m.milestone.name for phase in later_plan.phases for m in phase.milestones if m.overdue)
+    assert len(overdue) > sum(1 for phase in built_plan.phases for m in phase.milestones if m.overdue)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.combine(later, dt.time(12)))
+        page.goto(url)
+        expect(page.locator("svg .tl-today-label")).to_have_text(f"Today · May {later.day}")
+        marked = page.locator("svg .tl-milestone:has(.tl-marker.tl-overdue) .tl-label.tl-overdue")
+        assert sorted(marked.all_text_contents()) == overdue
+        # The today line sits where Python's x_of puts the reader's day.
+        drawn = str(render_timeline(later_plan))
+        today_x = float(page.locator("svg line.tl-today").get_attribute("x1"))
+        assert abs(today_x - float(_line_x(drawn, "tl-today"))) < 0.1
+    finally:
+        context.close()

@@ -74,33 +74,29 @@
     }
   }
 
-  // The timeline's x is linear in the day, and the build's today and close lines are two known
-  // points of it: the today line moves along it, and each marker's x gives back its due date.
-  function timeline(data, today) {
-    const line = document.querySelector("svg line.tl-today");
-    const close = document.querySelector("svg line.tl-close");
-    const axis = document.querySelector("svg line.tl-axis");
-    const span = dayNumber(data.close) - dayNumber(data.built);
-    if (!line || !close || !axis || span === 0) return;
-    const builtX = +line.getAttribute("x1");
-    const perDay = (+close.getAttribute("x1") - builtX) / span;
-    for (const marker of all("svg .tl-milestone .tl-marker")) {
-      const due = isoDay(dayNumber(data.built) + Math.round((markerX(marker.firstElementChild) - builtX) / perDay));
-      const overdue = !marker.matches(".st-done, .st-skipped") && due < today;
-      for (const part of [marker, marker.parentElement.querySelector(".tl-label")]) part?.classList.toggle("tl-overdue", overdue);
-      const title = marker.parentElement.querySelector("title");
+  // The timeline carries its dates (render/timeline.py): the plot's first and last day on the
+  // <svg>, between which x is linear along the axis as Python's x_of draws it, and each
+  // milestone's due date on its group. The today line moves to the reader's day; each open
+  // milestone due before it is marked overdue.
+  function timeline(today) {
+    const svg = document.querySelector("svg.timeline[data-start][data-end]");
+    const line = svg?.querySelector("line.tl-today");
+    const axis = svg?.querySelector("line.tl-axis");
+    if (!svg || !line || !axis) return;
+    for (const group of all(".tl-milestone[data-due]", svg)) {
+      const marker = group.querySelector(":scope > .tl-marker");
+      const overdue = !!marker && !marker.matches(".st-done, .st-skipped") && group.dataset.due < today;
+      for (const part of [marker, group.querySelector(":scope > .tl-label")]) part?.classList.toggle("tl-overdue", overdue);
+      const title = group.querySelector(":scope > title");
       if (title) title.textContent = title.textContent.replace(/(, due [^(]*\d)( \(overdue\))?/, overdue ? "$1 (overdue)" : "$1");
     }
-    const desc = document.querySelector("svg.timeline desc");
+    const desc = svg.querySelector("desc");
     if (desc) desc.textContent = desc.textContent.replace(/today is [^.]*\./, `today is ${longDate(today)}.`);
-    moveTodayLine(line, axis, builtX + perDay * (dayNumber(today) - dayNumber(data.built)), today);
-  }
-
-  // The centre of a marker's first shape, as timeline.py's _shape draws it.
-  function markerX(shape) {
-    if (shape.tagName === "circle") return +shape.getAttribute("cx");
-    if (shape.tagName === "rect") return +shape.getAttribute("x") + shape.getAttribute("width") / 2;
-    return parseFloat(shape.getAttribute("d").slice(1));
+    const first = dayNumber(svg.dataset.start);
+    const span = Math.max(dayNumber(svg.dataset.end) - first, 1);
+    const left = +axis.getAttribute("x1");
+    const x = left + ((+axis.getAttribute("x2") - left) * (dayNumber(today) - first)) / span;
+    moveTodayLine(line, axis, x, today);
   }
 
   // Off the drawn range, the line is hidden.
@@ -134,7 +130,7 @@
     }
     for (const element of all("[data-live=overdue-count]")) element.textContent = String(figures.overdue);
     for (const element of all("[data-live=overdue-pill]")) element.hidden = figures.overdue === 0;
-    for (const item of all("[data-due]")) mark(item, item.dataset.due < today);
+    for (const item of all("[data-due]:not(.tl-milestone)")) mark(item, item.dataset.due < today);
     // Actions and the timeline's phone list carry their due date in a <time>, their state in a class.
     for (const item of all("li.check.is-open, .tl-list li:not(:has(.st-done, .st-skipped))")) {
       const due = item.querySelector(":scope > .check-body .check-due time, :scope > time")?.dateTime;
@@ -147,7 +143,7 @@
       listed ||= !group.hidden;
     }
     for (const element of all("[data-live=next-empty]")) element.hidden = listed;
-    timeline(data, today);
+    timeline(today);
   }
 
   function start() {
