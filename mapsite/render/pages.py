@@ -23,12 +23,13 @@ from mapsite.layout import ASSET_DIR, CALENDAR_DIR, TEAM_PAGE, TEAM_SLUG
 from mapsite.model.deal import Brand, Deal, Resource
 from mapsite.paths import relative_url, site_display
 from mapsite.read.site import Site
+from mapsite.render.cadence import parse_cadence
 from mapsite.render.calendars import CalendarFile, deal_calendars
 from mapsite.render.colors import palette
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.render.theme import Theme
 from mapsite.render.timeline import render_timeline
-from mapsite.schedule.portal import PortalView
+from mapsite.schedule.portal import CadenceView, PortalView
 
 ROBOTS = b"User-agent: *\nDisallow: /\n"
 
@@ -138,6 +139,7 @@ def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protecte
         body_html=markdown(deal.body, index_path, deal.source, 3),
         timeline_svg=render_timeline(plan),
         live_dates=live_dates(plan),
+        next_meeting=next_meeting(plan),
     )
     pages.append(Page(index_path, _render(theme, "deal.html", context), deal.slug, document=True))
 
@@ -179,6 +181,14 @@ def live_dates(plan: PortalView) -> dict[str, Any]:
         "horizon": plan.next_up_days,
         "open": [[due.isoformat(), side] for due, side in plan.open_dated],
     }
+
+
+def next_meeting(plan: PortalView) -> CadenceView | None:
+    """The meeting "This week" names: the first of the cadence with a set day and time (a real
+    meeting, as the calendars read it), else the first listed. Named by its rhythm ("Tuesdays
+    10:00 PT"), which stays true on whatever day the page is read."""
+    timed = [c for c in plan.cadence if parse_cadence(c.when) is not None]
+    return next(iter(timed or plan.cadence), None)
 
 
 def render_shell(

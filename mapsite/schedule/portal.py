@@ -97,6 +97,9 @@ class NextItem:
     status_label: str | None
     with_others: tuple[Stakeholder, ...] = ()
     soon: bool = True  # overdue or due within NEXT_UP_DAYS of the build day (see PortalView.upcoming)
+    # Where the item is in the page: its phase of the plan ("phase-2"), or the commitments.
+    anchor: str = "plan"
+    blocked: bool = False  # a milestone whose status is blocked
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,10 @@ class PortalView:
     # (due, side counted for) of every open item with a due date: what the browser recounts from.
     open_dated: tuple[tuple[dt.date, Side], ...] = ()
     next_up_days: int = NEXT_UP_DAYS
+    # The first open item with a due date, whatever its side: what "This week" names when nothing
+    # is due soon. Right on any later day too: when nothing is listed, every open item is later.
+    next_open: NextItem | None = None
+    blocked_count: int = 0  # open milestones whose status is blocked
 
 
 def portal_view(deal: Deal, today: dt.date) -> PortalView:
@@ -192,6 +199,7 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
         phases.append(PhaseView(phase, views, _completion(members)))
 
     days_to_close = (deal.close_date - today).days
+    upcoming = _next_up(deal, people, today, dt.date.max)
     return PortalView(
         deal=deal,
         today=today,
@@ -200,8 +208,14 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
         progress=_completion(deal.milestones),
         phases=tuple(phases),
         next_up=_next_up(deal, people, today, today + dt.timedelta(days=NEXT_UP_DAYS)),
-        upcoming=_next_up(deal, people, today, dt.date.max),
+        upcoming=upcoming,
         open_dated=_open_dated(deal),
+        next_open=min(
+            (item for group in upcoming for item in group.items),
+            key=lambda item: (item.due, item.kind != "milestone", item.title),
+            default=None,
+        ),
+        blocked_count=sum(1 for m in deal.milestones if m.status == "blocked"),
         overdue_count=len(overdue_items(deal, today)),
         commitments=_by_side(
             deal,
@@ -261,13 +275,18 @@ def _next_up(
     """Open items due by ``horizon``, under the side each counts for; ``soon`` marks those due
     within NEXT_UP_DAYS of today (all of them when ``horizon`` is that day)."""
     soon = today + dt.timedelta(days=NEXT_UP_DAYS)
-    candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None]] = []
+    phase_of = {m.id: f"phase-{deal.phases.index(m.phase) + 1}" for m in deal.milestones}
+    candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None, str, bool]] = []
     for m in deal.milestones:
         if not m.is_closed and m.due <= horizon:
-            candidates.append((m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status]))
+            blocked = m.status == "blocked"
+            candidates.append(
+                (m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status], phase_of[m.id], blocked)
+            )
     for a in deal.all_actions:
         if not a.done and a.due and a.due <= horizon:
-            candidates.append((a.due, "action", a.task, (a.owner,) if a.owner else (), None))
+            anchor = phase_of.get(a.milestone or "", "commitments")
+            candidates.append((a.due, "action", a.task, (a.owner,) if a.owner else (), None, anchor, False))
     candidates.sort(key=lambda c: (c[0], c[1] != "milestone", c[2]))
     groups = []
     for side in SIDES:
@@ -284,8 +303,10 @@ def _next_up(
                 status,
                 tuple(people[o] for o in owner_ids if o in people and people[o].side != side),
                 due <= soon,
+                anchor,
+                blocked,
             )
-            for due, kind, title, owner_ids, status in candidates
+            for due, kind, title, owner_ids, status, anchor, blocked in candidates
             if counted_side(deal, owner_ids) == side
         )
         if items:

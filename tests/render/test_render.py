@@ -72,8 +72,10 @@ def test_next_up_by_side_with_owner_names(acme):
     _, doc = acme
     next_up = section(doc, "next-up")
     assert "Overdue and due in the next 14 days" in next_up
+    # Issue 15 ("This week"): both wordings are in the page, the stylesheet shows "You owe" on the
+    # reader's side and "<company> owes" on the others (tests/browser/test_this_week.py).
     you = doc.by_id("next-buyer").text()
-    assert you.startswith("What you do Acme Corp")
+    assert "You owe" in you and "Acme Corp owes" in you
     buyer_group = next(
         s for s in doc.find_all("section") if s.attrs.get("aria-labelledby") == "next-buyer"
     ).text()
@@ -177,10 +179,10 @@ def test_criteria_risks_cadence_resources_narrative_pages(acme):
 def test_sections_come_in_the_promised_order(acme):
     html, _ = acme
     order = [
+        'id="next-up"',  # "This week" first (issue 15): what is owed now, before the overview
         'aria-labelledby="outcome-title"',
         'aria-labelledby="dates-title"',
         'id="progress"',
-        'id="next-up"',
         'id="timeline"',
         'id="plan"',
         'id="commitments"',
