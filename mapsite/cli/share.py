@@ -28,6 +28,13 @@ from mapsite.errors import MapsiteError
     metavar="DATE|never",
     help="Last day the link works (default: protection.share_days after today, 90 unless set).",
 )
+@click.option(
+    "--side",
+    type=click.Choice(["buyer", "seller", "partner"]),
+    default="buyer",
+    show_default=True,
+    help="Whose work the portal shows first to whoever opens the link.",
+)
 @click.option("--show", metavar="LABEL", help="Print DEAL's link with this label again.")
 @click.option("--revoke", metavar="LABEL", help="Revoke DEAL's link with this label.")
 @click.option("--list", "list_shares", is_flag=True, help="List share links (never their secrets).")
@@ -36,6 +43,7 @@ def share_command(
     slug: str | None,
     label: str | None,
     expires: str | None,
+    side: str,
     show: str | None,
     revoke: str | None,
     list_shares: bool,
@@ -45,6 +53,9 @@ def share_command(
 
     \b
     mapsite share DEAL --label "Dana (CFO)"   a new link for Dana
+    mapsite share DEAL --label Nadia --side partner
+                                              one for a partner, who
+                                              sees the partner's work first
     mapsite share DEAL --show "Dana (CFO)"    print that link again
     mapsite share DEAL --revoke "Dana (CFO)"  revoke it (the deal is re-keyed)
     mapsite share --list                      every link, never its secret
@@ -62,7 +73,7 @@ def share_command(
     elif show:
         show_link(site_dir, slug, show, today)
     else:
-        make_link(site_dir, slug, label or "", expires, today)
+        make_link(site_dir, slug, label or "", expires, today, side)
 
 
 def list_links(site_dir: Path, today: dt.date) -> None:
@@ -73,7 +84,9 @@ def list_links(site_dir: Path, today: dt.date) -> None:
             "revoked " + share.revoked if share.revoked else ("active" if share.active(today) else "expired")
         )
         until = f", until {share.expires}" if share.expires else ""
-        stdout.print(f"{share.deal}: {share.label} (created {share.created}{until}): {state}", markup=False)
+        side = f", {share.side} side" if share.side != "buyer" else ""
+        line = f"{share.deal}: {share.label} (created {share.created}{until}{side}): {state}"
+        stdout.print(line, markup=False)
 
 
 def revoke_links(site_dir: Path, slug: str | None, label: str, today: dt.date) -> None:
@@ -114,7 +127,7 @@ def show_link(site_dir: Path, name: str, label: str, today: dt.date) -> None:
     warn_if_bare(base_url)
 
 
-def make_link(site_dir: Path, name: str, label: str, expires: str | None, today: dt.date) -> None:
+def make_link(site_dir: Path, name: str, label: str, expires: str | None, today: dt.date, side: str) -> None:
     from mapsite.pipeline.readable import render_all
     from mapsite.protect.secrets import add_share, share_link
 
@@ -127,7 +140,12 @@ def make_link(site_dir: Path, name: str, label: str, expires: str | None, today:
         raise MapsiteError(f"no deal with slug '{slug}' that builds", result.findings)
     if deal.public:
         raise MapsiteError(f"deal '{slug}' is public: it needs no share link")
-    share = add_share(site_dir, slug, label, today, share_expiry(expires, site.share_days, today))
+    if side == "partner" and deal.partner is None:
+        raise MapsiteError(
+            f"deal '{slug}' names no partner, so a link cannot be for the partner side",
+            hint="add partner: {name: ...} to the deal, or use --side buyer or --side seller",
+        )
+    share = add_share(site_dir, slug, label, today, share_expiry(expires, site.share_days, today), side)
     stdout.print(f"Share link for {label} ({deal.title}):", markup=False)
     stdout.print(share_link(site.base_url, slug, share), markup=False)
     until = f"until {share.expires}" if share.expires else "with no expiry date"

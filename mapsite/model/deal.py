@@ -148,6 +148,7 @@ class AccessEntry:
     password: str | None = None
     password_env: str | None = None
     line: int = 0  # of the entry in its file, for messages about its password
+    side: str = "buyer"  # whose work the portal puts first for whoever logs in with it
 
 
 @dataclass(frozen=True)

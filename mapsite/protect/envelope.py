@@ -106,12 +106,19 @@ class Slot:
     iv: bytes
     ct: bytes
     expires: str | None = None
+    side: str = "buyer"  # told to the reader inside the sealed page only, never in the envelope
 
     def as_json(self) -> dict:
         data = {"type": self.type, "iv": b64(self.iv), "ct": b64(self.ct)}
         if self.expires:
             data["expires"] = self.expires
         return data
+
+
+def slot_id(slot: Slot) -> str:
+    """Names a slot in the sealed page's map of reader sides: the first 16 bytes of its
+    ciphertext, which unlock.js reads from the envelope the same way."""
+    return b64(slot.ct)[:22]
 
 
 def slot_aad(deal: str, slot_type: str, expires: str | None) -> bytes:

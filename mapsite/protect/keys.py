@@ -7,7 +7,7 @@ any machine, so remembered logins and share links survive rebuilds and CI deploy
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -116,7 +116,10 @@ def derive_deal_keys(
         # The fingerprint is made of KDF outputs, never of passwords: with the site secret in
         # hand, testing a guess against the published kid still costs a full PBKDF2.
         key = envelope.content_key(site_secret, deal.slug, envelope.access_fingerprint(roots, revoked))
-        slots = [envelope.wrap_key(root, key, deal.slug, "password") for root in roots]
+        slots = [
+            replace(envelope.wrap_key(root, key, deal.slug, "password"), side=entry.side)
+            for root, entry in zip(roots, deal.access, strict=True)
+        ]
         slots += [_share_slot(share, key, salt, deal.slug) for share in mine if share.active(today)]
         keys[deal.slug] = DealKeys(
             deal=deal.slug,
@@ -132,4 +135,4 @@ def derive_deal_keys(
 
 def _share_slot(share: Share, key: bytes, salt: bytes, deal: str) -> envelope.Slot:
     root = envelope.share_root(envelope.unb64(share.secret), salt)
-    return envelope.wrap_key(root, key, deal, "share", share.expires)
+    return replace(envelope.wrap_key(root, key, deal, "share", share.expires), side=share.side)

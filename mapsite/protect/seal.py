@@ -70,8 +70,10 @@ def seal_deal(
             file_map[member.path] = {**_file_entry(member.path, blob, content), "bundle": bundle}
         sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
     published = {page.path: published_path(keys.paths, page.path) for page in documents}
-    script = _json_script("mapsite-files", file_map) + _json_script(
-        "mapsite-pages", {path: name for path, name in published.items() if name != path}
+    script = (
+        _json_script("mapsite-files", file_map)
+        + _json_script("mapsite-pages", {path: name for path, name in published.items() if name != path})
+        + _json_script("mapsite-readers", {envelope.slot_id(slot): slot.side for slot in keys.slots})
     )
     for page in documents:
         path = published[page.path]

@@ -20,7 +20,7 @@ from pathlib import Path
 from mapsite.atomic import write_atomic
 from mapsite.errors import MapsiteError
 from mapsite.layout import PASSWORDS_FILE, STATE_DIR
-from mapsite.model.deal import AccessEntry
+from mapsite.model.deal import SIDES, AccessEntry
 from mapsite.protect.envelope import b64, unb64
 from mapsite.protect.strength import refuse_if_too_short
 
@@ -142,6 +142,7 @@ class Share:
     created: str
     expires: str | None = None
     revoked: str | None = None
+    side: str = "buyer"  # whose work the portal shows first to whoever opens the link
 
     @property
     def id(self) -> str:
@@ -165,9 +166,16 @@ def load_shares(site_dir: Path) -> list[Share]:
         raw = path.read_text("utf-8")
         source = str(path)
     try:
-        return [Share(**item) for item in json.loads(raw).get("shares", [])]
+        shares = [Share(**item) for item in json.loads(raw).get("shares", [])]
     except (ValueError, TypeError, AttributeError) as exc:
         raise MapsiteError(f"{source} is not a valid shares file ({exc})") from None
+    for share in shares:
+        if share.side not in SIDES:
+            raise MapsiteError(
+                f"{source}: the share link '{share.label}' of {share.deal} has side '{share.side}'",
+                hint=f"use one of {', '.join(SIDES)}",
+            )
+    return shares
 
 
 def save_shares(site_dir: Path, shares: list[Share]) -> None:
@@ -179,7 +187,9 @@ def save_shares(site_dir: Path, shares: list[Share]) -> None:
     _private_write(shares_path(site_dir), json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
-def add_share(site_dir: Path, deal: str, label: str, today: dt.date, expires: dt.date | None) -> Share:
+def add_share(
+    site_dir: Path, deal: str, label: str, today: dt.date, expires: dt.date | None, side: str = "buyer"
+) -> Share:
     shares = load_shares(site_dir)
     if any(s.deal == deal and s.label == label and s.revoked is None for s in shares):
         raise MapsiteError(
@@ -192,6 +202,7 @@ def add_share(site_dir: Path, deal: str, label: str, today: dt.date, expires: dt
         secret=b64(random.token_bytes(16)),
         created=today.isoformat(),
         expires=expires.isoformat() if expires else None,
+        side=side,
     )
     save_shares(site_dir, [*shares, share])
     return share

@@ -52,6 +52,9 @@
   // Decrypted images, once per file however many pages of the deal show them.
   const images = new Map();
   let contentKey = null;
+  // Which slot opened the deal: its page says whose side that credential is on (buyer, seller or
+  // partner), so the page puts the reader's own work first. Inside the sealed page, never public.
+  let readerSlot = null;
   let failed = false;
   let busy = false;
 
@@ -115,7 +118,7 @@
   async function storedKey() {
     const entry = await keyStore("readonly", (store) => store.get(rememberName));
     if (!entry) return null;
-    if (entry.kid === env.kid && entry.expires > Date.now()) return entry.key;
+    if (entry.kid === env.kid && entry.expires > Date.now()) return { key: entry.key, slot: entry.slot ?? null };
     // Expired, or the deal was re-keyed (someone lost access): forget it without a word.
     await keyStore("readwrite", (store) => store.delete(rememberName));
     return null;
@@ -129,7 +132,7 @@
   // Only the non-extractable CryptoKey is stored (structured clone), never the password or share
   // secret. A share link's key is kept no longer than the link is valid (to the end of its last day):
   // remembering must not outlive an expiry the browser would otherwise enforce.
-  async function remember(key, until = null) {
+  async function remember({ key, slot }, until = null) {
     if (!(rememberDays > 0)) return;
     let expires = Date.now() + rememberDays * DAY;
     if (until) {
@@ -138,7 +141,7 @@
     }
     try {
       await keyStore("readwrite", (store) => {
-        store.put({ key, kid: env.kid, expires }, rememberName);
+        store.put({ key, slot, kid: env.kid, expires }, rememberName);
       });
     } catch {
       // Storage is a convenience (it may be blocked): the page still opens.
@@ -285,13 +288,16 @@
       try {
         const params = { name: "AES-GCM", iv: unb64(slot.iv), additionalData: aad };
         const key = await subtle.unwrapKey("raw", unb64(slot.ct), kek, params, { name: "AES-GCM" }, false, ["decrypt"]);
-        return { key, expires: slot.expires ?? null };
+        return { key, slot: slotId(slot), expires: slot.expires ?? null };
       } catch {
         // Not this slot: try the next one.
       }
     }
     return null;
   }
+
+  // Names a slot in the sealed page's map of reader sides: the first 16 bytes of its ciphertext.
+  const slotId = (slot) => slot.ct.slice(0, 22);
 
   // Pages and files are padded: 8-byte big-endian length || bytes || zeros.
   async function decrypt(aad, iv, data) {
@@ -393,7 +399,10 @@
       }
     }
     const attributes = [...doc.documentElement.attributes].map((a) => [a.name, a.value]);
+    const readers = doc.getElementById("mapsite-readers");
+    const side = readers && readerSlot ? JSON.parse(readers.textContent)[readerSlot] : null;
     replaceDocument(attributes, [...doc.head.childNodes], doc.body);
+    if (side) document.documentElement.dataset.readerSide = side;
     // A page's own scripts (theme assets; the CSP allows this origin only) never run as parsed
     // nodes: each is re-created so it runs as it would on a readable page.
     const ran = [];
@@ -434,8 +443,9 @@
 
   const focusMain = () => $("main")?.focus({ preventScroll: true });
 
-  async function openPage(key, byHand) {
+  async function openPage({ key, slot }, byHand) {
     contentKey = key;
+    readerSlot = slot;
     let html;
     try {
       html = await openSealed(env, shownPath);
@@ -681,8 +691,8 @@
       return showForm(MESSAGES.wrong);
     }
     recordLogin(false);
-    if ($("mapsite-remember").checked) remember(key.key); // not awaited: storage never holds the page back
-    return openPage(key.key, true);
+    if ($("mapsite-remember").checked) remember(key); // not awaited: storage never holds the page back
+    return openPage(key, true);
   }
 
   async function start() {
@@ -708,8 +718,8 @@
       // Remembered as "Remember me" would (remember_days, the kid, log out): a link has no form to
       // tick, and the device already keeps the link itself in its history until it expires.
       recordLogin(true);
-      remember(key.key, key.expires);
-      return openPage(key.key, false);
+      remember(key, key.expires);
+      return openPage(key, false);
     }
     if (linkReader()) return showReopen();
     showForm("");

@@ -15,7 +15,7 @@ from typing import Any
 from mapsite.errors import Finding
 from mapsite.layout import SITE_FILE
 from mapsite.model.dates import Calendar
-from mapsite.model.deal import AccessEntry, Brand
+from mapsite.model.deal import SIDES, AccessEntry, Brand
 from mapsite.paths import inside
 from mapsite.read.fields import FieldReader
 from mapsite.read.yaml import YamlMap, YamlProblem, empty_map, parse_yaml
@@ -197,10 +197,11 @@ def read_access(reader: FieldReader, data: YamlMap, key: str, where: str) -> tup
             reader.error(line, f"each entry of '{key}' must be {{label, password_env}}")
             continue
         entry_where = f"{key} entry"
-        reader.unknown_keys(item, ("label", "password", "password_env"), entry_where)
+        reader.unknown_keys(item, ("label", "password", "password_env", "side"), entry_where)
         label = reader.text(item, "label", entry_where, required=True)
         password = reader.text(item, "password", entry_where)
         password_env = reader.text(item, "password_env", entry_where)
+        side = reader.choice(item, "side", entry_where, SIDES, "buyer") or "buyer"
         if password is not None:
             reader.warning(
                 item.line_of("password"),
@@ -217,6 +218,7 @@ def read_access(reader: FieldReader, data: YamlMap, key: str, where: str) -> tup
                     password=password,
                     password_env=password_env,
                     line=line + reader.line_offset,
+                    side=side,
                 )
             )
     return tuple(entries)

@@ -79,6 +79,13 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     archived = reader.choice(data, "archived", where, ARCHIVED, None)
     updated = reader.iso_date(data, "updated", where)
     public, access = _public_and_access(reader, data, where)
+    for entry in access:
+        if entry.side == "partner" and partner is None:
+            reader.warning(
+                entry.line - reader.line_offset,
+                f"the access entry '{entry.label}' is for the partner side, but the deal names no partner",
+                "add partner: {name: ...} to the deal, or give the entry side: buyer or side: seller",
+            )
     value_summary = reader.text(data, "value_summary", where, required=True)
 
     stakeholders = read_stakeholders(reader, data)

@@ -79,7 +79,7 @@ def log_in(page, password: str, remember: bool = False) -> None:
 
 
 def assert_clean(watch: PageWatch) -> None:
-    assert watch.errors == []
+    assert watch.errors == [], watch.errors
     assert watch.foreign == []
 
 

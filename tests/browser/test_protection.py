@@ -171,7 +171,8 @@ def stored_keys(page) -> dict[str, dict]:
 
 def assert_stored_key(entry: dict, days: float) -> None:
     """Only a non-extractable decrypt key, its kid and expiry: never the password."""
-    assert entry["fields"] == ["expires", "key", "kid"]
+    # "slot" is the public id of the slot that opened the deal: whose side the reader is on.
+    assert entry["fields"] == ["expires", "key", "kid", "slot"]
     assert entry["extractable"] is False
     assert entry["usages"] == ["decrypt"] and entry["algorithm"] == "AES-GCM"
     assert days - 0.01 < entry["days"] <= days

@@ -175,7 +175,7 @@ def test_a_remembered_link_login_opens_a_new_tab(portal, tabs):
     other.goto(portal.url + "buyer-co/")
     expect(other.locator("h1")).to_have_text(TITLE)
     (key,) = [entry for entry in stored(other) if entry["name"] == "remember:buyer-co"]
-    assert key["fields"] == ["expires", "key", "kid"] and key["extractable"] is False
+    assert key["fields"] == ["expires", "key", "kid", "slot"] and key["extractable"] is False
     # Remembered no longer than the link is valid: to the end of 1 March, not for 30 days.
     end_of_link = (dt.datetime(2027, 3, 2) - NOW) / dt.timedelta(days=1)
     assert end_of_link - 0.01 < key["days"] <= end_of_link

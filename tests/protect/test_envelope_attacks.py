@@ -31,7 +31,10 @@ from tests.helpers import PASSWORDS, TODAY
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
 GLOBEX = "content/deals/globex/index.md"
-INITECH_ENTRY = "  - label: Initech partner team\n    password_env: INITECH_PARTNER_PASSWORD\n"
+INITECH_ENTRY = (
+    "  - label: Initech partner team\n    password_env: INITECH_PARTNER_PASSWORD\n"
+    "    side: partner      # the partner's own work comes first on the page they open\n"
+)
 ADDED_AFTER_REMOVAL = "Pricing concession approved by the CFO after the partner left the deal"
 
 
