@@ -120,7 +120,27 @@ def _render_heading(
     return renderer.renderToken(tokens, idx, options, env)
 
 
+def _render_table_open(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A table scrolls inside its own box, so a wide one never widens a phone's page; the box is
+    focusable (keyboard scrolling) and says in words, for eyes and screen readers, that it scrolls."""
+    return (
+        '<div class="table-scroll" tabindex="0" role="group" aria-label="Table (scrolls sideways)">'
+        '<p class="table-scroll-cue">Scroll sideways for more</p>'
+        + renderer.renderToken(tokens, idx, options, env)
+    )
+
+
+def _render_table_close(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return renderer.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
 _md.add_render_rule("link_open", _render_link_open)
+_md.add_render_rule("table_open", _render_table_open)
+_md.add_render_rule("table_close", _render_table_close)
 _md.add_render_rule("image", _render_image)
 _md.add_render_rule("heading_open", _render_heading)
 _md.add_render_rule("heading_close", _render_heading)

@@ -1,0 +1,184 @@
+"""The buyer's page stays short without hiding anything (issue 15, "Shorter page").
+
+Done work folds behind "N done · Show", Progress is one bar and a chip per phase, long notes fold
+behind "More" and tables in notes scroll inside their own box. Measured in Chromium on the
+example's Acme plan at a laptop's and a phone's size, in light and dark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from mapsite.pipeline.build import build
+from tests.browser.helpers import save_screenshot
+from tests.helpers import REPO
+
+pytestmark = pytest.mark.browser
+
+BUILT = dt.date(2027, 2, 22)
+SIZES = [(1280, 800, 6), (375, 812, 10)]  # width, height, most screens the page may take
+LONG_NOTE = (
+    "Access credentials pending. The InfoSec team approves every service account before the "
+    "sandbox opens, and its board meets on Thursdays only, so a request that misses the cut "
+    "waits a full week. It ends with FINAL-WORDS."
+)
+WIDE_TABLE = "\n\n| Document | Owner | Status | Reviewer | Due | Comment |\n|---|---|---|---|---|---|\n" + (
+    "| SOC 2 Type II report | Priya Nair | Sent | InfoSec Team | 2027-03-01 | "
+    "Waiting_for_the_signed_NDA_before_the_auditor_releases_it |\n"
+)
+
+
+def _site(root: Path) -> Path:
+    site = root / "example"
+    site.mkdir()
+    shutil.copy2(REPO / "mapsite.yml", site / "mapsite.yml")
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copytree(REPO / "assets", site / "assets")
+    return site
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory) -> Path:
+    """The example's Acme plan as published (unprotected: the length is the page's, not the login's)."""
+    return build(_site(tmp_path_factory.mktemp("length")), today=BUILT, only="acme", protect=False).out
+
+
+@pytest.fixture(scope="module")
+def wordy(tmp_path_factory) -> Path:
+    """Acme with a long milestone note and a wide table in its notes."""
+    site = _site(tmp_path_factory.mktemp("wordy"))
+    deal = site / "content" / "deals" / "acme" / "index.md"
+    text = deal.read_text("utf-8")
+    assert "notes: Access credentials pending" in text
+    text = text.replace("notes: Access credentials pending", f"notes: {LONG_NOTE}", 1) + WIDE_TABLE
+    deal.write_text(text, "utf-8")
+    return build(site, today=BUILT, only="acme", protect=False).out
+
+
+def _open(browser, url: str, width: int, height: int, scheme: str = "light"):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    page.clock.set_fixed_time(dt.datetime(2027, 2, 22, 10))
+    page.goto(url)
+    expect(page.locator("h1")).to_contain_text("Acme x Northwind")
+    return context, page
+
+
+def _milestone(page, name: str):
+    """The plan's row of the milestone called ``name`` (a later row may name it in "After:")."""
+    return page.locator("#plan .milestone").filter(has=page.locator(".ms-name", has_text=name))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height", "screens"), SIZES)
+def test_the_plan_is_short_and_every_milestone_is_still_there(
+    browser, static_server, acme, width, height, screens, scheme
+):
+    context, page = _open(browser, static_server(acme) + "acme/", width, height, scheme)
+    try:
+        save_screenshot(page, f"page-length-{width}-{scheme}.png")
+        length = page.evaluate("document.documentElement.scrollHeight")
+        assert length < screens * height, f"{length / height:.1f} screens at {width}x{height}"
+        # Folded, not removed: every milestone's name is in the page.
+        names = page.locator("#plan .ms-name").all_text_contents()
+        for expected in (
+            "Initial Discovery Complete",
+            "Technical Demo",
+            "POC Scope Agreement",
+            "Kickoff Call",
+        ):
+            assert expected in names
+        assert len(names) == 15
+    finally:
+        context.close()
+
+
+def test_done_work_folds_behind_its_phase_show(browser, static_server, acme):
+    context, page = _open(browser, static_server(acme) + "acme/", 375, 812)
+    try:
+        done = _milestone(page, "POC Scope Agreement")
+        open_one = _milestone(page, "POC Environment Setup")
+        expect(open_one).to_be_visible()
+        expect(done).to_be_hidden()
+        validation = page.locator("#plan .phase", has=page.locator("h3", has_text="Validation"))
+        # The action's fold ("1 done") comes first inside the milestone; the phase's is its own.
+        fold = validation.locator(":scope > details.done-fold > summary")
+        expect(fold).to_have_accessible_name("1 done · Show")
+        fold.get_by_text("Show").click()
+        expect(done).to_be_visible()
+        expect(fold.get_by_text("Hide")).to_be_visible()
+        # A phase all done is one line with its count; Show opens it.
+        discovery = page.locator("#plan .phase", has=page.locator("h3", has_text="Discovery"))
+        expect(discovery.locator("summary")).to_contain_text("1 of 1 done")
+        first = _milestone(page, "Initial Discovery Complete")
+        expect(first).to_be_hidden()
+        discovery.locator("summary").get_by_text("Show").click()
+        expect(first).to_be_visible()
+        # A done action of an open milestone folds the same way.
+        done_action = open_one.locator("li.check.is-done")
+        expect(done_action).to_be_hidden()
+        open_one.locator("summary").get_by_text("Show").click()
+        expect(done_action).to_contain_text("Provide POC environment access")
+        expect(done_action).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_progress_is_one_bar_and_a_chip_per_phase(browser, static_server, acme):
+    context, page = _open(browser, static_server(acme) + "acme/", 1280, 800)
+    try:
+        progress = page.locator("#progress")
+        assert progress.locator("progress").count() == 1
+        chips = progress.locator(".phase-chip")
+        expect(chips).to_have_count(8)
+        expect(chips.nth(0)).to_have_text("✓Discovery 1 of 1 done")
+        expect(chips.nth(2)).to_have_text("◐Validation 1 of 3 done")
+        assert "pc-done" in (chips.nth(0).get_attribute("class") or "")
+        chips.nth(2).locator("a").click()
+        expect(page.locator("#phase-3")).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_printed_page_shows_done_work(browser, static_server, acme):
+    context, page = _open(browser, static_server(acme) + "acme/?as-built", 1280, 900)
+    try:
+        page.emulate_media(media="print")
+        for name in ("Initial Discovery Complete", "POC Scope Agreement", "Demo Follow-Up Q&A"):
+            expect(_milestone(page, name)).to_be_visible()
+        assert page.locator("#plan summary .fold-cue:visible").count() == 0
+    finally:
+        context.close()
+
+
+def test_a_long_note_folds_behind_more(browser, static_server, wordy):
+    context, page = _open(browser, static_server(wordy) + "acme/", 375, 812)
+    try:
+        milestone = _milestone(page, "POC Environment Setup")
+        note = milestone.locator(".ms-notes")
+        expect(note).to_contain_text("Access credentials pending.")
+        expect(note.get_by_text("FINAL-WORDS", exact=False)).to_be_hidden()
+        note.get_by_text("More").click()
+        expect(note.locator("p")).to_have_text(LONG_NOTE)
+        expect(note.locator("p")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_table_in_notes_scrolls_in_its_own_box_on_a_phone(browser, static_server, wordy):
+    context, page = _open(browser, static_server(wordy) + "acme/", 375, 812)
+    try:
+        box = page.locator("#notes .table-scroll")
+        expect(box).to_have_count(1)
+        box.scroll_into_view_if_needed()
+        expect(box.get_by_text("Scroll sideways for more")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") == 375
+        assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+        save_screenshot(page, "page-length-notes-table-375.png")
+    finally:
+        context.close()
