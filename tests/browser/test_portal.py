@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 KEY_TEXTS = [
     "Acme x Northwind: Marketing Automation Rollout",
-    "Next up",
+    "This week",  # the first block under the header (issue 15; it was "Next up")
     "Timeline",
     "Security Review Complete",
     "Dana Whitfield",
