@@ -269,23 +269,33 @@ def _side_label(deal: Deal, side: Side) -> str:
     return {"buyer": "What you do", "seller": "What we do"}.get(side, f"What {name} does")
 
 
+def milestone_anchor(milestone_id: str) -> str:
+    """The id of a milestone's row in the plan."""
+    return f"ms-{milestone_id}"
+
+
 def _next_up(
     deal: Deal, people: dict[str, Stakeholder], today: dt.date, horizon: dt.date
 ) -> tuple[SideGroup, ...]:
     """Open items due by ``horizon``, under the side each counts for; ``soon`` marks those due
     within NEXT_UP_DAYS of today (all of them when ``horizon`` is that day)."""
     soon = today + dt.timedelta(days=NEXT_UP_DAYS)
-    phase_of = {m.id: f"phase-{deal.phases.index(m.phase) + 1}" for m in deal.milestones}
+    # An item links to its row in the plan; an action to its milestone's row, or to the phase
+    # when that milestone is done (its row is folded away), or to Commitments without one.
+    row_of = {
+        m.id: f"phase-{deal.phases.index(m.phase) + 1}" if m.is_closed else milestone_anchor(m.id)
+        for m in deal.milestones
+    }
     candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None, str, bool]] = []
     for m in deal.milestones:
         if not m.is_closed and m.due <= horizon:
             blocked = m.status == "blocked"
             candidates.append(
-                (m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status], phase_of[m.id], blocked)
+                (m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status], row_of[m.id], blocked)
             )
     for a in deal.all_actions:
         if not a.done and a.due and a.due <= horizon:
-            anchor = phase_of.get(a.milestone or "", "commitments")
+            anchor = row_of.get(a.milestone or "", "commitments")
             candidates.append((a.due, "action", a.task, (a.owner,) if a.owner else (), None, anchor, False))
     candidates.sort(key=lambda c: (c[0], c[1] != "milestone", c[2]))
     groups = []

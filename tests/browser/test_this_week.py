@@ -93,6 +93,7 @@ def test_the_first_open_buyer_item_is_on_the_first_screen(browser, example_url, 
         _inside_first_screen(page, first)
         # It links to its place in the plan.
         target = first.locator(".next-title a").get_attribute("href")
+        assert target == "#ms-poc-setup"
         assert page.locator(target).count() == 1
         assert _visible_groups(page)[0] == "buyer"
         # Northwind has nothing due in the next 14 days, and the block says so.
@@ -159,7 +160,9 @@ def test_nothing_due_soon_names_the_next_item_and_its_date(site_factory, static_
     empty = page.locator("#next-up [data-live=next-empty]")
     expect(empty).to_have_text("Nothing due in the next 14 days. Next: Technical Demo, Mon, Mar 29, 2027.")
     _inside_first_screen(page, empty)
-    expect(empty.locator("a")).to_have_attribute("href", "#phase-1")
+    expect(empty.locator("a")).to_have_attribute("href", "#ms-demo")
+    empty.locator("a").click()
+    expect(page.locator("#ms-demo")).to_be_in_viewport()
     assert page.locator("#next-up .next-group").filter(visible=True).count() == 0
     # No "nothing due" line per side on top of the block's own.
     assert page.locator("#next-up .tw-idle").filter(visible=True).count() == 0

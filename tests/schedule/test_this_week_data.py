@@ -25,16 +25,26 @@ def plan_for(site_factory, today: dt.date):
     return portal_view(deal, today)
 
 
-def test_items_link_to_their_phase_or_the_commitments_and_say_when_blocked(site_factory):
+def test_items_link_to_their_row_or_the_commitments_and_say_when_blocked(site_factory):
     plan = plan_for(site_factory, dt.date(2027, 2, 22))
     items = {i.title: (i.anchor, i.blocked) for g in plan.upcoming for i in g.items}
     assert items == {
-        "Technical Demo": ("phase-1", True),  # Evaluation, the first phase
-        "Send the data sample": ("phase-1", False),  # an action of the demo milestone
+        "Technical Demo": ("ms-demo", True),  # its own row in the plan
+        "Send the data sample": ("ms-demo", False),  # an action of the demo milestone
         "Book the workshop room": ("commitments", False),  # an action of no milestone
-        "Contract Signature": ("phase-2", False),
+        "Contract Signature": ("ms-signature", False),
     }
     assert plan.blocked_count == 1
+
+
+def test_an_open_action_of_a_done_milestone_links_to_its_phase(site_factory):
+    """The done milestone's row is folded away: its phase heading is what the reader can see."""
+    done = DEAL.replace("due: 2027-03-29, status: blocked}", "due: 2027-02-01, status: done}")
+    site, _ = load_site(site_factory.make({"buyer-co.md": done}))
+    [deal] = load_deals(site, dt.date(2027, 2, 22)).deals
+    plan = portal_view(deal, dt.date(2027, 2, 22))
+    items = {i.title: i.anchor for g in plan.upcoming for i in g.items}
+    assert items["Send the data sample"] == "phase-1"
 
 
 def test_when_nothing_is_due_soon_the_next_open_item_is_named(site_factory):
