@@ -13,17 +13,8 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from mapsite.cli.app import (
-    as_date,
-    count_summary,
-    main,
-    print_findings,
-    read_site,
-    site_option,
-    stderr,
-    stdout,
-    today_option,
-)
+from mapsite.cli.app import as_date, main, read_site, site_option, today_option
+from mapsite.cli.console import count_summary, print_findings, stderr, stdout
 from mapsite.cli.lookup import deal_slug
 from mapsite.clock import resolve_today
 

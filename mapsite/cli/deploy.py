@@ -20,8 +20,9 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from mapsite.cli.app import main, print_findings, site_option, stderr, stdout
+from mapsite.cli.app import main, site_option
 from mapsite.cli.build import build_and_report
+from mapsite.cli.console import print_findings, stderr, stdout
 from mapsite.deploy.plan import DEFAULT_MAX_DELETES
 
 if TYPE_CHECKING:

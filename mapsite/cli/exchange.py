@@ -14,16 +14,8 @@ from pathlib import Path
 
 import click
 
-from mapsite.cli.app import (
-    as_date,
-    main,
-    print_findings,
-    read_site,
-    site_option,
-    stderr,
-    stdout,
-    today_option,
-)
+from mapsite.cli.app import as_date, main, read_site, site_option, today_option
+from mapsite.cli.console import print_findings, stderr, stdout
 from mapsite.cli.lookup import deal_key, one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import click
 
-from mapsite.cli.app import main, read_site, site_option, stdout
+from mapsite.cli.app import main, read_site, site_option
+from mapsite.cli.console import stdout
 from mapsite.clock import resolve_today
 
 HEADERS = ("FILE", "SLUG", "BUYER", "STAGE", "CLOSE", "PORTAL")

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from mapsite.cli.app import as_date, main, read_site, site_option, stderr, stdout
+from mapsite.cli.app import as_date, main, read_site, site_option
+from mapsite.cli.console import stderr, stdout
 from mapsite.clock import resolve_today
 from mapsite.names import password_env_name
 from mapsite.render.blueprints import BLUEPRINTS

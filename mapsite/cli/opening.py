@@ -19,7 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import click
 
 from mapsite.atomic import write_atomic
-from mapsite.cli.app import main, read_site, site_option, stdout
+from mapsite.cli.app import main, read_site, site_option
+from mapsite.cli.console import stdout
 from mapsite.cli.lookup import one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError

@@ -14,7 +14,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from mapsite.cli.app import as_date, main, read_site, site_option, stdout, today_option
+from mapsite.cli.app import as_date, main, read_site, site_option, today_option
+from mapsite.cli.console import stdout
 from mapsite.cli.lookup import one_deal
 from mapsite.cli.status_table import needed_width
 from mapsite.clock import resolve_today

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from mapsite.cli.app import as_date, main, print_findings, site_option, stdout, today_option
+from mapsite.cli.app import as_date, main, site_option, today_option
+from mapsite.cli.console import print_findings, stdout
 
 
 @main.command(name="serve")

@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from mapsite.cli.app import main, read_site, site_option, stderr, stdout
+from mapsite.cli.app import main, read_site, site_option
+from mapsite.cli.console import stderr, stdout
 from mapsite.cli.lookup import deal_name, deal_slug, names_by_slug, one_deal
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError

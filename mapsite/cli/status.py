@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from mapsite.cli.app import as_date, main, read_site, site_option, stdout, today_option
+from mapsite.cli.app import as_date, main, read_site, site_option, today_option
+from mapsite.cli.console import stdout
 from mapsite.cli.status_table import status_table
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
