@@ -26,6 +26,7 @@ from mapsite.read.site import Site
 from mapsite.render.cadence import parse_cadence
 from mapsite.render.calendars import CalendarFile, deal_calendars
 from mapsite.render.colors import palette
+from mapsite.render.favicon import favicon
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.render.theme import Theme
 from mapsite.render.timeline import render_timeline
@@ -243,15 +244,22 @@ def _base_context(
         return prefix + assets[name].url_path if prefix else relative_url(path, assets[name].url_path)
 
     seller_logo = brand_assets(site).get(site.seller.logo) if site.seller.logo else None
+    logo_url = (
+        (prefix + seller_logo.path if prefix else relative_url(path, seller_logo.path))
+        if seller_logo
+        else None
+    )
     return {
         "site": site,
         "page": SimpleNamespace(title=title, kind=kind, path=path),
         "asset": asset,
         "palette": palette(accent or site.seller.accent),
-        "seller_logo": (
-            (prefix + seller_logo.path if prefix else relative_url(path, seller_logo.path))
-            if seller_logo
-            else None
+        "seller_logo": logo_url,
+        "favicon": favicon(
+            seller_logo.path if seller_logo else None,
+            seller_logo.content if seller_logo else None,
+            logo_url,
+            asset,
         ),
         "home_url": prefix or relative_url(path, ""),
     }
