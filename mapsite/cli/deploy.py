@@ -23,7 +23,10 @@ from rich.progress import (
 from mapsite.cli.app import main, site_option
 from mapsite.cli.build import build_and_report
 from mapsite.cli.console import print_findings, stderr, stdout
-from mapsite.deploy.plan import DEFAULT_MAX_DELETES
+
+# deploy.plan's default, written here so that `mapsite deploy --help` does not import the deploy
+# stage; tests/cli/test_command_table.py checks that they are equal.
+DEFAULT_MAX_DELETES = 256
 
 if TYPE_CHECKING:
     from mapsite.deploy.plan import DeployPlan

@@ -18,8 +18,12 @@ from mapsite.cli.console import stdout
 from mapsite.cli.status_table import status_table
 from mapsite.clock import resolve_today
 from mapsite.errors import MapsiteError
-from mapsite.model.deal import STAGES
-from mapsite.schedule.status import SORTS
+
+# The choices, written here so that `mapsite status --help` does not import the deal model and
+# the schedule; tests/cli/test_command_table.py checks that they equal model.deal.STAGES and
+# schedule.status.SORTS.
+STAGES = ("active", "won", "lost", "paused")
+SORTS = ("close", "risk", "updated")
 
 
 @main.command(name="status")
