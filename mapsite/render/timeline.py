@@ -33,8 +33,8 @@ PLOT_RIGHT = WIDTH - 24
 AXIS_HEIGHT = 58
 FLAG_ROWS = (14, 30)
 TICK_LABEL_Y = 50
-ROW_HEIGHT = 26
-LANE_PADDING = 10
+ROW_HEIGHT = 22
+LANE_PADDING = 6
 LEGEND_HEIGHT = 34
 CHAR_WIDTH = 6.4
 MARKER_RADIUS = 6
@@ -270,24 +270,51 @@ def _legend(top: float) -> str:
 
 
 def _phone_list(plan: PortalView) -> str:
-    """The milestones by phase with their dates and marks: what a phone shows instead of the SVG."""
+    """The milestones by phase with their dates and marks: what a phone shows instead of the SVG.
+
+    As in the plan, closed work folds behind "N done · Show" (a phase all closed is one line), so
+    a phone scrolls past what is still to do, not past what is over.
+    """
     parts = ['<div class="tl-list">']
     for phase in plan.phases:
-        parts.append(f'<p class="tl-list-phase">{escape(phase.name)}</p><ol>')
-        for view in phase.milestones:
-            milestone = view.milestone
-            marks = _badge(f"st-{milestone.status}", STATUS_ICONS[milestone.status], view.status_label)
-            if view.overdue:
-                marks += _badge("badge-overdue", "!", "Overdue")
-            if view.critical:
-                marks += _badge("badge-critical", "◆", "Critical path")
+        open_items = [_phone_item(view) for view in phase.milestones if not view.milestone.is_closed]
+        closed = [view for view in phase.milestones if view.milestone.is_closed]
+        name = f'<p class="tl-list-phase">{escape(phase.name)}</p>'
+        if open_items:
+            parts.append(f"{name}<ol>{''.join(open_items)}</ol>")
+        if closed:
+            head = name if not open_items else ""
+            fold = "tl-done-fold phase-fold" if not open_items else "tl-done-fold"
             parts.append(
-                f'<li><time datetime="{milestone.due.isoformat()}">{short_date(milestone.due)}</time>'
-                f'<span class="tl-list-name">{escape(milestone.name)}</span>{marks}</li>'
+                f'<details class="done-fold {fold}"><summary class="fold-summary">{head}'
+                f'<span class="fold-count">{_closed_count(closed)}</span><span class="fold-cue">'
+                '<span class="cue-show">Show</span><span class="cue-hide">Hide</span></span></summary>'
+                f"<ol>{''.join(_phone_item(view) for view in closed)}</ol></details>"
             )
-        parts.append("</ol>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _phone_item(view: MilestoneView) -> str:
+    milestone = view.milestone
+    marks = _badge(f"st-{milestone.status}", STATUS_ICONS[milestone.status], view.status_label)
+    if view.overdue:
+        marks += _badge("badge-overdue", "!", "Overdue")
+    if view.critical:
+        marks += _badge("badge-critical", "◆", "Critical path")
+    return (
+        f'<li><time datetime="{milestone.due.isoformat()}">{short_date(milestone.due)}</time>'
+        f'<span class="tl-list-name">{escape(milestone.name)}</span>{marks}</li>'
+    )
+
+
+def _closed_count(closed: list[MilestoneView]) -> str:
+    """ "3 done", "2 done, 1 skipped": the words of the plan's own fold (partials/plan.html)."""
+    done = sum(view.milestone.status == "done" for view in closed)
+    words = [f"{done} done"] if done else []
+    if len(closed) > done:
+        words.append(f"{len(closed) - done} skipped")
+    return ", ".join(words)
 
 
 def _badge(css: str, icon: str, label: str) -> str:
