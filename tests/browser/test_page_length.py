@@ -182,3 +182,83 @@ def test_a_table_in_notes_scrolls_in_its_own_box_on_a_phone(browser, static_serv
         save_screenshot(page, "page-length-notes-table-375.png")
     finally:
         context.close()
+
+
+# Most pixels each compacted part may take (issue 15: before, 264/219, 732/1441, 530/862, 310/524
+# and 466/910 at 1280/375).
+BUDGETS = {
+    1280: {"header.masthead": 170, "#timeline": 620, "#people": 400, ".pair": 220, "#calendar": 200},
+    375: {"header.masthead": 150, "#timeline": 1100, "#people": 720, ".pair": 430, "#calendar": 320},
+}
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (375, 812)])
+def test_masthead_timeline_people_meetings_and_calendar_are_compact(
+    browser, static_server, acme, width, height
+):
+    context, page = _open(browser, static_server(acme) + "acme/", width, height)
+    try:
+        for selector, most in BUDGETS[width].items():
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["height"] <= most, f"{selector}: {box} at {width}px"
+        # Compact, not cut: every stakeholder is on the page, with title and role.
+        people = page.locator("#people .person-card")
+        expect(people).to_have_count(10)
+        dana = people.filter(has_text="Dana Whitfield")
+        expect(dana).to_be_visible()
+        expect(dana).to_contain_text("VP Marketing")
+        expect(dana).to_contain_text("Project lead")
+        if width == 1280:
+            # The two sides next to each other on a laptop.
+            sides = page.locator("#people .people-group")
+            assert sides.nth(0).bounding_box()["y"] == sides.nth(1).bounding_box()["y"]
+    finally:
+        context.close()
+
+
+def test_the_phone_timeline_folds_done_work_per_phase(browser, static_server, acme):
+    context, page = _open(browser, static_server(acme) + "acme/", 375, 812)
+    try:
+        listing = page.locator("#timeline .tl-list")
+        expect(listing).to_be_visible()
+        open_one = listing.locator("li", has_text="POC Environment Setup")
+        expect(open_one).to_be_visible()
+        expect(open_one).to_contain_text("Feb 18")
+        # A phase all done is one line: its name, "1 done", Show.
+        discovery = listing.locator("details", has=page.locator(".tl-list-phase", has_text="Discovery"))
+        first = listing.locator("li", has_text="Initial Discovery Complete")
+        expect(first).to_be_hidden()
+        expect(discovery.locator("summary")).to_have_accessible_name("Discovery 1 done · Show")
+        discovery.locator("summary").get_by_text("Show").click()
+        expect(first).to_be_visible()
+        expect(first).to_contain_text("Done")
+        # A phase with open work lists it, then its done work behind "1 done · Show".
+        done = listing.locator("li", has_text="POC Scope Agreement")
+        expect(done).to_be_hidden()
+        fold = listing.locator("details", has=page.locator("li", has_text="POC Scope Agreement")).locator(
+            "summary"
+        )
+        expect(fold).to_have_accessible_name("1 done · Show")
+        fold.get_by_text("Show").click()
+        expect(done).to_be_visible()
+        save_screenshot(page, "page-length-timeline-375.png")
+    finally:
+        context.close()
+
+
+def test_one_persons_calendar_is_one_click_further(browser, static_server, acme):
+    context, page = _open(browser, static_server(acme) + "acme/", 1280, 800)
+    try:
+        calendar = page.locator("#calendar")
+        whole = calendar.get_by_role("link", name="Download the whole plan (.ics)")
+        expect(whole).to_be_visible()
+        person = calendar.get_by_role("link", name="InfoSec Team (calendar file)")
+        expect(person).to_be_hidden()
+        calendar.locator("summary", has_text="Only what one person owns").click()
+        expect(person).to_be_visible()
+        expect(calendar.get_by_role("link", name="(calendar file)")).to_have_count(10)
+        # The whole plan's link and what it is share a line on a laptop.
+        intro = calendar.locator(".calendar-intro")
+        assert abs(whole.bounding_box()["y"] - intro.bounding_box()["y"]) < 40
+    finally:
+        context.close()
