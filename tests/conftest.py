@@ -18,7 +18,7 @@ def access_passwords(monkeypatch):
     """Every test (and every mapsite process it starts) sees the passwords, and no outside secret."""
     for name, value in PASSWORDS.items():
         monkeypatch.setenv(name, value)
-    for name in ("MAPSITE_SECRET", "MAPSITE_SHARES", "SOURCE_DATE_EPOCH"):
+    for name in ("MAPSITE_SECRET", "MAPSITE_SHARES", "MAPSITE_KDF_CACHE", "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(name, raising=False)
 
 

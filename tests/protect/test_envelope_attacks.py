@@ -212,7 +212,8 @@ def test_with_the_site_secret_a_password_guess_still_costs_the_full_kdf(example_
     cache = KdfCache(example_site, secret, parallel=False)
     root = cache.derive_all([real])[real]
     assert envelope_reader.open_envelope(page, root)  # the real password's KDF output opens the page
-    cache.entries[cache._key(other, salt, envelope.ITERATIONS)] = envelope.b64(root)
+    entry_id = cache._key(other, salt, envelope.ITERATIONS)
+    cache.entries[entry_id] = cache._seal(entry_id, root)
     monkeypatch.setenv("GLOBEX_PORTAL_PASSWORD", other)
     faked = derive_deal_keys([deal], example_site, secret, dt.date.fromisoformat(TODAY), cache)["globex"]
     assert faked.kid == page["kid"]

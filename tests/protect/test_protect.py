@@ -128,7 +128,10 @@ def test_kdf_cache_skips_work_and_forgets_old_passwords(tmp_path, monkeypatch):
     assert KdfCache(tmp_path, SECRET).derive_all([request])[request] == kek
     fresh = KdfCache(tmp_path, SECRET)
     fresh.save(keep=[])
-    assert json.loads((tmp_path / ".mapsite" / "kdf-cache.json").read_text("utf-8")) == {}
+    assert json.loads((tmp_path / ".mapsite" / "kdf-cache.json").read_text("utf-8")) == {
+        "format": 2,
+        "entries": {},
+    }
 
 
 def test_cold_kdfs_run_in_parallel_and_agree(tmp_path):
