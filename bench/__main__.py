@@ -24,6 +24,7 @@ from bench.corpus import password_env, write_corpus
 from bench.deploy_bench import measure_deploy
 from bench.machine import machine
 from bench.serve_bench import measure_serve
+from bench.startup_bench import measure_startup
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 BUYER_DEAL = 0  # deal-0000: a folder deal whose plan links to an extra page
@@ -44,6 +45,8 @@ QUICK = Scale(sizes=(20, 60), runs=2, edits=4, samples=2)
 def run_all(plan: Scale, work: Path) -> dict:
     large = plan.sizes[-1]
     results: dict = {"machine": machine(), "sizes": plan.sizes, "runs": plan.runs, "kdf_s": kdf_seconds()}
+    _say("start-up: mapsite --help and --version against python -c pass")
+    results["startup"] = measure_startup(plan.runs * 6 + 1)
     slug = f"deal-{BUYER_DEAL:04d}"
     share_link, env = "", {}
     for deals in plan.sizes:
@@ -78,7 +81,10 @@ def targets(r: dict, plan: Scale) -> list[dict]:
     mkdocs = anchors[anchors["mkdocs_anchor"]]["median_s"]
     kdf_work = large * r["kdf_s"] / (r["machine"]["cpus"] or 1)
     serve = {row["deals"]: row for row in r["serve"]["sizes"]}
+    startup = r["startup"]
     rows = [
+        ("mapsite --help / python -c pass", startup["help_ratio"], 5.0),
+        ("mapsite --version / python -c pass", startup["version_ratio"], 5.0),
         ("warm full build / MkDocs", build_l["warm"]["median_s"] / mkdocs, 0.5),
         ("nothing-changed build / Hugo", build_l["unchanged"]["median_s"] / anchors["hugo"]["median_s"], 1.0),
         (
@@ -133,6 +139,11 @@ def print_report(r: dict, plan: Scale) -> None:
     for anchor in ("mkdocs", "mkdocs_nav", "hugo", "staticrypt"):
         cells = [r[f"anchors_{n}"][anchor] for n in plan.sizes]
         print(f"{anchor:<26}" + "".join(f"{c['median_s']:>10.2f} {c['peak_rss_mb']:>6.0f}" for c in cells))
+    startup = r["startup"]
+    print(
+        f"\nstart-up (median of {startup['runs']}): python -c pass {startup['python_pass_ms']} ms, "
+        f"mapsite --help {startup['help_ms']} ms, --version {startup['version_ms']} ms"
+    )
     deploy, buyer = r["deploy"], r["buyer"]
     print(
         f"\ndeploy of {large} deals ({deploy['files']} files): no-op folder {deploy['folder']['noop_s']} s, "
