@@ -107,7 +107,9 @@ def _render_image(
             # An image from another host would call that host when the page opens.
             return f'<a href="{Markup.escape(src)}" rel="noopener noreferrer">{Markup.escape(alt or src)}</a>'
         return str(Markup.escape(alt))
-    return f'<img src="{Markup.escape(resolved)}" alt="{Markup.escape(alt)}" loading="lazy">'
+    # Loaded with the page, not lazily: an image of unknown size that grows while a section link
+    # scrolls the page makes the jump stop short of its section (hundreds of pixels on Acme's notes).
+    return f'<img src="{Markup.escape(resolved)}" alt="{Markup.escape(alt)}">'
 
 
 def _render_heading(

@@ -9,7 +9,7 @@
  * jumped to if it is in view, else the last one in view. IntersectionObservers say when to look
  * again (a section crossing the line, the footer coming into view), so scrolling costs nothing.
  * unlock.js re-creates the page's scripts on every page it shows, so this runs again each time;
- * its one window listener lets go once its bar has left the document. */
+ * its window listeners let go once its bar has left the document. */
 (() => {
   "use strict";
 
@@ -140,16 +140,24 @@
   if (footer) new IntersectionObserver(update, { threshold: [0, 0.5, 1] }).observe(footer);
 
   function resized() {
-    if (!bar.isConnected) {
-      removeEventListener("resize", resized);
-      band?.disconnect();
-      return;
-    }
+    if (!bar.isConnected) return letGo();
     watch();
     placeCues();
     update();
   }
+  // Where a scroll comes to rest is looked at once more: a jump that ends at the page's bottom
+  // may cross no band and bring the footer no further into view, so no observer would tell.
+  function settled() {
+    if (!bar.isConnected) return letGo();
+    update();
+  }
+  function letGo() {
+    removeEventListener("resize", resized);
+    removeEventListener("scrollend", settled);
+    band?.disconnect();
+  }
   addEventListener("resize", resized);
+  addEventListener("scrollend", settled, { passive: true });
   watch();
   placeCues();
   update();
