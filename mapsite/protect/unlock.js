@@ -46,6 +46,15 @@
     head: [...document.head.childNodes],
     body: document.body,
   };
+  // The tab icon is fetched again whenever the address changes, against the new address: a
+  // relative link left in the head while history moves to a page opened in place (or the shell
+  // put back there) would miss. Icon links are made absolute where they were written.
+  const pinIcons = (head, base) => {
+    for (const link of head.querySelectorAll("link[rel~=icon][href]")) {
+      link.setAttribute("href", new URL(link.getAttribute("href"), base).href);
+    }
+  };
+  pinIcons(document.head, location.href);
   let files = {};
   // Where this deal's extra pages are published (opaque folders), by their readable path.
   let pages = {};
@@ -377,6 +386,7 @@
   // page for today) moves the layout, so a scroll is restored after them, not before.
   function showPage(html) {
     const doc = new DOMParser().parseFromString(html, "text/html");
+    pinIcons(doc.head, location.href); // the address is already the page's own
     const map = doc.getElementById("mapsite-files");
     files = map ? JSON.parse(map.textContent) : {};
     const pageMap = doc.getElementById("mapsite-pages");

@@ -41,6 +41,13 @@ class PageWatch:
         self.foreign: list[str] = []
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        # The console says a resource failed, not which: the failing address goes with it.
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and self.errors.append(f"{response.status} {response.url}")
+            ),
+        )
 
         def route(route):
             url = route.request.url
