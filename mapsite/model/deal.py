@@ -50,6 +50,10 @@ Level = Literal["low", "medium", "high"]
 LEVELS: tuple[Level, ...] = get_args(Level)
 RiskStatus = Literal["open", "mitigated", "closed"]
 RISK_STATUSES: tuple[RiskStatus, ...] = get_args(RiskStatus)
+# What an entry of the deal's discussion is: a question or comment, an agreement to the plan, or
+# a change proposed from the portal (recorded when the rep declined it).
+DiscussionKind = Literal["question", "comment", "agreement", "proposal"]
+DISCUSSION_KINDS: tuple[DiscussionKind, ...] = get_args(DiscussionKind)
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,29 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class DiscussionEntry:
+    """One entry of ``discussion:``: what someone said or proposed, and the rep's answer.
+
+    ``number`` is the entry's place in the file's list (1 for the first): ``mapsite inbox``, the
+    portal and ``mapsite answer SLUG N`` all name an entry by it. ``ref`` ties an entry that came
+    from an update code to its change (``<sender>:<device>:<id>``).
+    """
+
+    number: int
+    who: str
+    when: dt.date
+    text: str
+    kind: DiscussionKind = "comment"
+    side: Side | None = None
+    item: str | None = None
+    ref: str | None = None
+    answer: str | None = None
+    answered: dt.date | None = None
+    declined: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class AccessEntry:
     """One password that opens the portal; the password itself is read only when protecting."""
 
@@ -193,6 +220,8 @@ class Deal:
     risks: tuple[Risk, ...] = ()
     cadence: tuple[Cadence, ...] = ()
     resources: tuple[Resource, ...] = ()
+    discussion: tuple[DiscussionEntry, ...] = ()
+    updates_to: str | None = None  # where the portal sends readers' updates (else the account executive)
     body: str = ""
     pages: tuple[ExtraPage, ...] = ()
     files: tuple[DealFile, ...] = field(default=())

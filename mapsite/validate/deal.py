@@ -30,6 +30,7 @@ from mapsite.names import slugify
 from mapsite.read.fields import FieldReader
 from mapsite.read.site import AccessEntry, Site, read_access, read_brand
 from mapsite.read.yaml import YamlMap
+from mapsite.validate.discussion import item_keys, read_discussion, read_updates_to
 from mapsite.validate.files import NOT_OWN_HINT, not_own_text, outside_own_folder, read_resources
 from mapsite.validate.input import DealInput
 from mapsite.validate.order import (
@@ -51,7 +52,7 @@ from mapsite.validate.plan_items import (
 DEAL_KEYS = (
     "title", "slug", "buyer", "seller", "partner", "close_date", "go_live", "stage", "updated", "archived",
     "access", "public", "value_summary", "stakeholders", "milestones", "actions",
-    "success_criteria", "risks", "cadence", "resources",
+    "success_criteria", "risks", "cadence", "resources", "discussion", "updates_to",
 )  # fmt: skip
 
 
@@ -115,6 +116,8 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     criteria = read_criteria(reader, data)
     risks = read_risks(reader, data, known_people)
     cadence = read_cadence(reader, data, known_people)
+    discussion = read_discussion(reader, data, item_keys(milestones, top_actions))
+    updates_to = read_updates_to(reader, data)
 
     if has_errors(reader.findings):
         return None
@@ -140,6 +143,8 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         risks=risks,
         cadence=cadence,
         resources=resources,
+        discussion=discussion,
+        updates_to=updates_to,
         body=item.source.body,
         source=item.source.path,
         folder=item.folder,
