@@ -18,6 +18,9 @@ ASSET_DIR = "assets"
 TEAM_SLUG = "_team"
 TEAM_PAGE = f"{TEAM_SLUG}/index.html"
 FILES_DIR = "_files"
+# Inside each deal's folder: the tiny files an unlocked portal requests when analytics are on
+# (protect/views.py), so the host's access log records who opened what.
+VIEWS_DIR = "_v"
 CALENDAR_DIR = "calendar"
 MARKER = ".mapsite-build.json"
 

@@ -22,6 +22,7 @@ from mapsite.protect.keys import derive_deal_keys, resolve_passwords
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import Share, load_shares, site_secret
 from mapsite.protect.strength import weak_password_findings
+from mapsite.protect.views import views_key
 from mapsite.read.site import Site
 from mapsite.render.pages import Page, RenderError, render_closed, render_deal, render_shell
 from mapsite.render.theme import Theme
@@ -156,8 +157,9 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
     try:
         keys = derive_deal_keys([deal], job.site.dir, job.secret, job.today, kdf, list(job.shares))
         shell = shell_renderer(job.site, job.theme, job.unlock_path)
+        views = views_key(job.secret) if job.site.analytics else None
         pages = seal_deal(
-            list(made.pages), keys[deal.slug], shell, job.site.remember_days, job.today.isoformat()
+            list(made.pages), keys[deal.slug], shell, job.site.remember_days, job.today.isoformat(), views
         )
     except MapsiteError as exc:
         return replace(made, pages=(), failure=exc)

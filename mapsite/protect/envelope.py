@@ -107,6 +107,9 @@ class Slot:
     ct: bytes
     expires: str | None = None
     side: str = "buyer"  # told to the reader inside the sealed page only, never in the envelope
+    # Which way in this is ("entry:<label>", "link:<share id>"), stable across re-keys: it names
+    # the slot's view files (protect/views.py); never in the envelope.
+    credential: str = ""
 
     def as_json(self) -> dict:
         data = {"type": self.type, "iv": b64(self.iv), "ct": b64(self.ct)}

@@ -117,7 +117,11 @@ def derive_deal_keys(
         # hand, testing a guess against the published kid still costs a full PBKDF2.
         key = envelope.content_key(site_secret, deal.slug, envelope.access_fingerprint(roots, revoked))
         slots = [
-            replace(envelope.wrap_key(root, key, deal.slug, "password"), side=entry.side)
+            replace(
+                envelope.wrap_key(root, key, deal.slug, "password"),
+                side=entry.side,
+                credential=f"entry:{entry.label}",
+            )
             for root, entry in zip(roots, deal.access, strict=True)
         ]
         slots += [_share_slot(share, key, salt, deal.slug) for share in mine if share.active(today)]
@@ -135,4 +139,5 @@ def derive_deal_keys(
 
 def _share_slot(share: Share, key: bytes, salt: bytes, deal: str) -> envelope.Slot:
     root = envelope.share_root(envelope.unb64(share.secret), salt)
-    return replace(envelope.wrap_key(root, key, deal, "share", share.expires), side=share.side)
+    slot = envelope.wrap_key(root, key, deal, "share", share.expires)
+    return replace(slot, side=share.side, credential=f"link:{share.id}")

@@ -20,6 +20,7 @@ from pathlib import Path
 from mapsite.layout import ASSET_DIR, FILES_DIR
 from mapsite.protect import envelope
 from mapsite.protect.keys import DealKeys
+from mapsite.protect.views import view_maps
 from mapsite.render.pages import Page
 
 UNLOCK_SCRIPT = Path(__file__).with_name("unlock.js")
@@ -40,9 +41,17 @@ def unlock_asset() -> Page:
 
 
 def seal_deal(
-    pages: list[Page], keys: DealKeys, render_shell: ShellRenderer, remember_days: int, generation: str
+    pages: list[Page],
+    keys: DealKeys,
+    render_shell: ShellRenderer,
+    remember_days: int,
+    generation: str,
+    views: bytes | None = None,
 ) -> list[Page]:
     """The deal's pages as shells and blobs; ``render_shell(path, envelope_json)`` draws a shell.
+
+    With a ``views`` key (``analytics: access_log``), each page carries its map of view files
+    and the files are published with the deal (see protect/views.py).
 
     ``generation`` is the build's day: every page is bound to it, and a browser that has opened a
     later generation of the deal refuses an older page served in its place.
@@ -75,10 +84,15 @@ def seal_deal(
         + _json_script("mapsite-pages", {path: name for path, name in published.items() if name != path})
         + _json_script("mapsite-readers", {envelope.slot_id(slot): slot.side for slot in keys.slots})
     )
+    view_map: dict[str, dict[str, str]] = {}
+    if views is not None:
+        view_map, view_files = view_maps(views, deal, keys.slots, [page.path for page in documents])
+        sealed += view_files
     for page in documents:
         path = published[page.path]
+        island = _json_script("mapsite-views", view_map[page.path]) if views is not None else b""
         iv, ciphertext = envelope.encrypt_page(
-            keys.key, deal, generation, path, _inject(page.content, script)
+            keys.key, deal, generation, path, _inject(page.content, script + island)
         )
         payload = {
             "v": envelope.VERSION,

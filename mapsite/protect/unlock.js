@@ -411,8 +411,11 @@
     const attributes = [...doc.documentElement.attributes].map((a) => [a.name, a.value]);
     const readers = doc.getElementById("mapsite-readers");
     const side = readers && readerSlot ? JSON.parse(readers.textContent)[readerSlot] : null;
+    const views = doc.getElementById("mapsite-views");
+    const view = views && readerSlot ? JSON.parse(views.textContent)[readerSlot] : null;
     replaceDocument(attributes, [...doc.head.childNodes], doc.body);
     if (side) document.documentElement.dataset.readerSide = side;
+    if (view) recordView(view);
     // A page's own scripts (theme assets; the CSP allows this origin only) never run as parsed
     // nodes: each is re-created so it runs as it would on a readable page.
     const ran = [];
@@ -431,6 +434,15 @@
     for (const button of document.querySelectorAll("[data-mapsite-logout]")) button.addEventListener("click", askLogout);
     for (const img of document.querySelectorAll("img[data-mapsite-file]")) showImage(img);
     return Promise.all(ran);
+  }
+
+  // analytics: access_log (docs/views.md): one same-origin request of this page's opaque file for
+  // the slot that opened it, so the host's access log records the visit and nothing goes elsewhere.
+  // Never from the cache: each opening is one line in the log.
+  function recordView(name) {
+    if (!/^[0-9a-f]{24}$/.test(name)) return;
+    const url = new URL(`_v/${name}.gif`, dealFolder);
+    fetch(url, { cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" }).catch(() => {});
   }
 
   // Each image gets its own blob: URL, revoked once drawn: "open image in new tab" then has

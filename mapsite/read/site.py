@@ -31,6 +31,7 @@ SITE_KEYS = (
     "protection",
     "today",
     "sales_roles",
+    "analytics",
 )
 DEFAULT_REMEMBER_DAYS = 30
 # A share link's secret stays in the reader's browser history (and anywhere the link was pasted):
@@ -57,6 +58,9 @@ class Site:
     today: dt.date | None = None
     # Buyer pages say "Budget owner", not "Economic buyer", unless the seller opts in.
     sales_roles: bool = False
+    # "access_log": an unlocked portal requests one opaque file per credential and page, so the
+    # host's access log says who opened what (docs/views.md). Off unless the seller opts in.
+    analytics: str | None = None
 
     @property
     def deals_dir(self) -> Path:
@@ -130,8 +134,17 @@ def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
         share_days=_read_share_days(reader, data),
         today=reader.iso_date(data, "today", SITE_FILE),
         sales_roles=reader.flag(data, "sales_roles", SITE_FILE),
+        analytics=_read_analytics(reader, data),
     )
     return site, reader.findings
+
+
+def _read_analytics(reader: FieldReader, data: YamlMap) -> str | None:
+    value = data.get("analytics")
+    if value is False:  # YAML reads a bare off as false
+        return None
+    chosen = reader.choice(data, "analytics", SITE_FILE, ("access_log", "off"), "off")
+    return None if chosen == "off" else chosen
 
 
 def _read_remember_days(reader: FieldReader, data: YamlMap) -> int:
