@@ -22,6 +22,7 @@ from mapsite.protect.keys import derive_deal_keys, resolve_passwords
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import Share, load_shares, site_secret
 from mapsite.protect.strength import weak_password_findings
+from mapsite.protect.update_keys import record_update_key
 from mapsite.protect.views import views_key
 from mapsite.read.site import Site
 from mapsite.render.pages import Page, RenderError, render_closed, render_deal, render_shell
@@ -159,8 +160,16 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
         shell = shell_renderer(job.site, job.theme, job.unlock_path)
         views = views_key(job.secret) if job.site.analytics else None
         pages = seal_deal(
-            list(made.pages), keys[deal.slug], shell, job.site.remember_days, job.today.isoformat(), views
+            list(made.pages),
+            keys[deal.slug],
+            shell,
+            job.site.remember_days,
+            job.today.isoformat(),
+            views,
+            updates=True,
         )
+        # Codes sealed on these pages must open in the inbox after the next re-key too.
+        record_update_key(job.site.dir, job.secret, keys[deal.slug])
     except MapsiteError as exc:
         return replace(made, pages=(), failure=exc)
     return replace(

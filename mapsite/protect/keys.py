@@ -7,17 +7,18 @@ any machine, so remembered logins and share links survive rebuilds and CI deploy
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from mapsite.errors import MapsiteError
 from mapsite.model.deal import AccessEntry
 from mapsite.paths import site_display
-from mapsite.protect import envelope
+from mapsite.protect import envelope, updates
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.secrets import MissingPassword, Share, load_shares, resolve_password
 from mapsite.protect.strength import WeakPassword
+from mapsite.protect.updates import Sender
 
 
 class Guarded(Protocol):
@@ -42,6 +43,11 @@ class DealKeys:
     iterations: int
     slots: tuple[envelope.Slot, ...]
     paths: bytes  # names the folders of extra pages; see envelope.path_key
+    # Update codes (docs/updates.md): U and L go into the sealed page; the senders (every access
+    # entry and share link, revoked and expired ones too) are what the inbox checks a code against.
+    update_key: bytes = field(repr=False)
+    pending_key: bytes = field(repr=False)
+    senders: tuple[Sender, ...]
 
 
 def resolve_passwords(guarded: Guarded, site_dir: Path) -> tuple[list[str], list[MapsiteError]]:
@@ -133,6 +139,9 @@ def derive_deal_keys(
             iterations=envelope.ITERATIONS,
             slots=tuple(sorted(slots, key=lambda slot: slot.ct)),
             paths=envelope.path_key(site_secret, deal.slug),
+            update_key=updates.update_key(key),
+            pending_key=updates.pending_key(site_secret, deal.slug),
+            senders=_senders(deal, roots, mine, salt, today),
         )
     return keys
 
@@ -141,3 +150,22 @@ def _share_slot(share: Share, key: bytes, salt: bytes, deal: str) -> envelope.Sl
     root = envelope.share_root(envelope.unb64(share.secret), salt)
     slot = envelope.wrap_key(root, key, deal, "share", share.expires)
     return replace(slot, side=share.side, credential=f"link:{share.id}")
+
+
+def _senders(
+    deal: Guarded, roots: list[bytes], shares: list[Share], salt: bytes, today: dt.date
+) -> tuple[Sender, ...]:
+    """Who may send this deal update codes, and who no longer may (to say so by name)."""
+    senders = []
+    for root, entry in zip(roots, deal.access, strict=True):
+        key = updates.sender_key(root)
+        senders.append(Sender(updates.sender_id(key), key, entry.label, "password", entry.side))
+    for share in shares:
+        key = updates.sender_key(envelope.share_root(envelope.unb64(share.secret), salt))
+        state, since = "active", None
+        if share.revoked is not None:
+            state, since = "revoked", share.revoked
+        elif not share.active(today):
+            state, since = "expired", share.expires
+        senders.append(Sender(updates.sender_id(key), key, share.label, "share", share.side, state, since))
+    return tuple(senders)

@@ -47,6 +47,8 @@ def seal_deal(
     remember_days: int,
     generation: str,
     views: bytes | None = None,
+    updates: bool = False,
+    updates_to: tuple[str | None, str] | None = None,
 ) -> list[Page]:
     """The deal's pages as shells and blobs; ``render_shell(path, envelope_json)`` draws a shell.
 
@@ -55,6 +57,11 @@ def seal_deal(
 
     ``generation`` is the build's day: every page is bound to it, and a browser that has opened a
     later generation of the deal refuses an older page served in its place.
+
+    With ``updates`` (a deal, not the team dashboard), each page carries the update island
+    (docs/updates.md): the deal's kid, ``U``, ``L``, the update address (``updates_to``: name or
+    None, e-mail) and the generation, for update-code.js. Inside the sealed page only: the public
+    shell must never hold ``U`` or ``L``.
     """
     deal = keys.deal
     documents = [p for p in pages if p.document]
@@ -84,6 +91,8 @@ def seal_deal(
         + _json_script("mapsite-pages", {path: name for path, name in published.items() if name != path})
         + _json_script("mapsite-readers", {envelope.slot_id(slot): slot.side for slot in keys.slots})
     )
+    if updates:
+        script += _json_script("mapsite-updates", _update_island(keys, generation, updates_to))
     view_map: dict[str, dict[str, str]] = {}
     if views is not None:
         view_map, view_files = view_maps(views, deal, keys.slots, [page.path for page in documents])
@@ -109,6 +118,18 @@ def seal_deal(
         }
         sealed.append(Page(path, render_shell(path, script_safe_json(payload)), deal, document=True))
     return sealed
+
+
+def _update_island(keys: DealKeys, generation: str, updates_to: tuple[str | None, str] | None) -> dict:
+    to = {"name": updates_to[0], "email": updates_to[1]} if updates_to else None
+    return {
+        "deal": keys.deal,
+        "kid": keys.kid,
+        "U": envelope.b64(keys.update_key),
+        "L": envelope.b64(keys.pending_key),
+        "to": to,
+        "generation": generation,
+    }
 
 
 def published_path(path_key: bytes, path: str) -> str:
