@@ -30,6 +30,7 @@ from mapsite.render.favicon import favicon
 from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.render.theme import Theme
 from mapsite.render.timeline import render_timeline
+from mapsite.render.updates import update_address, update_outcomes
 from mapsite.schedule.portal import CadenceView, PortalView
 
 ROBOTS = b"User-agent: *\nDisallow: /\n"
@@ -141,6 +142,8 @@ def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protecte
         timeline_svg=render_timeline(plan),
         live_dates=live_dates(plan),
         next_meeting=next_meeting(plan),
+        updates_to=update_address(deal),
+        update_outcomes=update_outcomes(deal),
     )
     pages.append(Page(index_path, _render(theme, "deal.html", context), deal.slug, document=True))
 

@@ -62,6 +62,9 @@ class ActionView:
     done: bool
     overdue: bool
     milestone_name: str | None
+    # The milestone id the deal file files it under (top-level actions may name one): with the
+    # task, the action's key in a buyer's update (docs/updates.md).
+    milestone_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
             done=action.done,
             overdue=is_overdue(action.due, action.done, today),
             milestone_name=milestone_names.get(action.milestone or ""),
+            milestone_id=action.milestone,
         )
 
     phases = []
