@@ -21,10 +21,12 @@ BEGIN = "-----BEGIN MAPSITE UPDATE-----"
 END = "-----END MAPSITE UPDATE-----"
 LINE_CHARS = 64
 
-_BEGIN = re.compile(r"-----\s*BEGIN MAPSITE UPDATE\s*-----", re.IGNORECASE)
-_END = re.compile(r"-----\s*END MAPSITE UPDATE\s*-----", re.IGNORECASE)
-_DEAL = re.compile(r"\bDeal:\s*([A-Za-z0-9_.-]+)", re.IGNORECASE)
-_PART = re.compile(r"\bPart:\s*(\d+)\s*/\s*(\d+)\s+([0-9A-Fa-f]{8})\b", re.IGNORECASE)
+# Between the words of a marker or a header a re-wrap may put a line end, and a reply a quote mark.
+_GAP = r"[\s>]*"
+_BEGIN = re.compile(rf"-----{_GAP}BEGIN{_GAP}MAPSITE{_GAP}UPDATE{_GAP}-----", re.IGNORECASE)
+_END = re.compile(rf"-----{_GAP}END{_GAP}MAPSITE{_GAP}UPDATE{_GAP}-----", re.IGNORECASE)
+_DEAL = re.compile(rf"\bDeal:{_GAP}([A-Za-z0-9_.-]+)", re.IGNORECASE)
+_PART = re.compile(rf"\bPart:{_GAP}(\d+){_GAP}/{_GAP}(\d+)[\s>]+([0-9A-Fa-f]{{8}})\b", re.IGNORECASE)
 _NOT_B64 = re.compile(r"[^A-Za-z0-9_-]")
 _HTML = re.compile(r"<\s*(br|p|div|pre|blockquote|span|html|body)\b", re.IGNORECASE)
 _BREAK = re.compile(r"<\s*(br|/p|/div|/pre|/blockquote|/li|/tr)\b[^>]*>", re.IGNORECASE)

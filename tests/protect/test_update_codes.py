@@ -106,11 +106,18 @@ def test_a_code_sealed_with_the_page_opens_for_the_rep_with_its_sender(example_s
     root = password_root(page, "ACME_PORTAL_PASSWORD")
     opened = open_code(reader_code(page, root, seq=3), keyring(example_site, "acme"))
     assert opened.payload == payload("acme", updates.sender_key(root), seq=3)
-    assert (opened.sender.label, opened.sender.kind, opened.sender.side) == ("Acme buying team", "password", "buyer")
+    assert (opened.sender.label, opened.sender.kind, opened.sender.side) == (
+        "Acme buying team",
+        "password",
+        "buyer",
+    )
     assert opened.kid == page["kid"] and not opened.old_key
     # The seller's own password is another sender, named as such.
     team = password_root(page, "NORTHWIND_TEAM_PASSWORD")
-    assert open_code(reader_code(page, team), keyring(example_site, "acme")).sender.label == "Northwind deal team"
+    assert (
+        open_code(reader_code(page, team), keyring(example_site, "acme")).sender.label
+        == "Northwind deal team"
+    )
 
 
 def test_the_island_is_inside_the_sealed_page_only(built):
@@ -201,7 +208,7 @@ def test_the_history_names_no_key_and_another_secret_opens_nothing(example_site,
     assert "update_keys" not in repr(ring) and held["U"] not in repr(ring)
 
 
-def test_no_two_codes_share_a_nonce(example_site, built):
+def test_no_two_codes_share_a_nonce(built):
     """The IV is synthetic: distinct plaintexts under one U never meet the same IV."""
     page = shell(built, "acme")
     held = island(page, password_root(page, "ACME_PORTAL_PASSWORD"))
