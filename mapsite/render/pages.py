@@ -31,7 +31,9 @@ from mapsite.render.markdown import LinkContext, render_markdown
 from mapsite.render.theme import Theme
 from mapsite.render.timeline import render_timeline
 from mapsite.render.updates import update_address, update_outcomes
+from mapsite.schedule.discussion import discussion_view
 from mapsite.schedule.portal import CadenceView, PortalView
+from mapsite.schedule.seen import seen_facts
 
 ROBOTS = b"User-agent: *\nDisallow: /\n"
 
@@ -142,6 +144,8 @@ def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protecte
         timeline_svg=render_timeline(plan),
         live_dates=live_dates(plan),
         next_meeting=next_meeting(plan),
+        talk=discussion_view(deal),
+        seen_facts=seen_facts(deal),
         updates_to=update_address(deal),
         update_outcomes=update_outcomes(deal),
     )
