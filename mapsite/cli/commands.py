@@ -73,4 +73,8 @@ COMMANDS: dict[str, CommandEntry] = {
         "status",
         "One row per deal: progress, overdue items per side, projected close against target.",
     ),
+    "views": CommandEntry(
+        "views",
+        "Who opened each deal: first and last open, visits and pages, per password or share link.",
+    ),
 }
