@@ -41,11 +41,12 @@ class PageWatch:
         self.foreign: list[str] = []
         page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        # The console says a resource failed, not which: the failing address goes with it.
+        # The console says a resource failed, not which: assert_clean names the addresses.
+        self.failed: list[str] = []
         page.on(
             "response",
             lambda response: (
-                response.status >= 400 and self.errors.append(f"{response.status} {response.url}")
+                response.status >= 400 and self.failed.append(f"{response.status} {response.url}")
             ),
         )
 
@@ -86,7 +87,7 @@ def log_in(page, password: str, remember: bool = False) -> None:
 
 
 def assert_clean(watch: PageWatch) -> None:
-    assert watch.errors == [], watch.errors
+    assert watch.errors == [], watch.errors + watch.failed
     assert watch.foreign == []
 
 
