@@ -18,6 +18,9 @@ class CommandEntry(NamedTuple):
 
 
 COMMANDS: dict[str, CommandEntry] = {
+    "answer": CommandEntry(
+        "answer", "Answer entry N of a deal's discussion (a reader's question or comment)."
+    ),
     "archive": CommandEntry("archive", "Take a won or lost deal off the published site."),
     "audit": CommandEntry(
         "build", "Scan a built output for any plaintext of a protected deal; exit 1 on a leak."
@@ -41,6 +44,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "import": CommandEntry(
         "new", "Turn a spreadsheet MAP (.csv or .xlsx) into a new deal file that passes check."
     ),
+    "inbox": CommandEntry("inbox", "Read update codes sent from the portals and show them against the plan."),
     "init": CommandEntry("new", "Create a new site in FOLDER with a sample deal."),
     "list": CommandEntry(
         "listing",
