@@ -19,20 +19,22 @@ LABEL_CHARS = 60  # of a question quoted in the summary list
 
 
 def seen_facts(deal: Deal) -> dict[str, Any]:
-    """``items``: key -> [state, due (ISO or ""), name, anchor]; ``answers``: key -> [answer,
-    question, anchor] for each entry that has an answer or was declined."""
-    items: dict[str, list[str]] = {}
-    for m in deal.milestones:
-        items[m.id] = [m.status, m.due.isoformat(), m.name, row_anchor(deal, m.id)]
+    """``items``: [key, state, due (ISO or ""), name, anchor] in the plan's order (milestones,
+    then actions); ``answers``: [key, answer, question, anchor] for each entry that has an
+    answer or was declined. Lists, not mappings: the page's JSON sorts a mapping's keys, and the
+    reader's list of changes follows the plan."""
+    items: list[list[str]] = [
+        [m.id, m.status, m.due.isoformat(), m.name, row_anchor(deal, m.id)] for m in deal.milestones
+    ]
     for a in deal.all_actions:
         due = a.due.isoformat() if a.due else ""
         state = "done" if a.done else "open"
-        items[f"{a.milestone or ''}/{a.task}"] = [state, due, a.task, row_anchor(deal, a.milestone)]
-    answers = {
-        entry_key(e): [_answer(e), _shorten(e.text), talk_anchor(e)]
+        items.append([f"{a.milestone or ''}/{a.task}", state, due, a.task, row_anchor(deal, a.milestone)])
+    answers = [
+        [entry_key(e), _answer(e), _shorten(e.text), talk_anchor(e)]
         for e in deal.discussion
         if e.answer or e.declined
-    }
+    ]
     return {"items": items, "answers": answers}
 
 

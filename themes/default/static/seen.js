@@ -88,9 +88,10 @@
 
   // What is compared: state and due date per item, the answer per discussion entry.
   function snapshot(facts) {
-    const items = {};
-    for (const [key, [state, due]] of Object.entries(facts.items)) items[key] = [state, due];
-    return { items, answers: Object.fromEntries(Object.entries(facts.answers).map(([key, [answer]]) => [key, answer])) };
+    return {
+      items: Object.fromEntries(facts.items.map(([key, state, due]) => [key, [state, due]])),
+      answers: Object.fromEntries(facts.answers.map(([key, answer]) => [key, answer])),
+    };
   }
 
   // The same snapshot whatever the order of the deal file: keys sorted.
@@ -100,16 +101,16 @@
   // Each change between the earlier snapshot and the page's facts, in the page's order.
   function changes(before, facts) {
     const found = [];
-    for (const [key, [state, due, name, anchor]] of Object.entries(facts.items)) {
-      const old = before.items[key];
+    for (const [key, state, due, name, anchor] of facts.items) {
+      const old = Object.hasOwn(before.items, key) ? before.items[key] : null;
       if (!old) continue;
       if (state === "done" && old[0] !== "done") found.push({ kind: "done", key, name, anchor, what: "done" });
       else if (due && old[1] && due !== old[1] && state !== "done" && state !== "skipped") {
         found.push({ kind: "moved", key, name, anchor, what: `moved from ${shortDate(old[1])}`, to: shortDate(due) });
       }
     }
-    for (const [key, [answer, question, anchor]] of Object.entries(facts.answers)) {
-      if (before.answers[key] === answer) continue;
+    for (const [key, answer, question, anchor] of facts.answers) {
+      if (Object.hasOwn(before.answers, key) && before.answers[key] === answer) continue;
       const what = answer.startsWith("declined: ") ? "declined" : "answered";
       found.push({ kind: "answer", key, name: question, anchor, what });
     }
@@ -191,7 +192,7 @@
   async function start() {
     const updates = island("mapsite-updates");
     const facts = island("mapsite-seen");
-    if (!updates?.L || !updates.deal || !facts?.items || !facts.answers || !window.indexedDB || !crypto.subtle) return;
+    if (!updates?.L || !updates.deal || !Array.isArray(facts?.items) || !Array.isArray(facts.answers) || !window.indexedDB || !crypto.subtle) return;
     const box = await vault(updates);
     const db = await database();
     try {
