@@ -61,6 +61,9 @@
   // Decrypted images, once per file however many pages of the deal show them.
   const images = new Map();
   let contentKey = null;
+  // The reader's sender key A (docs/updates.md), a non-extractable HMAC key: update-code.js signs
+  // with it through window.mapsiteSender and never sees it.
+  let senderKey = null;
   // Which slot opened the deal: its page says whose side that credential is on (buyer, seller or
   // partner), so the page puts the reader's own work first. Inside the sealed page, never public.
   let readerSlot = null;
@@ -127,7 +130,9 @@
   async function storedKey() {
     const entry = await keyStore("readonly", (store) => store.get(rememberName));
     if (!entry) return null;
-    if (entry.kid === env.kid && entry.expires > Date.now()) return { key: entry.key, slot: entry.slot ?? null };
+    if (entry.kid === env.kid && entry.expires > Date.now()) {
+      return { key: entry.key, slot: entry.slot ?? null, sender: entry.sender ?? null };
+    }
     // Expired, or the deal was re-keyed (someone lost access): forget it without a word.
     await keyStore("readwrite", (store) => store.delete(rememberName));
     return null;
@@ -141,7 +146,7 @@
   // Only the non-extractable CryptoKey is stored (structured clone), never the password or share
   // secret. A share link's key is kept no longer than the link is valid (to the end of its last day):
   // remembering must not outlive an expiry the browser would otherwise enforce.
-  async function remember({ key, slot }, until = null) {
+  async function remember({ key, slot, sender }, until = null) {
     if (!(rememberDays > 0)) return;
     let expires = Date.now() + rememberDays * DAY;
     if (until) {
@@ -150,7 +155,7 @@
     }
     try {
       await keyStore("readwrite", (store) => {
-        store.put({ key, slot, kid: env.kid, expires }, rememberName);
+        store.put({ key, slot, sender, kid: env.kid, expires }, rememberName);
       });
     } catch {
       // Storage is a convenience (it may be blocked): the page still opens.
@@ -268,11 +273,14 @@
   /* ---------------------------------------------------------------- crypto */
 
   // A credential's root (the PBKDF2 output, or a share secret's HKDF) only ever yields keys
-  // through HKDF: the slot key here, other keys in the build.
+  // through HKDF: the slot key and the sender key here, other keys in the build. Both arrive
+  // non-extractable, and the root's bits are dropped once they are made.
   async function slotKey(rootBits) {
     const root = await subtle.importKey("raw", rootBits, "HKDF", false, ["deriveKey"]);
-    const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: utf8.encode(PREFIX + "slot-key") };
-    return subtle.deriveKey(params, root, { name: "AES-GCM", length: 256 }, false, ["unwrapKey"]);
+    const hkdf = (label) => ({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: utf8.encode(PREFIX + label) });
+    const kek = await subtle.deriveKey(hkdf("slot-key"), root, { name: "AES-GCM", length: 256 }, false, ["unwrapKey"]);
+    const sender = await subtle.deriveKey(hkdf("update-auth"), root, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]);
+    return { kek, sender };
   }
 
   async function passwordKek(password) {
@@ -290,14 +298,14 @@
   // The content key arrives non-extractable: no script on the page can read its bytes. A slot is
   // bound to its deal, kind and expiry date: editing "expires" on the host breaks it. Returns the
   // key and the slot's expiry date (null when it has none).
-  async function openSlot(kek, type) {
+  async function openSlot({ kek, sender }, type) {
     for (const slot of env.slots) {
       if (slot.type !== type || (slot.expires && slot.expires < today())) continue;
       const aad = utf8.encode(`${PREFIX}slot:${env.deal}:${slot.type}:${slot.expires ?? ""}`);
       try {
         const params = { name: "AES-GCM", iv: unb64(slot.iv), additionalData: aad };
         const key = await subtle.unwrapKey("raw", unb64(slot.ct), kek, params, { name: "AES-GCM" }, false, ["decrypt"]);
-        return { key, slot: slotId(slot), expires: slot.expires ?? null };
+        return { key, slot: slotId(slot), expires: slot.expires ?? null, sender };
       } catch {
         // Not this slot: try the next one.
       }
@@ -384,7 +392,7 @@
   // Relative addresses in the page resolve against the address bar: it must show the page's URL.
   // Resolves once the page's own scripts have run: what they change (live-dates.js recounts the
   // page for today) moves the layout, so a scroll is restored after them, not before.
-  function showPage(html) {
+  async function showPage(html) {
     const doc = new DOMParser().parseFromString(html, "text/html");
     pinIcons(doc.head, location.href); // the address is already the page's own
     const map = doc.getElementById("mapsite-files");
@@ -413,8 +421,10 @@
     const side = readers && readerSlot ? JSON.parse(readers.textContent)[readerSlot] : null;
     const views = doc.getElementById("mapsite-views");
     const view = views && readerSlot ? JSON.parse(views.textContent)[readerSlot] : null;
+    const answerable = Boolean(doc.getElementById("mapsite-updates")); // read before the body moves
     replaceDocument(attributes, [...doc.head.childNodes], doc.body);
     if (side) document.documentElement.dataset.readerSide = side;
+    if (answerable) await offerSender();
     if (view) recordView(view);
     // A page's own scripts (theme assets; the CSP allows this origin only) never run as parsed
     // nodes: each is re-created so it runs as it would on a readable page.
@@ -445,6 +455,17 @@
     fetch(url, { cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" }).catch(() => {});
   }
 
+  // window.mapsiteSender = {id, sign(bytes)}, set once before the page's scripts run and never
+  // replaced: the page seals update codes with it, and no script can read A or swap the signer.
+  // A login remembered before sender keys existed has none: the page then offers no sending.
+  async function offerSender() {
+    if (!senderKey || Object.hasOwn(window, "mapsiteSender")) return;
+    const key = senderKey;
+    const sign = (bytes) => subtle.sign("HMAC", key, bytes);
+    const id = hex((await sign(utf8.encode(PREFIX + "sender-id"))).slice(0, 8));
+    Object.defineProperty(window, "mapsiteSender", { value: Object.freeze({ id, sign }), enumerable: true });
+  }
+
   // Each image gets its own blob: URL, revoked once drawn: "open image in new tab" then has
   // nothing to open, so even an SVG never becomes a document on this origin.
   function showImage(img) {
@@ -465,9 +486,10 @@
 
   const focusMain = () => $("main")?.focus({ preventScroll: true });
 
-  async function openPage({ key, slot }, byHand) {
+  async function openPage({ key, slot, sender }, byHand) {
     contentKey = key;
     readerSlot = slot;
+    senderKey = sender ?? null;
     let html;
     try {
       html = await openSealed(env, shownPath);

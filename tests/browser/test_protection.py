@@ -161,6 +161,8 @@ READ_STORED_KEYS = """async () => {
     name, kid: values[i].kid, days: (values[i].expires - Date.now()) / 864e5,
     extractable: values[i].key.extractable, usages: values[i].key.usages,
     algorithm: values[i].key.algorithm.name, fields: Object.keys(values[i]).sort(),
+    sender: values[i].sender && { extractable: values[i].sender.extractable, usages: values[i].sender.usages,
+      algorithm: values[i].sender.algorithm.name },
   }));
 }"""
 
@@ -172,9 +174,11 @@ def stored_keys(page) -> dict[str, dict]:
 def assert_stored_key(entry: dict, days: float) -> None:
     """Only a non-extractable decrypt key, its kid and expiry: never the password."""
     # "slot" is the public id of the slot that opened the deal: whose side the reader is on.
-    assert entry["fields"] == ["expires", "key", "kid", "slot"]
+    # "sender" is the sender key of update codes (docs/updates.md): an HMAC key that only signs.
+    assert entry["fields"] == ["expires", "key", "kid", "sender", "slot"]
     assert entry["extractable"] is False
     assert entry["usages"] == ["decrypt"] and entry["algorithm"] == "AES-GCM"
+    assert entry["sender"] == {"extractable": False, "usages": ["sign"], "algorithm": "HMAC"}
     assert days - 0.01 < entry["days"] <= days
 
 
