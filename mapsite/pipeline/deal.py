@@ -27,6 +27,7 @@ from mapsite.protect.views import views_key
 from mapsite.read.site import Site
 from mapsite.render.pages import Page, RenderError, render_closed, render_deal, render_shell
 from mapsite.render.theme import Theme
+from mapsite.render.updates import update_address
 from mapsite.schedule.portal import portal_view
 from mapsite.schedule.status import DealStatus, deal_status
 
@@ -159,6 +160,7 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
         keys = derive_deal_keys([deal], job.site.dir, job.secret, job.today, kdf, list(job.shares))
         shell = shell_renderer(job.site, job.theme, job.unlock_path)
         views = views_key(job.secret) if job.site.analytics else None
+        address = update_address(deal)
         pages = seal_deal(
             list(made.pages),
             keys[deal.slug],
@@ -167,6 +169,7 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
             job.today.isoformat(),
             views,
             updates=True,
+            updates_to=(address.name, address.email) if address else None,
         )
         # Codes sealed on these pages must open in the inbox after the next re-key too.
         record_update_key(job.site.dir, job.secret, keys[deal.slug])
