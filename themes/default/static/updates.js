@@ -267,6 +267,9 @@
 
   /* ---------------------------------------------------------------- sending */
 
+  // The mail's readable list keeps each line short, so the code fits in few parts; the code holds it all.
+  const clip = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
   const review = $(".upd-review");
   let prepared = null; // the code of the changes not sent yet: {seq, payload, armour, mails, file}
 
@@ -288,7 +291,7 @@
     const code = await codec.seal(payload);
     const armour = codec.armour(code);
     const subject = subjectOf(fresh);
-    const body = `${subject}\n\n${fresh.map((c) => `- ${describe(c)}`).join("\n")}\n\nThe update code below is for mapsite inbox:\n\n`;
+    const body = `${subject}\n\n${fresh.map((c) => `- ${clip(describe(c), 120)}`).join("\n")}\n\nThe update code below is for mapsite inbox:\n\n`;
     prepared = { seq, fresh, armour, mails: await mailLinks(codec, code, armour, subject, body), file: `${info.deal}-update-${seq}.mapsite-update.txt` };
   }
 
@@ -301,8 +304,9 @@
     for (const intro of [body, `${subject}\n\n`]) {
       for (let max = 1400; max >= 300; max -= 100) {
         const parts = await codec.split(code, max);
+        const numbered = (i) => (parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : "");
         const links = parts.map((part, i) =>
-          link(`${subject} (part ${i + 1} of ${parts.length})`, (i === 0 ? intro : `Part ${i + 1} of ${parts.length}.\n\n`) + part + "\n"));
+          link(subject + numbered(i), (i === 0 ? intro : `Part ${i + 1} of ${parts.length}.\n\n`) + part + "\n"));
         if (links.every((l) => l.length <= MAIL_LIMIT)) return links;
       }
     }
@@ -358,14 +362,16 @@
     const open = state.changes.filter((c) => !c.outcome);
     const fresh = open.filter((c) => c.state === "new").length;
     const waiting = open.length - fresh;
-    const settled = state.changes.length - open.length;
+    const confirmed = state.changes.filter((c) => c.outcome === "confirmed").length;
+    const declined = state.changes.filter((c) => c.outcome === "declined").length;
     const bar = $("[data-upd-bar]");
     bar.hidden = !state.changes.length;
     document.documentElement.classList.toggle("has-upd-bar", !bar.hidden);
     const parts = [];
     if (fresh) parts.push(`${fresh} ${fresh === 1 ? "change" : "changes"} not sent`);
     if (waiting) parts.push(`${waiting} waiting for confirmation`);
-    if (settled) parts.push(`${settled} answered`);
+    if (confirmed) parts.push(`${confirmed} confirmed`);
+    if (declined) parts.push(`${declined} declined`);
     $("[data-upd-bar-text]").textContent = parts.join(" · ");
     $("[data-upd-review]").textContent = fresh ? "Review & send" : "Review";
 
@@ -409,9 +415,7 @@
   }
 
   function announce(text) {
-    $("[data-upd-status]").textContent = text;
-    const live = $("[data-upd-bar-text]");
-    if (text && !review.open) live.textContent = `${text} ${live.textContent}`.trim();
+    $(review.open ? "[data-upd-status]" : "[data-upd-live]").textContent = text;
   }
 
   async function persist(message) {
