@@ -29,7 +29,7 @@ from mapsite.protect.secrets import site_secret
 from mapsite.protect.update_keys import update_keyring
 from mapsite.protect.updates import open_code
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, PageWatch, assert_clean, log_in, save_screenshot
-from tests.helpers import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, REPO, TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -320,3 +320,39 @@ def test_a_rebuilt_portal_shows_the_changes_confirmed_or_declined(portal, profil
     expect(page.locator("[data-upd-bar]")).to_be_hidden()
     expect(page.locator(".upd-change")).to_have_count(0)
     assert_clean(watch)
+
+
+AXE = REPO / "tests" / "browser" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']}: {[n['target'] for n in v['nodes'][:5]]}" for v in result["violations"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", SIZES)
+def test_the_update_controls_have_no_axe_violations(portal, browser, size, scheme):
+    _site, url = portal
+    width, height = SIZES[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, color_scheme=scheme, bypass_csp=True
+    )
+    page, watch = open_portal(context, url)
+    use_menu(page, ACTION, "Done")
+    save(page, "Mark done")
+    row = page.locator(LATER)
+    row.locator(":scope > * > details.upd-menu > summary").click()
+    assert axe_violations(page) == []  # a menu open, a change marked, the bar shown
+    row.locator(":scope > * > details.upd-menu").get_by_role("button", name="New date…").click()
+    save_screenshot(page, f"updates-form-{size}-{scheme}.png")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.locator("[data-upd-review]").click()
+    expect(page.locator(".upd-review [data-upd-copy]")).to_be_enabled()
+    save_screenshot(page, f"updates-review-{size}-{scheme}.png")
+    assert axe_violations(page) == []
+    assert_clean(watch)
+    context.close()
