@@ -73,9 +73,11 @@ def pages_of(pdf: bytes, name: str) -> tuple[int, str]:
 
 def test_print_shows_the_plan_without_screen_furniture(unlocked):
     page = unlocked
-    # On screen the navigation, its two scroll arrows (nav.js) and both log-out buttons are there...
+    # On screen the navigation, its two scroll arrows (nav.js), both log-out buttons and the
+    # reader's Update menus (updates.js) are there...
     assert computed(page, ".logout-band, .toc", "display") == ["flex", "block"]
-    assert page.locator("button").count() == 4
+    assert page.locator(".toc-cue, [data-mapsite-logout]").count() == 4
+    assert page.locator("button[data-upd-op]").count() > 0
     page.emulate_media(media="print")
     # ...on paper: no navigation, no buttons, no sections left to the portal.
     for selector in (".skip-link", ".toc", ".logout-band", "button", "#progress", "#next-up", "#timeline"):
