@@ -23,6 +23,7 @@ from mapsite.clock import resolve_today
 if TYPE_CHECKING:
     from mapsite.inbox.review import Reviewed
     from mapsite.inbox.session import Decision, Update
+    from mapsite.protect.armour import Found, Text
 
 
 @main.command(name="inbox")
@@ -47,11 +48,11 @@ def inbox_command(
 
     Example: mapsite inbox ~/Mail/updates.mbox --apply
     """
-    from mapsite.inbox.armour import find_codes
     from mapsite.inbox.ledger import load_ledger
     from mapsite.inbox.mail import read_inputs
     from mapsite.inbox.session import open_codes, settle
     from mapsite.pipeline.load import load_deals
+    from mapsite.protect.armour import parse_texts
     from mapsite.protect.secrets import site_secret
     from mapsite.protect.update_keys import update_keyring
 
@@ -60,19 +61,21 @@ def inbox_command(
     stdin = None if paths else _stdin()
     site = read_site(site_dir)
     today = resolve_today(None, site.today)
-    search = find_codes(read_inputs(list(paths), stdin))
+    texts = read_inputs(list(paths), stdin)
+    found = parse_texts(texts)
+    problems = [one.problem for one in found if one.problem] or _none_found(found, texts)
     deals = {d.slug: d for d in load_deals(site, today).deals if not d.public}
     if deal_name:
         from mapsite.cli.lookup import one_deal
 
         wanted = one_deal(site, deal_name, today).slug
-        search.codes = [code for code in search.codes if code.deal == wanted]
+        found = [one for one in found if one.deal == wanted]
     secret, _new = site_secret(site.dir, create=False)
     ledger = load_ledger(site.dir)
     opened = open_codes(
-        search, deals, lambda deal: update_keyring(deal, site.dir, secret, today), ledger, today
+        found, deals, lambda deal: update_keyring(deal, site.dir, secret, today), ledger, today
     )
-    for problem in search.problems:
+    for problem in problems:
         _say(f"Not read: {problem}")
     for refused in opened.refused:
         _say(f"Refused: {refused.where}: {refused.message}")
@@ -89,8 +92,16 @@ def inbox_command(
     if opened.updates and not apply:
         click.echo()
         _say("Nothing was written; run again with --apply to answer each change.")
-    if search.problems or opened.refused:
+    if problems or opened.refused:
         raise SystemExit(1)
+
+
+def _none_found(found: list[Found], texts: list[Text]) -> list[str]:
+    """The problem to say when the inputs held no code at all."""
+    if found:
+        return []
+    where = ", ".join(text.where for text in texts[:3]) + (" ..." if len(texts) > 3 else "")
+    return [f"no update code in {where or 'the input'}"]
 
 
 def _stdin() -> str:

@@ -5,7 +5,8 @@ message (``.eml``), a mailbox file (mbox), a Maildir folder, an update file the 
 downloaded, or text pasted on stdin. Each message is read as text: every text part, attachments
 included (a forwarded update file), and HTML parts with their tags dropped and entities decoded,
 because a reader's webmail may send the code only as HTML. Transfer encodings (quoted-printable,
-base64) are undone by the ``email`` package. The search for codes comes after (inbox/armour.py).
+base64) are undone by the ``email`` package. The search for codes comes after, in the one
+reader of the armour (protect/armour.py), which joins a code's parts across these texts.
 """
 
 from __future__ import annotations
@@ -15,25 +16,17 @@ import email.policy
 import mailbox
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from html.parser import HTMLParser
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
+from mapsite.protect.armour import Text
 
 # A mail file starts with header lines ("Received: ...", "From: ..."); an update file with text.
 _HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 _BLOCK_TAGS = {"br", "p", "div", "tr", "li", "pre", "blockquote", "h1", "h2", "h3", "table", "hr"}
 MAX_FILE = 50 * 1024 * 1024  # a mailbox bigger than this is not an inbox of updates
-
-
-@dataclass(frozen=True)
-class Text:
-    """One text to search: where it came from (for messages) and what it says."""
-
-    where: str
-    text: str
 
 
 def read_inputs(paths: list[Path], stdin: str | None) -> list[Text]:

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from mapsite.edit.update import Edit, save
 from mapsite.errors import MapsiteError
 from mapsite.inbox.accept import From, accept, decline
-from mapsite.inbox.armour import Search
 from mapsite.inbox.ledger import Ledger, code_key
 from mapsite.inbox.review import Change, Reviewed, read_changes, review
 from mapsite.model.deal import Deal
 from mapsite.pipeline.from_text import deal_from_text
+from mapsite.protect.armour import Found
 from mapsite.protect.updates import Keyring, OpenedUpdate, UpdateRefused, open_code
 from mapsite.read.site import Site
 
@@ -62,15 +62,18 @@ class Opened:
 
 
 def open_codes(
-    found: Search,
+    found: list[Found],
     deals: dict[str, Deal],
     keyring_for: Callable[[Deal], Keyring],
     ledger: Ledger,
     today: dt.date,
 ) -> Opened:
+    """Open each code of ``found`` for its deal and keep what still needs the rep."""
     result = Opened()
     keyrings: dict[str, Keyring] = {}
-    for code in found.codes:
+    for code in found:
+        if code.code is None or code.deal is None:
+            continue  # not a code: the caller says the problem
         deal = deals.get(code.deal)
         if deal is None:
             result.refused.append(

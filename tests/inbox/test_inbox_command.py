@@ -201,7 +201,7 @@ def test_damaged_missing_part_and_revoked_are_refused_with_exit_1(site, tmp_path
     assert result.returncode == 1
     said = " ".join(result.stdout.split())
     assert "is damaged: it was changed or cut short on the way" in said
-    assert "part 2 is not in the input" in said
+    assert "part 2 of 2 is missing (found 1); give every mail of it" in said
     assert "Traceback" not in result.stderr
     unreadable = run(site, "inbox", str(tmp_path / "nope.eml"))
     assert unreadable.returncode == 1 and "nope.eml: no such file" in unreadable.stderr

@@ -6,7 +6,7 @@ import html
 import os
 import textwrap
 
-from mapsite.protect.armour import armour, armour_parts, parse_armour
+from mapsite.protect.armour import Text, armour, armour_parts, parse_armour, parse_texts
 
 CODE = os.urandom(700)  # about the size of a five-change update
 
@@ -44,3 +44,35 @@ def test_a_cut_block_is_reported_not_guessed():
     [cut] = parse_armour(whole[: len(whole) // 2])
     assert cut.code is None and "cut short" in cut.problem
     assert armour_parts(CODE, "acme", 10_000) == [whole]
+
+
+def test_parts_join_across_mails_and_each_problem_names_its_mail():
+    parts = armour_parts(CODE, "acme", 400)
+    mails = [
+        Text(f"updates.mbox, message {i + 1}", f"Part {i + 1}:\n\n> {part}") for i, part in enumerate(parts)
+    ]
+    reply = Text(
+        "updates.mbox, message 9", "Sam wrote:\n" + "".join(f"> {line}\n" for line in parts[0].splitlines())
+    )
+    [found] = parse_texts([reply, *reversed(mails), Text("notes.txt", armour(CODE, "acme"))])
+    assert (found.code, found.deal, found.where) == (CODE, "acme", "updates.mbox, message 9")
+
+    other = os.urandom(300)
+    cut = armour(other, "acme")
+    no_deal = armour(other, "globex").replace("Deal: globex", "")
+    [missing, damaged, headless] = parse_texts(
+        [Text("updates.mbox, message 1", parts[0]), Text("Maildir, message 2", "Hi\n\n" + cut[:150]),
+         Text("update.eml", no_deal)]
+    )  # fmt: skip
+    assert missing.code is None and missing.problem.startswith("updates.mbox, message 1, line 1: update ")
+    lacking = ", ".join(str(n) for n in range(2, len(parts) + 1))
+    assert (
+        f"is in {len(parts)} parts: part {lacking} of {len(parts)} are missing (found 1)" in missing.problem
+    )
+    assert (
+        damaged.problem
+        == "Maildir, message 2, line 3: the update code is cut short or damaged; ask for it again"
+    )
+    assert headless.problem == (
+        "update.eml, line 1: an update block has no 'Deal:' line; it was cut or changed on the way"
+    )
