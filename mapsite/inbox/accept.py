@@ -56,7 +56,10 @@ def accept(text: str, deal: Deal, reviewed: Reviewed, sender: From, today: dt.da
     kind = question_or_comment(change)
     item = target.key if target else None
     entry = _entry(sender, change.id, kind, change.get("text") or "(empty)", item)
-    return Edit(_append(text, "discussion", entry, today), f"{kind} recorded in the discussion")
+    # The entry's number is what `mapsite answer` takes: the rep reads it here, not in the file.
+    number = len(deal.discussion) + 1
+    said = f'{kind} recorded in the discussion as entry {number} (mapsite answer {deal.slug} {number} "...")'
+    return Edit(_append(text, "discussion", entry, today), said)
 
 
 def decline(text: str, reviewed: Reviewed, reason: str, sender: From, today: dt.date) -> Edit:
