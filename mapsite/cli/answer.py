@@ -29,8 +29,8 @@ def answer_command(deal_name: str, number: int, text: str, site_dir: Path) -> No
 
     Example: mapsite answer acme 1 "Yes: Okta and Azure AD are both in the pilot."
     """
-    from mapsite.edit.editor import EditError, set_field
-    from mapsite.edit.update import Edit, _stamp, save
+    from mapsite.edit.editor import set_field
+    from mapsite.edit.update import Edit, guard_edit, save, stamp_updated
     from mapsite.errors import MapsiteError
 
     site = read_site(site_dir)
@@ -48,12 +48,9 @@ def answer_command(deal_name: str, number: int, text: str, site_dir: Path) -> No
     if not answer:
         raise MapsiteError("the answer is empty", hint='write it in quotes: mapsite answer DEAL N "..."')
     old = deal.source.read_bytes().decode("utf-8")
-    try:
-        edited = set_field(old, ("discussion", number - 1), "answer", answer, ("text",))
-        edited = set_field(edited, ("discussion", number - 1), "answered", today, ("answer",))
-        edited = _stamp(edited, today)
-    except EditError as exc:
-        raise MapsiteError(f"{exc}; nothing was written") from None
+    at = ("discussion", number - 1)
+    edited = guard_edit(lambda: set_field(old, at, "answer", answer, ("text",)))
+    edited = stamp_updated(guard_edit(lambda: set_field(edited, at, "answered", today, ("answer",))), today)
     saved = save(site, deal, Edit(edited, ""), old)
     replaced = " (the earlier answer is replaced)" if entry.answer else ""
     click.echo(f"Answered entry {number} of {deal.slug} ({entry.who}: {entry.text[:50]}){replaced}.")

@@ -11,6 +11,11 @@ Fields are addressed by a path from the frontmatter's top mapping: ``()`` is the
 ``("milestones", 3)`` its fourth milestone, ``("milestones", 3, "actions", 0)`` that milestone's
 first action. After every splice the text is parsed again and the field must read back as the
 value written; otherwise the edit is refused rather than risk a damaged file.
+
+The pieces that find and write YAML text (``parse_frontmatter``, ``frontmatter_span``,
+``content_end``, ``line_end``, ``scalar_text``, ``parse_values``) are public because
+edit/lists.py, which appends an entry to a list, must splice by exactly the same rules; the
+rest stays private to this editor.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ class EditError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Frontmatter:
+class Frontmatter:
     """Where the YAML between the two ``---`` lines starts in the file text, and its root node."""
 
     start: int
@@ -59,7 +64,7 @@ def set_field(text: str, path: FieldPath, key: str, value: Value, after: Sequenc
     first of ``after`` the mapping has (else after its last key), on its own line in a block
     mapping or as ``, key: value`` in a flow mapping.
     """
-    front = _parse(text)
+    front = parse_frontmatter(text)
     mapping = _mapping_at(front.root, path)
     flow = bool(mapping.flow_style)
     pairs = {str(k.value): (k, v) for k, v in mapping.value if isinstance(k, ScalarNode)}
@@ -68,19 +73,19 @@ def set_field(text: str, path: FieldPath, key: str, value: Value, after: Sequenc
         if not isinstance(node, ScalarNode) or node.style in ("|", ">"):
             raise EditError(f"'{key}' is written as a list, mapping or block text; edit it by hand")
         start, end = front.start + node.start_mark.index, front.start + node.end_mark.index
-        edited = text[:start] + _scalar_text(value, node.style, flow) + text[end:]
+        edited = text[:start] + scalar_text(value, node.style, flow) + text[end:]
     else:
         anchor = next((pairs[name][1] for name in after if name in pairs), None)
         if anchor is None and mapping.value:
             anchor = mapping.value[-1][1]
-        edited = _insert(text, front, mapping, anchor, f"{key}: {_scalar_text(value, None, flow)}")
+        edited = _insert(text, front, mapping, anchor, f"{key}: {scalar_text(value, None, flow)}")
     _check(edited, path, key, value)
     return edited
 
 
 def remove_field(text: str, path: FieldPath, key: str) -> str:
     """``text`` without ``key`` (and its value) in the mapping at ``path``; unchanged if absent."""
-    front = _parse(text)
+    front = parse_frontmatter(text)
     mapping = _mapping_at(front.root, path)
     index = next(
         (i for i, (k, _v) in enumerate(mapping.value) if isinstance(k, ScalarNode) and k.value == key),
@@ -90,7 +95,7 @@ def remove_field(text: str, path: FieldPath, key: str) -> str:
         return text
     key_node, value_node = mapping.value[index]
     key_start = front.start + key_node.start_mark.index
-    value_end = _content_end(text, front.start + value_node.end_mark.index)
+    value_end = content_end(text, front.start + value_node.end_mark.index)
     if mapping.flow_style:
         if index > 0:  # from the end of the previous value: ", key: value"
             start, end = front.start + mapping.value[index - 1][1].end_mark.index, value_end
@@ -101,25 +106,25 @@ def remove_field(text: str, path: FieldPath, key: str) -> str:
     else:
         line_start = text.rfind("\n", 0, key_start) + 1
         if text[line_start:key_start].strip() == "":  # the key starts its line: drop whole lines
-            start, end = line_start, _line_end(text, value_end)
+            start, end = line_start, line_end(text, value_end)
         elif index + 1 < len(mapping.value):  # "- key: value" then more keys: pull the next one up
             start, end = key_start, front.start + mapping.value[index + 1][0].start_mark.index
         else:
             raise EditError(f"'{key}' is the only field of its item; edit it by hand")
     edited = text[:start] + text[end:]
-    data = _data_at(_parse_values(edited), path)
+    data = _data_at(parse_values(edited), path)
     if key in data:
         raise EditError(f"could not remove '{key}' safely; edit it by hand")
     return edited
 
 
-def _parse(text: str) -> _Frontmatter:
+def parse_frontmatter(text: str) -> Frontmatter:
     """The frontmatter's YAML located in ``text``, read by the same rules as deal files are.
 
     ``parse_yaml`` runs first: it bounds size, nesting and aliases, so the composer that gives
     the positions only ever sees YAML mapsite already accepts.
     """
-    start, end = _frontmatter_span(text)
+    start, end = frontmatter_span(text)
     source = text[start:end]
     try:
         parse_yaml(source)
@@ -128,10 +133,10 @@ def _parse(text: str) -> _Frontmatter:
     root = yaml.compose(source, Loader=_Loader)
     if not isinstance(root, MappingNode):
         raise EditError("the frontmatter is not a mapping of fields")
-    return _Frontmatter(start, root)
+    return Frontmatter(start, root)
 
 
-def _frontmatter_span(text: str) -> tuple[int, int]:
+def frontmatter_span(text: str) -> tuple[int, int]:
     """Offsets of the YAML between the opening ``---`` line and the closing ``---`` or ``...``."""
     first_end = text.find("\n")
     if first_end < 0 or text[:first_end].lstrip("\ufeff").strip() != "---":
@@ -163,36 +168,36 @@ def _mapping_at(root: MappingNode, path: FieldPath) -> MappingNode:
     return node
 
 
-def _insert(text: str, front: _Frontmatter, mapping: MappingNode, anchor: Node | None, pair: str) -> str:
+def _insert(text: str, front: Frontmatter, mapping: MappingNode, anchor: Node | None, pair: str) -> str:
     """``pair`` added to ``mapping``: after ``anchor``'s value, in the mapping's own style."""
     if mapping.flow_style:
         if anchor is None:  # "{}": right after the brace
             at = front.start + mapping.start_mark.index + 1
             return text[:at] + pair + text[at:]
-        at = _content_end(text, front.start + anchor.end_mark.index)
+        at = content_end(text, front.start + anchor.end_mark.index)
         return text[:at] + ", " + pair + text[at:]
     if anchor is None:
         raise EditError("cannot add a field to an empty item; edit it by hand")
     newline = "\r\n" if "\r\n" in text else "\n"
     indent = " " * mapping.value[0][0].start_mark.column
-    at = _line_end(text, _content_end(text, front.start + anchor.end_mark.index))
+    at = line_end(text, content_end(text, front.start + anchor.end_mark.index))
     return text[:at] + indent + pair + newline + text[at:]
 
 
-def _content_end(text: str, end: int) -> int:
+def content_end(text: str, end: int) -> int:
     """``end`` moved back over the spaces and line breaks a node's end mark may include."""
     while end > 0 and text[end - 1] in " \t\r\n":
         end -= 1
     return end
 
 
-def _line_end(text: str, position: int) -> int:
+def line_end(text: str, position: int) -> int:
     """The offset just after the line break ending the line at ``position`` (comment included)."""
     line_break = text.find("\n", position)
     return len(text) if line_break < 0 else line_break + 1
 
 
-def _scalar_text(value: Value, style: str | None, flow: bool) -> str:
+def scalar_text(value: Value, style: str | None, flow: bool) -> str:
     """``value`` as YAML: quoted as the old value was, else plain when it reads back the same."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -218,8 +223,9 @@ def _plain_is_string(text: str, flow: bool) -> bool:
     return Resolver().resolve(ScalarNode, text, (True, False)) == _STR_TAG
 
 
-def _parse_values(text: str) -> YamlMap:
-    start, end = _frontmatter_span(text)
+def parse_values(text: str) -> YamlMap:
+    """The frontmatter's values, read as deal files are, to check that an edit reads back."""
+    start, end = frontmatter_span(text)
     try:
         data = parse_yaml(text[start:end])
     except YamlProblem as problem:
@@ -245,7 +251,7 @@ def _data_at(data: YamlMap, path: FieldPath) -> YamlMap:
 
 def _check(text: str, path: FieldPath, key: str, value: Value) -> None:
     """The edited field must read back as ``value`` (a date may read back as its text)."""
-    read = _data_at(_parse_values(text), path).get(key)
+    read = _data_at(parse_values(text), path).get(key)
     if read == value or (isinstance(value, dt.date) and read == value.isoformat()):
         return
     raise EditError(f"could not write '{key}' safely; edit it by hand")

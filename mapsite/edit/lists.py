@@ -15,37 +15,35 @@ from yaml.nodes import ScalarNode, SequenceNode
 from mapsite.edit.editor import (
     EditError,
     Value,
-    _content_end,
-    _frontmatter_span,
-    _line_end,
-    _parse,
-    _parse_values,
-    _scalar_text,
+    content_end,
+    frontmatter_span,
+    line_end,
+    parse_frontmatter,
+    parse_values,
+    scalar_text,
 )
 from mapsite.read.yaml import YamlList, YamlMap
 
 
 def append_entry(text: str, key: str, entry: dict[str, Value]) -> str:
     """``text`` with ``entry`` (written as a one-line flow mapping) added at the end of ``key``."""
-    front = _parse(text)
-    before = _parse_values(text).get(key)
+    front = parse_frontmatter(text)
+    before = parse_values(text).get(key)
     count = len(before) if isinstance(before, YamlList) else 0
-    flow = (
-        "{" + ", ".join(f"{name}: {_scalar_text(value, None, True)}" for name, value in entry.items()) + "}"
-    )
+    flow = "{" + ", ".join(f"{name}: {scalar_text(value, None, True)}" for name, value in entry.items()) + "}"
     newline = "\r\n" if "\r\n" in text else "\n"
     node = next(
         (v for k, v in front.root.value if isinstance(k, ScalarNode) and k.value == key),
         None,
     )
     if node is None:
-        _start, end = _frontmatter_span(text)
+        _start, end = frontmatter_span(text)
         edited = text[:end] + f"{key}:{newline}  - {flow}{newline}" + text[end:]
     elif not isinstance(node, SequenceNode):
         raise EditError(f"'{key}' is not a list; edit it by hand")
     elif node.flow_style:
         if node.value:
-            at = _content_end(text, front.start + node.value[-1].end_mark.index)
+            at = content_end(text, front.start + node.value[-1].end_mark.index)
             edited = text[:at] + ", " + flow + text[at:]
         else:
             at = front.start + node.start_mark.index + 1
@@ -55,9 +53,9 @@ def append_entry(text: str, key: str, entry: dict[str, Value]) -> str:
     else:
         last = node.value[-1]
         indent = " " * (last.start_mark.column - 2)
-        at = _line_end(text, _content_end(text, front.start + last.end_mark.index))
+        at = line_end(text, content_end(text, front.start + last.end_mark.index))
         edited = text[:at] + f"{indent}- {flow}{newline}" + text[at:]
-    after = _parse_values(edited).get(key)
+    after = parse_values(edited).get(key)
     if not (isinstance(after, YamlList) and len(after) == count + 1 and _same(after[-1], entry)):
         raise EditError(f"could not add to '{key}' safely; edit it by hand")
     return edited

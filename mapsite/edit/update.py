@@ -75,7 +75,7 @@ def mark_done(text: str, item: PlanItem, on: dt.date | None, today: dt.date) -> 
     if item.action:
         if item.action.done:
             return Edit(text, f"{item.label} was already done; nothing changed")
-        return Edit(_stamp(_set(text, item, "done", True), today), f"{item.label} is done")
+        return Edit(stamp_updated(_set(text, item, "done", True), today), f"{item.label} is done")
     milestone = item.milestone
     assert milestone is not None
     if milestone.status == "done" and (on is None or milestone.completed == on):
@@ -84,7 +84,7 @@ def mark_done(text: str, item: PlanItem, on: dt.date | None, today: dt.date) -> 
         return Edit(text, f"{item.label} was already done{when}; nothing changed{hint}")
     day = on or today
     edited = _set(_set(text, item, "status", "done"), item, "completed", day)
-    return Edit(_stamp(edited, today), f"{item.label} is done, completed {day.isoformat()}")
+    return Edit(stamp_updated(edited, today), f"{item.label} is done, completed {day.isoformat()}")
 
 
 def set_status(text: str, item: PlanItem, status: str, today: dt.date) -> Edit:
@@ -99,7 +99,7 @@ def set_status(text: str, item: PlanItem, status: str, today: dt.date) -> Edit:
             )
         if not item.action.done:
             return Edit(text, f"{item.label} is already pending; nothing changed")
-        return Edit(_stamp(_set(text, item, "done", False), today), f"{item.label} is pending again")
+        return Edit(stamp_updated(_set(text, item, "done", False), today), f"{item.label} is pending again")
     milestone = item.milestone
     assert milestone is not None
     if milestone.status == status:
@@ -107,9 +107,9 @@ def set_status(text: str, item: PlanItem, status: str, today: dt.date) -> Edit:
     edited = _set(text, item, "status", status)
     notes: tuple[str, ...] = ()
     if milestone.completed:
-        edited = _edit(lambda: remove_field(edited, item.path, "completed"))
+        edited = guard_edit(lambda: remove_field(edited, item.path, "completed"))
         notes = (f"removed completed: {milestone.completed.isoformat()} (it is no longer done)",)
-    return Edit(_stamp(edited, today), f"{item.label} is now {status} (was {milestone.status})", notes)
+    return Edit(stamp_updated(edited, today), f"{item.label} is now {status} (was {milestone.status})", notes)
 
 
 def move(text: str, deal: Deal, item: PlanItem, target: str, today: dt.date) -> Edit:
@@ -128,7 +128,9 @@ def move(text: str, deal: Deal, item: PlanItem, target: str, today: dt.date) -> 
         )
     was = f"was {current.isoformat()}" if current else "had no due date"
     return Edit(
-        _stamp(_set(text, item, "due", new), today), f"{item.label} is due {new.isoformat()} ({was})", notes
+        stamp_updated(_set(text, item, "due", new), today),
+        f"{item.label} is due {new.isoformat()} ({was})",
+        notes,
     )
 
 
@@ -188,15 +190,19 @@ def _target_date(target: str, current: dt.date | None, deal: Deal, item: PlanIte
 
 
 def _set(text: str, item: PlanItem, key: str, value: str | bool | dt.date) -> str:
-    return _edit(lambda: set_field(text, item.path, key, value, _AFTER.get(key, ())))
+    return guard_edit(lambda: set_field(text, item.path, key, value, _AFTER.get(key, ())))
 
 
-def _stamp(text: str, today: dt.date) -> str:
-    return _edit(lambda: set_field(text, (), "updated", today, _AFTER["updated"]))
+def stamp_updated(text: str, today: dt.date) -> str:
+    """``text`` with ``updated: today``: every edit of a deal stamps it, the rep's commands as
+    well as the inbox and ``mapsite answer``, so they share this one way of writing it."""
+    return guard_edit(lambda: set_field(text, (), "updated", today, _AFTER["updated"]))
 
 
-def _edit(change: Callable[[], str]) -> str:
-    """Run an editor call; its refusal becomes a message (the file is not written)."""
+def guard_edit(change: Callable[[], str]) -> str:
+    """Run an editor call; its refusal becomes a message (the file is not written).
+
+    Public because every writer of deal files (the rep's commands, the inbox) refuses alike."""
     try:
         return change()
     except EditError as exc:

@@ -11,13 +11,11 @@ rebuilt portal tells the reader it was confirmed or declined.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from mapsite.edit.editor import EditError, Value
+from mapsite.edit.editor import Value
 from mapsite.edit.lists import append_entry
-from mapsite.edit.update import Edit, _stamp, mark_done, move, set_status
-from mapsite.errors import MapsiteError
+from mapsite.edit.update import Edit, guard_edit, mark_done, move, set_status, stamp_updated
 from mapsite.inbox.review import Reviewed, question_or_comment
 from mapsite.model.deal import ROLES, Deal
 from mapsite.names import slugify
@@ -104,11 +102,4 @@ def _entry(sender: From, change_id: str, kind: str, said: str, item: str | None)
 
 
 def _append(text: str, key: str, entry: dict[str, Value], today: dt.date) -> str:
-    return _stamp(_edit(lambda: append_entry(text, key, entry)), today)
-
-
-def _edit(change: Callable[[], str]) -> str:
-    try:
-        return change()
-    except EditError as exc:
-        raise MapsiteError(f"{exc}; nothing was written") from None
+    return stamp_updated(guard_edit(lambda: append_entry(text, key, entry)), today)
