@@ -41,8 +41,14 @@ SORTS = ("close", "risk", "updated")
 def status_command(
     site_dir: Path, today: dt.datetime | None, as_json: bool, stage: str | None, sort: str
 ) -> None:
-    """One row per deal: progress, overdue items per side, projected close against target."""
+    """One row per deal: progress, overdue items per side, projected close against target.
+
+    Last buyer activity is a buyer's latest open (from mapsite views) or update (from mapsite
+    inbox --apply), as recorded on this machine in .mapsite/.
+    """
+    from mapsite.cli.console import print_findings, stderr
     from mapsite.pipeline.load import load_deals
+    from mapsite.read.activity import last_buyer_activity
     from mapsite.schedule.status import status_json, status_rows
 
     site = read_site(site_dir)
@@ -51,7 +57,9 @@ def status_command(
     errors = [f for f in loaded.findings if f.is_error]
     if errors:
         raise MapsiteError("some deals have errors; run mapsite check", errors)
-    rows = status_rows(loaded.deals, day, stage, sort)
+    activity, warnings = last_buyer_activity(site.dir)
+    print_findings(warnings, stderr)
+    rows = status_rows(loaded.deals, day, stage, sort, activity)
     if as_json:
         click.echo(json.dumps(status_json(rows, day), indent=2, ensure_ascii=False))
         return

@@ -1,11 +1,11 @@
 """The terminal table of ``mapsite status``: the pipeline at a glance, worst news in colour.
 
-It must read in an 80-column terminal, where eleven columns do not fit: rich would then cut
+It must read in an 80-column terminal, where twelve columns do not fit: rich would then cut
 every column, headers included, to an ellipsis. So the columns have a priority, and the table
 drops the least useful ones (days to close, last update, high risks, next milestone, stage,
-buyer) until what is left fits, letting the columns of free text wrap instead of being cut.
-What always stays: the deal, its close date with the year, progress, overdue items and the
-projected close.
+last buyer activity, buyer) until what is left fits, letting the columns of free text wrap
+instead of being cut. What always stays: the deal, its close date with the year, progress,
+overdue items and the projected close.
 """
 
 from __future__ import annotations
@@ -66,42 +66,53 @@ def next_text(row: DealStatus) -> Text:
     return Text(f"{upcoming.name} ({short_date(upcoming.due)})" if upcoming else "—")
 
 
+def activity_text(row: DealStatus) -> Text:
+    from mapsite.render.formatting import activity_label
+
+    found = row.last_buyer_activity
+    return Text(activity_label(found, row.days_since_buyer_activity), style="" if found else "dim")
+
+
+ACTIVITY = Column("Last buyer activity", activity_text, wrap=len("3 days ago"), drop=2)
 COLUMNS = (
     Column("Deal", lambda row: Text(row.slug)),
     Column("Buyer", lambda row: Text(row.buyer), wrap=10, drop=1),
-    Column("Stage", lambda row: Text(row.stage), drop=2),
+    Column("Stage", lambda row: Text(row.stage), drop=3),
     Column("Close", lambda row: Text(year_date(row.close_date))),
-    Column("Days", lambda row: Text(str(row.days_to_close)), "right", drop=6),
+    Column("Days", lambda row: Text(str(row.days_to_close)), "right", drop=7),
     Column(
         "Done",
         lambda row: Text(f"{row.percent_done}% ({row.milestones_done}/{row.milestones_total})"),
         "right",
     ),
     Column("Overdue", overdue_text, wrap=len("partner 9"), whole=True),
-    Column("Next milestone", next_text, wrap=20, drop=3),
+    Column("Next milestone", next_text, wrap=20, drop=4),
     Column("Projected", projected_text),
     Column(
         "Updated",
         lambda row: Text(f"{row.days_since_update} d ago" if row.days_since_update is not None else "—"),
         "right",
-        drop=5,
+        drop=6,
     ),
+    ACTIVITY,
     Column(
         "High risks",
         lambda row: Text(str(row.open_high_risks), style="red" if row.open_high_risks else ""),
         "right",
-        drop=4,
+        drop=5,
     ),
 )
 
 
 def status_table(rows: list[DealStatus], today: dt.date, width: int | None = None) -> Table:
     """The table for ``rows``; with a ``width``, only the columns that fit in it."""
-    columns = list(COLUMNS)
+    # A site that keeps no record of buyer activity (no views read, no updates applied) gets no
+    # column of dashes.
+    columns = [c for c in COLUMNS if c is not ACTIVITY or any(row.last_buyer_activity for row in rows)]
     if width is None:
         return _table(rows, today, columns, {})
-    least = {c.header: _width(rows, c, wrapped=True) for c in COLUMNS if c.wrap}
-    for dropped in sorted((c for c in COLUMNS if c.drop), key=lambda c: -c.drop):
+    least = {c.header: _width(rows, c, wrapped=True) for c in columns if c.wrap}
+    for dropped in sorted((c for c in columns if c.drop), key=lambda c: -c.drop):
         if needed_width(_table(rows, today, columns, least)) <= width:
             break
         columns.remove(dropped)

@@ -58,7 +58,7 @@ def views_command(site_dir: Path, logs: tuple[Path, ...], as_json: bool) -> None
     if any(f.is_error for f in findings):
         raise SystemExit(1)
     report, unmatched = engagement(views_key(secret), loaded.deals, load_shares(site.dir), hits)
-    record_activity(site.dir, {deal.slug: deal.last for deal in report if deal.last})
+    record_activity(site.dir, {deal.slug: deal.last_by_buyer for deal in report if deal.last_by_buyer})
     if as_json:
         click.echo(json.dumps(report_json(report, unmatched), indent=2, ensure_ascii=False))
         return

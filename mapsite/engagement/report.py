@@ -31,6 +31,7 @@ class Way:
     label: str
     kind: str  # "password" or "link"
     credential: str  # as protect/views.py names it
+    side: str = "buyer"  # the access entry's or link's side: only buyer and partner opens are buyer activity
 
 
 @dataclass
@@ -59,10 +60,16 @@ class DealViews:
     def last(self) -> dt.datetime | None:
         return max((max(r.opens) for r in self.readers if r.opens), default=None)
 
+    @property
+    def last_by_buyer(self) -> dt.datetime | None:
+        """The latest open with a buyer-side or partner-side password or link (``status`` shows it)."""
+        opens = [max(r.opens) for r in self.readers if r.opens and r.way.side != "seller"]
+        return max(opens, default=None)
+
 
 def ways_in(deal: Deal, shares: Iterable[Share]) -> list[Way]:
-    ways = [Way(deal.slug, entry.label, "password", f"entry:{entry.label}") for entry in deal.access]
-    ways += [Way(deal.slug, s.label, "link", f"link:{s.id}") for s in shares if s.deal == deal.slug]
+    ways = [Way(deal.slug, e.label, "password", f"entry:{e.label}", e.side) for e in deal.access]
+    ways += [Way(deal.slug, s.label, "link", f"link:{s.id}", s.side) for s in shares if s.deal == deal.slug]
     return ways
 
 

@@ -4,8 +4,10 @@ A code can arrive twice (a reader sends again, a mail is forwarded, someone repl
 the same change must never be applied twice. Each code is named by its deal, sender, device
 and sequence number (docs/updates.md); the ledger keeps, per code, the day it was processed, when
 it was sent, and the outcome of each of its changes by id: ``accepted``, ``declined``,
-``skipped`` (offered again next time), or the whole code ``refused``. It holds no change's text,
-no name and no key: what the readers wrote is deal content and lives in the deal file only.
+``skipped`` (offered again next time), or the whole code ``refused``, and the sender's side (so
+``status`` can count a buyer's update as buyer activity). It holds no change's text, no name and
+no key: what the readers wrote is deal content and lives in the deal file only. The file's format
+is defined in read/ledger_file.py, below every stage that reads it.
 """
 
 from __future__ import annotations
@@ -16,26 +18,16 @@ from pathlib import Path
 
 from mapsite.atomic import write_atomic
 from mapsite.errors import MapsiteError
-from mapsite.layout import STATE_DIR
 from mapsite.paths import site_display
+from mapsite.read.ledger_file import LEDGER_VERSION, ledger_path, read_codes
+from mapsite.read.ledger_file import code_key as code_key  # the inbox names codes as the file does
 
-LEDGER_FILE = "inbox.json"
-VERSION = 1
 OUTCOMES = ("accepted", "declined", "skipped", "moot")  # moot: nothing left to do (already done)
-
-
-def ledger_path(site_dir: Path) -> Path:
-    return site_dir / STATE_DIR / LEDGER_FILE
-
-
-def code_key(deal: str, sender: str, device: str, seq: int) -> str:
-    """How the ledger names a code: ``acme:3f09c1d2a4b5e6f7:a1b2c3d4:3``."""
-    return f"{deal}:{sender}:{device}:{seq}"
 
 
 @dataclass
 class Ledger:
-    """The codes seen, by ``code_key``: ``{"date", "sent", "refused"?, "changes": {id: outcome}}``."""
+    """The codes seen, by ``code_key``: ``{"date", "sent", "side", "refused"?, "changes": {id: outcome}}``."""
 
     path: Path
     codes: dict[str, dict] = field(default_factory=dict)
@@ -52,16 +44,18 @@ class Ledger:
     def processed_on(self, key: str) -> str | None:
         return self.codes.get(key, {}).get("date")
 
-    def record(self, key: str, day: str, sent: str, changes: dict[str, str]) -> None:
+    def record(self, key: str, day: str, sent: str, changes: dict[str, str], side: str | None = None) -> None:
         entry = self.codes.setdefault(key, {"changes": {}})
         entry["date"], entry["sent"] = day, sent
+        if side:
+            entry["side"] = side
         entry["changes"].update({cid: outcome for cid, outcome in changes.items() if outcome in OUTCOMES})
 
     def record_refused(self, key: str, day: str) -> None:
         self.codes[key] = {"date": day, "refused": True, "changes": {}}
 
     def save(self) -> None:
-        body = {"version": VERSION, "codes": dict(sorted(self.codes.items()))}
+        body = {"version": LEDGER_VERSION, "codes": dict(sorted(self.codes.items()))}
         write_atomic(self.path, json.dumps(body, indent=1) + "\n", private=True)
 
 
@@ -69,16 +63,9 @@ def load_ledger(site_dir: Path) -> Ledger:
     """The ledger, or an empty one; a damaged file is an error naming it, never a silent reset
     (that would let every old code be applied again)."""
     path = ledger_path(site_dir)
-    if not path.exists():
-        return Ledger(path)
     try:
-        data = json.loads(path.read_text("utf-8"))
-        codes = data["codes"]
-        if data.get("version") != VERSION or not isinstance(codes, dict):
-            raise ValueError
-        if not all(isinstance(v, dict) and isinstance(v.get("changes", {}), dict) for v in codes.values()):
-            raise ValueError
-    except (OSError, ValueError, KeyError, TypeError):
+        codes = read_codes(path)
+    except ValueError:
         raise MapsiteError(
             f"{site_display(path, site_dir)} is damaged or of another mapsite version",
             hint="restore it from a backup; deleting it makes the inbox offer every old code again",

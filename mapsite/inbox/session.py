@@ -164,7 +164,7 @@ def settle(
     if text != old_text:
         saved = save(site, update.deal, Edit(text, ""), old_text)
         said.append(saved.wrote)
-    ledger.record(update.key, today.isoformat(), update.sent, outcomes)
+    ledger.record(update.key, today.isoformat(), update.sent, outcomes, update.opened.sender.side)
     ledger.save()
     return said
 

@@ -18,8 +18,9 @@ from mapsite.pipeline.deal import DealJob, shell_renderer
 from mapsite.protect.keys import derive_deal_keys, resolve_passwords
 from mapsite.protect.seal import seal_deal, unlock_asset
 from mapsite.protect.strength import weak_password_findings
+from mapsite.read.activity import last_buyer_activity
 from mapsite.render.pages import Page, render_shared, render_team
-from mapsite.schedule.status import DealStatus
+from mapsite.schedule.status import DealStatus, with_activity
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def shared_pages(
     team = None
     if rows is not None and site.team_access:
         ordered = sorted(rows, key=lambda row: (row.close_date, row.slug))
+        # A damaged inbox ledger leaves updates out; mapsite status and mapsite inbox say so.
+        ordered = with_activity(ordered, last_buyer_activity(site.dir)[0], job.today)
         team = render_team(site, job.theme, ordered, job.today, job.protect)
     if not job.protect:
         return pages + ([team] if team else []), []

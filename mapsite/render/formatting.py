@@ -6,6 +6,10 @@ Locale-independent on purpose: the same build gives the same bytes on any machin
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapsite.read.activity import BuyerActivity
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -94,6 +98,17 @@ def month_label(day: dt.date, *, with_year: bool) -> str:
     return f"{month} {day.year}" if with_year else month
 
 
+def activity_label(activity: BuyerActivity | None, days_ago: int | None) -> str:
+    """``3 days ago · viewed`` within a week, else ``Feb 2 · update`` (with its year when it is not
+    the year it is ``days_ago`` from); ``—`` for none."""
+    if activity is None or days_ago is None:
+        return "—"
+    if 0 <= days_ago < 7:
+        return f"{relative_days(-days_ago)} · {activity.kind}"
+    today = activity.day + dt.timedelta(days=days_ago)
+    return f"{date_near(activity.day, today)} · {activity.kind}"
+
+
 FILTERS = {
     "longdate": long_date,
     "shortdate": short_date,
@@ -103,4 +118,5 @@ FILTERS = {
     "countdown_label": countdown_label,
     "date_near": date_near,
     "relative_days": relative_days,
+    "activity_label": activity_label,
 }

@@ -2,15 +2,18 @@
 
 The same rows feed the terminal table, the ``--json`` output (a stable format for CRMs and
 scripts, documented in docs/status.md) and the protected ``/_team/`` dashboard, so all three
-always agree.
+always agree. "Last buyer activity" is not in the deal file: it comes from the rep's machine
+(read/activity.py) and is added to the rows by whoever has the site folder at hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from mapsite.model.deal import Deal
+from mapsite.read.activity import BuyerActivity
 from mapsite.schedule.feasibility import feasibility
 from mapsite.schedule.overdue import overdue_by_side
 from mapsite.schedule.portal import risk_score, risk_severity
@@ -46,6 +49,8 @@ class DealStatus:
     on_track: bool  # the projection's verdict (schedule/feasibility.py), not only days late
     schedule_phrase: str  # "on track", "6 business days after the target", "at risk: ..."
     assumption: str | None  # what the projection assumed ("assumes 1 business day for ...")
+    last_buyer_activity: BuyerActivity | None = None  # a buyer's latest view or applied update
+    days_since_buyer_activity: int | None = None
 
     @property
     def percent_done(self) -> int:
@@ -87,6 +92,8 @@ class DealStatus:
             "updated": self.updated.isoformat() if self.updated else None,
             "days_since_update": self.days_since_update,
             "open_high_risks": self.open_high_risks,
+            "last_buyer_activity": self.last_buyer_activity.as_json() if self.last_buyer_activity else None,
+            "days_since_buyer_activity": self.days_since_buyer_activity,
         }
 
 
@@ -119,10 +126,29 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
     )
 
 
+def with_activity(
+    rows: list[DealStatus], activity: Mapping[str, BuyerActivity], today: dt.date
+) -> list[DealStatus]:
+    """``rows`` with each deal's last buyer activity, as read/activity.py finds it."""
+    return [
+        replace(
+            row,
+            last_buyer_activity=(found := activity.get(row.slug)),
+            days_since_buyer_activity=(today - found.day).days if found else None,
+        )
+        for row in rows
+    ]
+
+
 def status_rows(
-    deals: tuple[Deal, ...] | list[Deal], today: dt.date, stage: str | None = None, sort: str = "close"
+    deals: tuple[Deal, ...] | list[Deal],
+    today: dt.date,
+    stage: str | None = None,
+    sort: str = "close",
+    activity: Mapping[str, BuyerActivity] | None = None,
 ) -> list[DealStatus]:
     rows = [deal_status(deal, today) for deal in deals if stage is None or deal.stage == stage]
+    rows = with_activity(rows, activity or {}, today)
     if sort == "risk":
         return sorted(
             rows,

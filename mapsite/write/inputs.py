@@ -3,9 +3,10 @@
 CI and a rep's save-and-rebuild habit rebuild far more often than anything changes. The digest
 covers every input that can change a byte of the output: the site's sources (``mapsite.yml``,
 ``content/``, ``themes/``, ``assets/``), mapsite's own code and default theme, the day the plan
-is computed for, each file's last-change date (the default of ``updated:``), and for protected
-builds the site secret, the share links and the value of every password the last build used.
-It is an HMAC under the site secret when there is one, so the record names no password.
+is computed for, each file's last-change date (the default of ``updated:``), each deal's last
+buyer activity (the team dashboard shows it: read/activity.py), and for protected builds the
+site secret, the share links and the value of every password the last build used. It is
+an HMAC under the site secret when there is one, so the record names no password.
 
 The record lives in the git-ignored ``.mapsite/``, next to a copy in the output's marker: both
 must match, so an output replaced or rebuilt by other means is never taken for up to date.
@@ -27,6 +28,7 @@ from mapsite.atomic import write_atomic
 from mapsite.errors import Finding
 from mapsite.layout import STATE_DIR
 from mapsite.protect.secrets import load_shares, local_passwords
+from mapsite.read.activity import last_buyer_activity
 from mapsite.write.manifest import file_digest
 
 RECORD = "last-build.json"
@@ -63,6 +65,8 @@ def read_digest(
         digest.update(f"{relpath}\0{size}\0{sha256}\n".encode())
     for path, day in sorted(changed.items()):
         digest.update(f"{path.relative_to(site_dir).as_posix()}\0{day.isoformat()}\n".encode())
+    for slug, activity in sorted(last_buyer_activity(site_dir)[0].items()):
+        digest.update(f"activity\0{slug}\0{activity.day.isoformat()}\0{activity.kind}\n".encode())
     return digest.digest()
 
 

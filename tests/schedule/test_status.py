@@ -83,6 +83,9 @@ def test_status_json_has_the_hand_computed_figures(pipeline):
         "updated": "2027-02-01",
         "days_since_update": 21,
         "open_high_risks": 1,
+        # Issue 16: no view read and no update applied on this machine yet.
+        "last_buyer_activity": None,
+        "days_since_buyer_activity": None,
     }
     buyer = by_slug["buyer-co"]
     assert buyer["days_to_close"] == 67
@@ -187,6 +190,7 @@ def test_every_json_field_is_documented():
         "slug", "title", "buyer", "stage", "close_date", "days_to_close", "percent_done", "overdue",
         "overdue_total", "next_milestone", "projected_close", "business_days_late", "on_track",
         "schedule", "assumption", "updated", "days_since_update", "open_high_risks",
+        "last_buyer_activity", "days_since_buyer_activity",
     ):  # fmt: skip
         assert f"`{field}`" in docs, field
     assert textwrap.dedent(docs).startswith("# ")
