@@ -263,3 +263,46 @@ def test_the_buyer_answers_the_rep_applies_and_the_portal_confirms(
     expect(page.locator("[data-upd-bar]")).to_be_hidden()
     expect(page.locator(".upd-change")).to_have_count(0)
     assert_clean(watch)
+
+
+FORGET_SENDER = """async () => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open("mapsite"); r.onsuccess = () => ok(r.result); r.onerror = no; });
+  const store = () => db.transaction("keys", "readwrite").objectStore("keys");
+  const entry = await new Promise((ok) => { const r = store().get("remember:acme"); r.onsuccess = () => ok(r.result); });
+  delete entry.sender;
+  await new Promise((ok) => { const r = store().put(entry, "remember:acme"); r.onsuccess = ok; });
+  db.close();
+  return Object.keys(entry).sort().join(",");
+}"""
+
+
+def test_a_login_remembered_before_sender_keys_says_to_log_in_again(example_site, static_server, profile):
+    build(example_site)
+    url = static_server(example_site / "output") + "acme/"
+    page, watch = open_portal(profile(), url, log_in_first=True)
+    # What a "Remember me" stored before sender keys existed: the content key and slot, no sender.
+    assert page.evaluate(FORGET_SENDER) == "expires,key,kid,slot"
+    page.context.close()
+
+    page, watch = open_portal(profile(), url, log_in_first=False)
+    assert page.evaluate("() => 'mapsiteSender' in window") is False
+    use_menu(page, ACTION, "Done")
+    save(page, "Mark done")
+    expect(page.locator("[data-upd-bar-text]")).to_have_text("1 change not sent")
+    page.locator("[data-upd-review]").click()
+    panel = page.locator(".upd-review")
+    expect(panel.get_by_role("alert")).to_contain_text("Log out and log in again to send your changes.")
+    expect(panel.locator("[data-upd-send]")).to_be_hidden()
+    expect(panel.get_by_role("link", name="Send to Sam Carter")).to_have_count(0)
+    save_screenshot(page, "update-relogin.png")
+    assert_clean(watch)
+
+    # Logging in again brings the sender key; the change kept on the device can now be sent.
+    page.locator(".upd-review [data-upd-close]").click()
+    page.locator("[data-mapsite-logout]").first.click()
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"], remember=True)
+    expect(page.locator("[data-upd-bar-text]")).to_have_text("1 change not sent")
+    page.locator("[data-upd-review]").click()
+    expect(page.locator(".upd-review [data-upd-relogin]")).to_be_hidden()
+    expect(page.get_by_role("link", name="Send to Sam Carter")).to_be_visible()
+    assert_clean(watch)

@@ -10,8 +10,10 @@
  * moved, the colleague listed, the entry recorded in the discussion) marks it confirmed, or
  * declined with the rep's reason, and it leaves the list.
  *
- * Runs only where there is someone to send as: the sealed page's #mapsite-updates island and
- * window.mapsiteSender (absent on public and --no-protect pages). No inline script, no eval.
+ * Runs only on a sealed page, which carries the #mapsite-updates island (public and --no-protect
+ * pages have none). Sending also needs window.mapsiteSender, which unlock.js sets at login: a login
+ * remembered before sender keys existed has none, so the reader keeps making changes and the review
+ * panel says to log out and in again to send them. No inline script, no eval.
  */
 "use strict";
 
@@ -19,7 +21,7 @@
   const root = document.querySelector("[data-updates]");
   const island = document.getElementById("mapsite-updates");
   const sender = window.mapsiteSender;
-  if (!root || !island || !sender || !window.isSecureContext || root.dataset.ready) return;
+  if (!root || !island || !window.isSecureContext || root.dataset.ready) return;
   root.dataset.ready = "1";
 
   const info = JSON.parse(island.textContent);
@@ -277,7 +279,7 @@
   async function prepare() {
     const fresh = state.changes.filter((c) => c.state === "new");
     prepared = null;
-    if (!fresh.length) return;
+    if (!fresh.length || !sender) return;
     const codec = globalThis.MapsiteUpdateCode;
     const seq = (state.seqs[sender.id] || 0) + 1;
     const changes = fresh.map((c, n) => {
@@ -343,6 +345,8 @@
     }
     $("[data-upd-send]").hidden = !code;
     $("[data-upd-copy]").disabled = !code;
+    // Without a sender key nothing can be sealed: say what to do instead of offering dead buttons.
+    $("[data-upd-relogin]").hidden = Boolean(sender) || !state.changes.some((c) => c.state === "new");
   }
 
   // Sending (mail, copy or download) turns the prepared code's changes into "sent".
