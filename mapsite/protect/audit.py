@@ -98,6 +98,27 @@ def _deal_texts(deal: Deal) -> list[tuple[NeedleKind, str, str]]:
         found += [(PROSE, "page text", s) for s in _sentences(page.body)]
     found += [(PROSE, "value summary", s) for s in _sentences(deal.value_summary)]
     found += [(PROSE, "narrative", s) for s in _sentences(deal.body)]
+    return found + _discussion_texts(deal)
+
+
+def _discussion_texts(deal: Deal) -> list[tuple[NeedleKind, str, str]]:
+    """What the readers said from the portal and the rep answered: as private as the plan.
+
+    Readers write their questions and reasons trusting the portal's lock, so each entry's text,
+    answer and decline reason is prose of this deal, and who wrote it a name (the seller's
+    people are team, as in ``stakeholders``); the update address is the seller's, like their
+    team's emails. An agreement's text is the same sentence in every deal, so it is no needle.
+    A colleague a reader suggested is a stakeholder once accepted, a needle like the others.
+    """
+    found: list[tuple[NeedleKind, str, str]] = []
+    if deal.updates_to:
+        found.append((TEAM, "update address", deal.updates_to))
+    for entry in deal.discussion:
+        found.append((TEAM if entry.side == "seller" else NAME, "discussion author", entry.who))
+        if entry.kind != "agreement":
+            found.append((PROSE, "discussion entry", entry.text))
+        found += [(PROSE, "answer", entry.answer)] if entry.answer else []
+        found += [(PROSE, "decline reason", entry.declined)] if entry.declined else []
     return found
 
 
