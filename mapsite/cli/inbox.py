@@ -115,9 +115,8 @@ def _show(update: Update, number: int, total: int) -> None:
     _say(f"Update {number} of {total}: {update.deal.title} ({update.deal.slug})")
     signed = f', signed "{update.sender.who}"' if update.sender.who != sender.label else ""
     _say(f"  from {sender.described} ({sender.side} side){signed}", indent="    ")
-    _say(
-        f"  sent {update.sent}, update {update.seq} of device {update.device}; {update.where}", indent="    "
-    )
+    _say(f"  sent {update.sent}, update {update.seq} of device {update.device}", indent="    ")
+    _say(f"  in {update.where}", indent="    ")  # on its own line: a path cannot be wrapped
     for note in update.notes:
         _say(f"  Note: {note}", indent="    ")
     from mapsite.inbox.review import review

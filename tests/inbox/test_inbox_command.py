@@ -8,47 +8,16 @@ two parts over two HTML-only mails in a Maildir, in a saved .eml and pasted on s
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import mailbox
-import os
-import subprocess
-import sys
 import textwrap
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from mapsite.pipeline.load import load_deals
 from mapsite.protect.armour import armour, armour_parts
-from mapsite.protect.secrets import site_secret
-from mapsite.protect.update_keys import update_keyring
-from mapsite.protect.updates import seal_code
-from mapsite.read.site import load_site
-from tests.helpers import TODAY
-
-DEAL = "content/deals/acme/index.md"
-
-
-def run(site: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True, text=True, input=stdin if stdin is not None else "", timeout=300,
-        env={**os.environ, "COLUMNS": "80"},
-    )  # fmt: skip
-
-
-def reader_code(site: Path, seq: int, changes: list[dict], label: str = "Acme buying team") -> bytes:
-    today = dt.date.fromisoformat(TODAY)
-    [deal] = [d for d in load_deals(load_site(site)[0], today).deals if d.slug == "acme"]
-    ring = update_keyring(deal, site, site_secret(site)[0], today)
-    [sender] = [s for s in ring.senders if s.label == label]
-    payload = {
-        "v": 1, "deal": "acme", "sender": sender.id, "device": "a1b2c3d4", "seq": seq,
-        "name": "Dana Whitfield", "time": "2027-02-22T10:03:00Z", "generation": TODAY, "changes": changes,
-    }  # fmt: skip
-    return seal_code(payload, "acme", ring.kid, ring.update_keys[ring.kid], sender.key)
+from tests.inbox.helpers import DEAL, FIRST, SECOND, reader_code, run
 
 
 def quoted_and_rewrapped(text: str) -> str:
@@ -67,26 +36,6 @@ def mail(subject: str, plain: str | None = None, html: str | None = None) -> Ema
         else:
             message.add_alternative(html, subtype="html")
     return message
-
-
-FIRST = [
-    {"id": "1.1", "op": "done", "item": "poc-setup/Provide data sample for POC"},
-    {"id": "1.2", "op": "date", "item": "poc-review", "from": "2027-03-15", "to": "2027-03-19", "reason": "CFO travels"},
-    {"id": "1.3", "op": "comment", "item": None, "text": "Can we add SSO to the pilot?"},
-    {"id": "1.4", "op": "colleague", "name": "Lee Chen", "title": "Procurement Lead", "email": "lee@acme.example", "role": "procurement"},
-    {"id": "1.5", "op": "agree", "name": "Dana Whitfield"},
-]  # fmt: skip
-SECOND = [
-    {"id": "2.1", "op": "date", "item": "roi", "from": "2027-03-10", "to": "2027-03-24", "reason": "Budget week"},
-    {"id": "2.2", "op": "done", "item": "demo"},
-    {"id": "2.3", "op": "blocked", "item": "security-submit", "reason": "Waiting for the questionnaire"},
-]  # fmt: skip
-
-
-@pytest.fixture
-def site(example_site: Path) -> Path:
-    site_secret(example_site)  # the rep's machine has built before
-    return example_site
 
 
 @pytest.fixture
