@@ -431,6 +431,7 @@
     const ran = [];
     for (const parsed of document.head.querySelectorAll("script[src]")) {
       const script = document.createElement("script");
+      script.async = false; // in the head's order, as `defer` runs them (updates.js needs updates-record.js)
       script.src = parsed.getAttribute("src");
       ran.push(
         new Promise((done) => {

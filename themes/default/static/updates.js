@@ -10,6 +10,10 @@
  * moved, the colleague listed, the entry recorded in the discussion) marks it confirmed, or
  * declined with the rep's reason, and it leaves the list.
  *
+ * This file is the page: the menus, the change form, the bar and the review panel. What is kept
+ * and sent (the encrypted record, each change in words, the code and its mail links) is
+ * updates-record.js, which the head loads just before this one.
+ *
  * Runs only on a sealed page, which carries the #mapsite-updates island (public and --no-protect
  * pages have none). Sending also needs window.mapsiteSender, which unlock.js sets at login: a login
  * remembered before sender keys existed has none, so the reader keeps making changes and the review
@@ -21,63 +25,21 @@
   const root = document.querySelector("[data-updates]");
   const island = document.getElementById("mapsite-updates");
   const sender = window.mapsiteSender;
-  if (!root || !island || !window.isSecureContext || root.dataset.ready) return;
+  const record = globalThis.MapsiteUpdateRecord;
+  if (!root || !island || !record || !window.isSecureContext || root.dataset.ready) return;
   root.dataset.ready = "1";
 
-  const info = JSON.parse(island.textContent);
   const outcomes = JSON.parse(document.getElementById("mapsite-update-outcomes")?.textContent || "{}");
-  const MAIL_LIMIT = 1800; // what mail clients reliably accept in a mailto: link
   const toEmail = root.dataset.toEmail || null;
   const toName = root.dataset.toName || null;
   const title = root.dataset.dealTitle;
   const readerSide = document.documentElement.dataset.readerSide || "buyer";
-  const utf8 = new TextEncoder();
   const $ = (selector, scope = root) => scope.querySelector(selector);
   const $$ = (selector, scope = root) => [...scope.querySelectorAll(selector)];
-  const unb64 = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-  const randomHex = (bytes) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const describe = record.describe;
 
-  /* ---------------------------------------------------------------- the encrypted record */
-
-  // One record per deal: {iv, ct}, AES-GCM under L of the reader's state (docs/updates.md).
-  let database = null;
-  function pendingStore(mode, work) {
-    database ??= new Promise((resolve, reject) => {
-      const request = indexedDB.open("mapsite-pending", 1);
-      request.onupgradeneeded = () => request.result.createObjectStore("pending");
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    return database.then((db) => new Promise((resolve, reject) => {
-      const tx = db.transaction("pending", mode);
-      const request = work(tx.objectStore("pending"));
-      tx.oncomplete = () => resolve(request?.result);
-      tx.onerror = tx.onabort = () => reject(tx.error);
-    }));
-  }
-
-  const aad = utf8.encode(`mapsite:v2:pending:${info.deal}`);
-  const pendingKey = crypto.subtle.importKey("raw", unb64(info.L), "AES-GCM", false, ["encrypt", "decrypt"]);
-  // device: drawn once; seqs: the last seq sent per sender; last: the last code sent, to send again.
-  let state = { device: randomHex(4), seqs: {}, name: "", changes: [], last: null };
-
-  async function load() {
-    const record = await pendingStore("readonly", (store) => store.get(info.deal));
-    if (!record) return;
-    try {
-      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: record.iv, additionalData: aad }, await pendingKey, record.ct);
-      state = { ...state, ...JSON.parse(new TextDecoder().decode(plain)) };
-    } catch {
-      // A record this page cannot open (damaged, or written for another site): start afresh.
-    }
-  }
-
-  async function save() {
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const plain = utf8.encode(JSON.stringify(state, (key, value) => (key === "outcome" || key === "reason_declined" ? undefined : value)));
-    const ct = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: aad }, await pendingKey, plain));
-    await pendingStore("readwrite", (store) => store.put({ iv, ct }, info.deal));
-  }
+  let state = record.newState();
+  const save = () => record.save(state);
 
   /* ---------------------------------------------------------------- words */
 
@@ -90,29 +52,6 @@
     agree: { title: "We agree to this plan", save: "Agree", fields: ["name"] },
   };
   const REQUIRED = { reason: (op) => op === "blocked", to: () => true, text: () => true, person: () => true, name: () => true };
-
-  const shortDate = (iso) => new Date(`${iso}T12:00:00`).toLocaleDateString("en-US", { month: "short", day: "numeric" });
-
-  function describe(change) {
-    const on = change.itemName ? `“${change.itemName}”` : "the plan";
-    switch (change.op) {
-      case "done": return `Done: ${on}`;
-      case "blocked": return `Blocked: ${on} (${change.reason})`;
-      case "date": return `New date for ${on}: ${shortDate(change.to)}${change.from ? ` instead of ${shortDate(change.from)}` : ""}${change.reason ? ` (${change.reason})` : ""}`;
-      case "comment": return `Comment on ${on}: ${change.text}`;
-      case "colleague": return `Suggested colleague: ${[change.name, change.title, change.email].filter(Boolean).join(", ")}`;
-      default: return `${change.name} agrees to this plan`;
-    }
-  }
-
-  function subjectOf(changes) {
-    const count = (op) => changes.filter((c) => c.op === op).length;
-    const words = [
-      [count("done"), "done", "done"], [count("blocked"), "blocked", "blocked"], [count("date"), "new date", "new dates"],
-      [count("comment"), "comment", "comments"], [count("colleague"), "colleague", "colleagues"], [count("agree"), "agreement", "agreements"],
-    ].filter(([n]) => n).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
-    return `Update for ${title}: ${words.join(", ")}`;
-  }
 
   function stateText(change) {
     if (change.outcome === "confirmed") return "confirmed";
@@ -249,70 +188,26 @@
       error.textContent = "That is the date the plan already has. Choose another day.";
       return form.elements.to.focus();
     }
-    const change = { local: randomHex(6), op, state: "new" };
+    const change = { local: crypto.randomUUID(), op, state: "new" };
     if (["done", "blocked", "date", "comment"].includes(op)) Object.assign(change, { item, itemName: name });
     if (op === "blocked") change.reason = value("reason");
     if (op === "date") Object.assign(change, { from, to: value("to"), reason: value("reason") });
     if (op === "comment") change.text = value("text");
     if (op === "colleague") Object.assign(change, { name: value("person"), title: value("title"), email: value("email"), role: value("role") || "other" });
-    if (op === "agree") {
-      change.name = value("name");
-      state.name ||= change.name;
-    }
-    // A new state (done or blocked) or date for an item replaces the one not sent yet.
-    const kind = (o) => (o === "date" ? "date" : ["done", "blocked"].includes(o) ? "state" : null);
-    if (kind(op)) state.changes = state.changes.filter((c) => !(c.state === "new" && c.item === item && kind(c.op) === kind(op)));
-    state.changes.push(change);
+    if (op === "agree") change.name = value("name");
+    record.add(state, change);
     closeForm();
     await persist(`Saved: ${describe(change)}. Not sent yet.`);
   }
 
   /* ---------------------------------------------------------------- sending */
 
-  // The mail's readable list keeps each line short, so the code fits in few parts; the code holds it all.
-  const clip = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
   const review = $(".upd-review");
-  let prepared = null; // the code of the changes not sent yet: {seq, payload, armour, mails, file}
+  let prepared = null; // the code of the changes not sent yet: {seq, fresh, armour, mails, file}
 
-  // The changes not sent yet, sealed as the next code of this sender on this device.
   async function prepare() {
-    const fresh = state.changes.filter((c) => c.state === "new");
-    prepared = null;
-    if (!fresh.length || !sender) return;
-    const codec = globalThis.MapsiteUpdateCode;
-    const seq = (state.seqs[sender.id] || 0) + 1;
-    const changes = fresh.map((c, n) => {
-      const { local, state: _, itemName: __, ...fields } = c;
-      return { ...fields, id: `${seq}.${n + 1}` };
-    });
-    const payload = {
-      v: 1, deal: info.deal, sender: sender.id, device: state.device, seq, time: new Date().toISOString().slice(0, 19) + "Z",
-      generation: info.generation, changes, ...(state.name ? { name: state.name } : {}),
-    };
-    const code = await codec.seal(payload);
-    const armour = codec.armour(code);
-    const subject = subjectOf(fresh);
-    const body = `${subject}\n\n${fresh.map((c) => `- ${clip(describe(c), 120)}`).join("\n")}\n\nThe update code below is for mapsite inbox:\n\n`;
-    prepared = { seq, fresh, armour, mails: await mailLinks(codec, code, armour, subject, body), file: `${info.deal}-update-${seq}.mapsite-update.txt` };
-  }
-
-  // One mailto: link, or numbered parts each under MAIL_LIMIT characters.
-  async function mailLinks(codec, code, armour, subject, body) {
-    if (!toEmail) return [];
-    const link = (subj, text) => `mailto:${encodeURIComponent(toEmail)}?subject=${encodeURIComponent(subj)}&body=${encodeURIComponent(text)}`;
-    const whole = link(subject, body + armour + "\n");
-    if (whole.length <= MAIL_LIMIT) return [whole];
-    for (const intro of [body, `${subject}\n\n`]) {
-      for (let max = 1400; max >= 300; max -= 100) {
-        const parts = await codec.split(code, max);
-        const numbered = (i) => (parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : "");
-        const links = parts.map((part, i) =>
-          link(subject + numbered(i), (i === 0 ? intro : `Part ${i + 1} of ${parts.length}.\n\n`) + part + "\n"));
-        if (links.every((l) => l.length <= MAIL_LIMIT)) return links;
-      }
-    }
-    return [];
+    prepared = null; // stays null if sealing fails
+    prepared = await record.prepare({ state, sender, title, toEmail });
   }
 
   let fileUrl = null;
@@ -352,12 +247,10 @@
   // Sending (mail, copy or download) turns the prepared code's changes into "sent".
   async function commit() {
     if (!prepared) return;
-    const { seq, fresh, armour, mails, file } = prepared;
-    fresh.forEach((c, n) => Object.assign(c, { state: "sent", seq, id: `${seq}.${n + 1}`, ref: `${sender.id}:${state.device}:${seq}.${n + 1}` }));
-    state.seqs[sender.id] = seq;
-    state.last = { seq, armour, mails, file };
+    const count = prepared.fresh.length;
+    record.markSent(state, prepared, sender);
     prepared = null;
-    await persist(`Sent ${fresh.length === 1 ? "1 change" : `${fresh.length} changes`}: waiting for confirmation.`);
+    await persist(`Sent ${count === 1 ? "1 change" : `${count} changes`}: waiting for confirmation.`);
   }
 
   /* ---------------------------------------------------------------- showing the state */
@@ -442,8 +335,6 @@
       if (target.matches("[data-upd-close]")) return target.closest("dialog") === formDialog ? closeForm() : review.close();
       if (target.matches("[data-upd-review]")) {
         review.showModal();
-        // update-code.js may have arrived after this script: prepare again if it had not.
-        if (!prepared && state.changes.some((c) => c.state === "new")) await prepare().catch(() => announce("The update could not be prepared. Reload the page and try again."));
         return render();
       }
       if (target.matches("[data-upd-remove]")) {
@@ -492,19 +383,14 @@
     wire();
     root.hidden = false;
     try {
-      await load();
+      state = { ...state, ...(await record.load()) };
     } catch {
       // No storage (a private mode may refuse it): changes live in this page until sent.
     }
     for (const change of state.changes) if (change.state === "sent") Object.assign(change, outcomeOf(change));
     render();
-    // Confirmed and declined changes are shown once, then leave the device.
-    if (state.changes.some((c) => c.outcome)) {
-      const shown = state.changes;
-      state = { ...state, changes: shown.filter((c) => !c.outcome) };
-      await save().catch(() => {});
-      state.changes = shown;
-    }
+    // Confirmed and declined changes are shown once: saving leaves them off the device.
+    if (state.changes.some((c) => c.outcome)) await save().catch(() => {});
     await prepare().catch(() => {});
     showSend();
   }
