@@ -43,8 +43,8 @@ def status_command(
 ) -> None:
     """One row per deal: progress, overdue items per side, projected close against target.
 
-    Last buyer activity is a buyer's latest open (from mapsite views) or update (from mapsite
-    inbox --apply), as recorded on this machine in .mapsite/.
+    Last buyer activity is the latest open (from mapsite views) or update (from mapsite inbox
+    --apply) by the buyer's or partner's side, as recorded on this machine in .mapsite/.
     """
     from mapsite.cli.console import print_findings, stderr
     from mapsite.pipeline.load import load_deals

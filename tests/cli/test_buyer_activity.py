@@ -185,3 +185,22 @@ def test_a_damaged_ledger_is_named_and_status_still_answers(site, tmp_path):
     table = mapsite(site, "status", "--today", TODAY, columns=260)
     [line] = [line for line in table.stdout.splitlines() if line.startswith("acme")]
     assert "Feb 10 · viewed" in line, "more than a week ago: the date"
+
+
+def test_new_activity_rebuilds_the_team_dashboard(site, tmp_path):
+    """The build counts the activity among its inputs: a new view is not 'up to date'."""
+    first = mapsite(site, "build", "--no-protect", "--today", TODAY)
+    assert first.returncode == 0, first.stderr
+    again = mapsite(site, "build", "--no-protect", "--today", TODAY)
+    assert "is up to date" in again.stdout + again.stderr
+    team = site / "output" / "_team" / "index.html"
+    assert "Last buyer activity" not in team.read_text("utf-8"), "no record yet: no column"
+
+    log = tmp_path / "access.log"
+    log.write_text(view_log(site, [("20/Feb/2027:09:00:00 +0000", "entry:Acme buying team")]), "utf-8")
+    assert mapsite(site, "views", str(log)).returncode == 0
+    rebuilt = mapsite(site, "build", "--no-protect", "--today", TODAY)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "is up to date" not in rebuilt.stdout + rebuilt.stderr
+    html = team.read_text("utf-8")
+    assert "Last buyer activity" in html and "2 days ago · viewed" in html
