@@ -122,7 +122,7 @@ def _show(update: Update, number: int, total: int) -> None:
     from mapsite.inbox.review import review
 
     for change in update.changes:
-        reviewed = review(change, update.deal)
+        reviewed = review(change, update.deal, sender.side)
         mark = "" if reviewed.possible else " (nothing to apply)"
         _say(f"  {change.id} {reviewed.says}{mark}", indent="      ")
         for conflict in reviewed.conflicts:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from mapsite.edit.items import PlanItem, plan_items
 from mapsite.model.deal import ROLES, Deal
 from mapsite.names import slugify
+from mapsite.schedule.overdue import counted_side
 
 OPS = ("done", "blocked", "date", "comment", "colleague", "agree")
 MAX_TEXT = 4000  # a longer text is cut: a discussion entry is a message, not a document
@@ -67,12 +68,27 @@ def read_changes(payload: dict) -> tuple[list[Change], list[str]]:
     return changes, notes
 
 
-def review(change: Change, deal: Deal) -> Reviewed:
-    """``change`` against ``deal``: its line, its conflicts and whether it can still apply."""
+def review(change: Change, deal: Deal, side: str) -> Reviewed:
+    """``change`` against ``deal``, sent from ``side``: its line, its conflicts and whether it can
+    still apply."""
     items = {item.key: item for item in plan_items(deal)}
     target = items.get(change.item) if change.item else None
     if change.item and target is None and change.op in ("done", "blocked", "date"):
         return Reviewed(change, _says(change, None), (f"'{change.item}' is no longer in the plan",), False)
+    if target and change.op in ("done", "blocked") and not _owned_by(target, deal, side):
+        # The portal offers these only on the reader's own side's items; a code is the reader's
+        # text, not mapsite's, so it is checked again here.
+        owner = counted_side(deal, _owners(target))
+        return Reviewed(
+            change,
+            _says(change, target),
+            (
+                f"it is the {owner} side's item, and the sender is on the {side} side: only the owning side "
+                "marks it; ask them, or answer the sender",
+            ),
+            False,
+            target,
+        )
     if change.op == "done":
         return _done(change, target)
     if change.op == "blocked":
@@ -89,6 +105,22 @@ def review(change: Change, deal: Deal) -> Reviewed:
     if change.item and target is None:
         conflicts = (f"'{change.item}' is no longer in the plan: it goes with the plan as a whole",)
     return Reviewed(change, _says(change, target), conflicts, target=target)
+
+
+def _owners(target: PlanItem) -> tuple[str, ...]:
+    if target.milestone:
+        return target.milestone.owners
+    return (target.action.owner,) if target.action and target.action.owner else ()
+
+
+def _owned_by(target: PlanItem, deal: Deal, side: str) -> bool:
+    """Whether ``side`` may mark ``target`` done or blocked: the seller's own team may mark any
+    item (it is the rep's plan); a buyer or partner only items its side owns (or co-owns)."""
+    if side == "seller":
+        return True
+    sides = {person.id: person.side for person in deal.stakeholders}
+    owners = _owners(target)
+    return any(sides.get(owner) == side for owner in owners) or counted_side(deal, owners) == side
 
 
 def _done(change: Change, target: PlanItem | None) -> Reviewed:

@@ -144,7 +144,7 @@ def settle(
     deal, old_text = update.deal, update.deal.source.read_bytes().decode("utf-8")
     text, said, outcomes = old_text, [], {}
     for change in update.changes:
-        reviewed = review(change, deal)
+        reviewed = review(change, deal, update.opened.sender.side)
         if not reviewed.possible:
             outcomes[change.id] = "moot"
             continue

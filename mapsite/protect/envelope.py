@@ -41,22 +41,24 @@ def unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _hmac(key: bytes, message: str | bytes) -> bytes:
+def hmac_sha256(key: bytes, message: str | bytes) -> bytes:
+    """HMAC-SHA256 as docs/protection.md writes it; the update codes (updates.py) use it too."""
     data = message.encode("utf-8") if isinstance(message, str) else message
     return hmac.new(key, data, hashlib.sha256).digest()
 
 
-def _hkdf(material: bytes, info: str, salt: bytes | None = None) -> bytes:
+def hkdf(material: bytes, info: str, salt: bytes | None = None) -> bytes:
+    """HKDF-SHA256 to 32 bytes, the one way a key is derived from another (here and in updates.py)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info.encode()).derive(material)
 
 
 def deal_salt(site_secret: bytes, deal: str) -> bytes:
-    return _hmac(site_secret, f"{PREFIX}salt:{deal}")[:16]
+    return hmac_sha256(site_secret, f"{PREFIX}salt:{deal}")[:16]
 
 
 def path_key(site_secret: bytes, deal: str) -> bytes:
     """Names the published folders of a deal's extra pages; stable across re-keys."""
-    return _hmac(site_secret, f"{PREFIX}paths:{deal}")
+    return hmac_sha256(site_secret, f"{PREFIX}paths:{deal}")
 
 
 # ------------------------------------------------------------------ credentials
@@ -70,12 +72,12 @@ def password_root(password: str, salt: bytes, iterations: int = ITERATIONS) -> b
 
 def share_root(share_secret: bytes, salt: bytes) -> bytes:
     """A share link's 128 random bits need no slow KDF."""
-    return _hkdf(share_secret, f"{PREFIX}share", salt)
+    return hkdf(share_secret, f"{PREFIX}share", salt)
 
 
 def credential_fingerprint(root: bytes) -> str:
     """Stands for a password in the access fingerprint: costs a guess the full KDF."""
-    return _hkdf(root, f"{PREFIX}fingerprint").hex()
+    return hkdf(root, f"{PREFIX}fingerprint").hex()
 
 
 def access_fingerprint(password_roots: list[bytes], revoked_shares: list[str]) -> str:
@@ -88,11 +90,11 @@ def access_fingerprint(password_roots: list[bytes], revoked_shares: list[str]) -
 
 
 def content_key(site_secret: bytes, deal: str, fingerprint: str) -> bytes:
-    return _hmac(site_secret, f"{PREFIX}content-key:{deal}:{fingerprint}")
+    return hmac_sha256(site_secret, f"{PREFIX}content-key:{deal}:{fingerprint}")
 
 
 def key_id(key: bytes) -> str:
-    return _hmac(key, f"{PREFIX}kid")[:8].hex()
+    return hmac_sha256(key, f"{PREFIX}kid")[:8].hex()
 
 
 # ------------------------------------------------------------------ key slots
@@ -133,8 +135,8 @@ def wrap_key(root: bytes, key: bytes, deal: str, slot_type: str, expires: str | 
     """AES-GCM under a key derived from the credential, with a nonce synthesised from the content
     key: a new content key gets a new nonce, the same one the same bytes."""
     aad = slot_aad(deal, slot_type, expires)
-    iv = _hmac(_hkdf(root, f"{PREFIX}slot-iv"), aad + b"\x00" + key)[:12]
-    ct = AESGCM(_hkdf(root, f"{PREFIX}slot-key")).encrypt(iv, key, aad)
+    iv = hmac_sha256(hkdf(root, f"{PREFIX}slot-iv"), aad + b"\x00" + key)[:12]
+    ct = AESGCM(hkdf(root, f"{PREFIX}slot-key")).encrypt(iv, key, aad)
     return Slot(slot_type, iv, ct, expires)
 
 
@@ -150,7 +152,7 @@ def file_aad(deal: str, path: str) -> bytes:
 
 
 def _seal(key: bytes, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
-    iv = _hmac(_hmac(key, f"{PREFIX}iv"), aad + b"\x00" + plaintext)[:12]
+    iv = hmac_sha256(hmac_sha256(key, f"{PREFIX}iv"), aad + b"\x00" + plaintext)[:12]
     return iv, AESGCM(key).encrypt(iv, plaintext, aad)
 
 
@@ -169,7 +171,7 @@ def pad(data: bytes) -> bytes:
 
 
 def file_blob_name(key: bytes, path: str) -> str:
-    return _hmac(key, f"{PREFIX}file:{path}")[:16].hex() + ".bin"
+    return hmac_sha256(key, f"{PREFIX}file:{path}")[:16].hex() + ".bin"
 
 
 def encrypt_file(key: bytes, deal: str, path: str, content: bytes) -> bytes:

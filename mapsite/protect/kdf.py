@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mapsite.layout import STATE_DIR
 from mapsite.protect.envelope import b64, password_root, unb64
-from mapsite.protect.secrets import _private_write
+from mapsite.protect.secrets import private_write
 
 CACHE_FILE = "kdf-cache.json"
 CACHE_ENV = "MAPSITE_KDF_CACHE"
@@ -125,7 +125,7 @@ class KdfCache:
         if self.fresh or self.outdated or pruned != self.entries or not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data = {"format": FORMAT, "entries": pruned}
-            _private_write(self.path, json.dumps(data, sort_keys=True, indent=1) + "\n")
+            private_write(self.path, json.dumps(data, sort_keys=True, indent=1) + "\n")
         self.entries = pruned
         self.fresh = {}
         self.outdated = False

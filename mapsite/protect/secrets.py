@@ -30,7 +30,7 @@ SHARES_ENV = "MAPSITE_SHARES"
 GENERATED_PASSWORD_BYTES = 15
 
 
-def _private_write(path: Path, text: str) -> None:
+def private_write(path: Path, text: str) -> None:
     """Write a secret file readable by its owner only, atomically."""
     write_atomic(path, text, private=True)
 
@@ -55,7 +55,7 @@ def site_secret(site_dir: Path, create: bool = True) -> tuple[bytes, bool]:
     if not create:
         raise MapsiteError(f"no site secret: set {SECRET_ENV} or build once to create {path}")
     secret = random.token_bytes(32)
-    _private_write(path, b64(secret) + "\n")
+    private_write(path, b64(secret) + "\n")
     return secret, True
 
 
@@ -116,7 +116,7 @@ def add_local_password(site_dir: Path, name: str, value: str) -> None:
         if path.is_file()
         else ("# Access passwords for local builds (NAME=value); the environment overrides them.\n")
     )
-    _private_write(path, existing + f"{name}={value}\n")
+    private_write(path, existing + f"{name}={value}\n")
 
 
 def ensure_local_password(site_dir: Path, name: str) -> bool:
@@ -184,7 +184,7 @@ def save_shares(site_dir: Path, shares: list[Share]) -> None:
             f"share links come from {SHARES_ENV} in this environment; change them where that is set",
         )
     payload = {"shares": [asdict(share) for share in shares]}
-    _private_write(shares_path(site_dir), json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    private_write(shares_path(site_dir), json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def add_share(

@@ -32,7 +32,7 @@ from mapsite.layout import STATE_DIR
 from mapsite.protect.envelope import b64, unb64
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import DealKeys, Guarded, derive_deal_keys
-from mapsite.protect.secrets import Share, _private_write
+from mapsite.protect.secrets import Share, private_write
 from mapsite.protect.updates import Keyring, Sender
 
 HISTORY_FILE = "update-keys.json"
@@ -88,7 +88,7 @@ def record_update_key(site_dir: Path, site_secret: bytes, keys: DealKeys) -> Non
         nonce = os.urandom(12)  # never published: it need not rebuild alike
         entries[name] = b64(nonce + AESGCM(_seal_key(site_secret)).encrypt(nonce, plain, name.encode()))
         text = json.dumps({"format": FORMAT, "entries": entries}, indent=1, sort_keys=True) + "\n"
-        _private_write(history_path(site_dir), text)
+        private_write(history_path(site_dir), text)
 
 
 def _open(site_secret: bytes, name: str, sealed: str | None) -> dict | None:

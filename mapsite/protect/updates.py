@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from mapsite.errors import MapsiteError
-from mapsite.protect.envelope import PREFIX, _hkdf, _hmac
+from mapsite.protect.envelope import PREFIX, hkdf, hmac_sha256
 
 CODE_VERSION = 1
 KID_BYTES = 8
@@ -39,22 +39,22 @@ MAX_PAYLOAD = 1 << 20  # what a code may inflate to: a deflate bomb stops here
 
 def update_key(content_key: bytes) -> bytes:
     """``U``: seals updates so that only holders of the deal's current key read them."""
-    return _hkdf(content_key, f"{PREFIX}updates")
+    return hkdf(content_key, f"{PREFIX}updates")
 
 
 def pending_key(site_secret: bytes, deal: str) -> bytes:
     """``L``: encrypts a reader's unsent changes on their own device; survives re-keys."""
-    return _hmac(site_secret, f"{PREFIX}pending:{deal}")
+    return hmac_sha256(site_secret, f"{PREFIX}pending:{deal}")
 
 
 def sender_key(root: bytes) -> bytes:
     """``A``: the HMAC key of one credential (password or share link) of one deal."""
-    return _hkdf(root, f"{PREFIX}update-auth")
+    return hkdf(root, f"{PREFIX}update-auth")
 
 
 def sender_id(key: bytes) -> str:
     """The public name of a sender key: 16 hex characters that name no person."""
-    return _hmac(key, f"{PREFIX}sender-id")[:SENDER_BYTES].hex()
+    return hmac_sha256(key, f"{PREFIX}sender-id")[:SENDER_BYTES].hex()
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _aad(deal: str, kid: bytes, sender: bytes) -> bytes:
 
 
 def _mac(key: bytes, deal: str, body: bytes) -> bytes:
-    return _hmac(key, f"{PREFIX}update-mac:{deal}:".encode() + body)[:MAC_BYTES]
+    return hmac_sha256(key, f"{PREFIX}update-mac:{deal}:".encode() + body)[:MAC_BYTES]
 
 
 def seal_code(payload: dict, deal: str, kid: str, update: bytes, sender: bytes) -> bytes:
@@ -123,7 +123,7 @@ def seal_code(payload: dict, deal: str, kid: str, update: bytes, sender: bytes) 
     plain = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     z = deflater.compress(plain) + deflater.flush()
     kid_bytes, sender_bytes = bytes.fromhex(kid), bytes.fromhex(sender_id(sender))
-    iv = _hmac(sender, f"{PREFIX}update-iv:".encode() + z)[:IV_BYTES]
+    iv = hmac_sha256(sender, f"{PREFIX}update-iv:".encode() + z)[:IV_BYTES]
     ct = AESGCM(update).encrypt(iv, z, _aad(deal, kid_bytes, sender_bytes))
     body = bytes([CODE_VERSION]) + kid_bytes + sender_bytes + iv + ct
     return body + _mac(sender, deal, body)

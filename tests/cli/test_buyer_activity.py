@@ -3,8 +3,8 @@
 The records are made by the real commands, as on a rep's machine: ``mapsite views`` over an
 access log, ``mapsite share`` for a link, ``mapsite inbox --apply --yes`` for a reader's update.
 Only the buyer's and the partner's ways in count (globex's Initech partner team is a partner
-entry): the example's Northwind deal team password is made ``side: seller`` here, and the rep's
-own share link is ``--side seller``.
+entry): the example's Northwind deal team password is ``side: seller``, and the rep's own share
+link is ``--side seller``.
 """
 
 from __future__ import annotations
@@ -42,11 +42,9 @@ def mapsite(site: Path, *args: str, columns: int = 80, stdin: str = "") -> subpr
 def site(example_site: Path) -> Path:
     yml = example_site / "mapsite.yml"
     yml.write_text(yml.read_text("utf-8") + "\nanalytics: access_log\n", "utf-8")
-    deal = example_site / DEAL
-    text = deal.read_text("utf-8")
-    entry = "    password_env: NORTHWIND_TEAM_PASSWORD\n"
-    assert entry in text
-    deal.write_text(text.replace(entry, entry + "    side: seller\n"), "utf-8")
+    assert "password_env: NORTHWIND_TEAM_PASSWORD\n    side: seller" in (example_site / DEAL).read_text(
+        "utf-8"
+    )
     site_secret(example_site)  # the rep's machine has built before
     for label, side in (("Dana's link", "buyer"), ("Sam's own check", "seller")):
         made = mapsite(example_site, "share", "acme", "--label", label, "--side", side)

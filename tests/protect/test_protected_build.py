@@ -200,7 +200,11 @@ def test_removing_a_password_makes_its_old_key_fail(example_site, tmp_path):
     deal = example_site / "content/deals/acme/index.md"
     text = deal.read_text("utf-8")
     deal.write_text(
-        text.replace("  - label: Northwind deal team\n    password_env: NORTHWIND_TEAM_PASSWORD\n", "")
+        re.sub(
+            r"  - label: Northwind deal team\n    password_env: NORTHWIND_TEAM_PASSWORD\n    side: .*\n",
+            "",
+            text,
+        )
     )
     build(example_site, "--out", str(tmp_path / "after"))
     new = envelope_of(tmp_path / "after/acme/index.html")
