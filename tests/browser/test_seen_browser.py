@@ -51,7 +51,10 @@ ANSWER = QUESTION.replace("}\n", ", answer: Yes; Priya sets it up on day one., a
 # Words of the deal that must never be readable in the browser's storage.
 DEAL_WORDS = ("POC", "Provide data", "SSO", "Priya", "Dana", "2027-", "in_progress", "done", "acme", "Acme")
 
+# Opening a database that does not exist yet would create it empty, and seen.js (which makes its
+# store when it creates the database) would then find no store: look before opening.
 READ_SEEN = """async () => {
+  if (!(await indexedDB.databases()).some((d) => d.name === "mapsite-seen")) return [];
   const db = await new Promise((done, fail) => {
     const request = indexedDB.open("mapsite-seen");
     request.onsuccess = () => done(request.result);
