@@ -7,6 +7,7 @@ example's Acme plan at a laptop's and a phone's size, in light and dark.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -15,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mapsite.pipeline.build import build
-from tests.browser.helpers import save_screenshot
-from tests.helpers import REPO
+from tests.browser.helpers import log_in, save_screenshot
+from tests.helpers import PASSWORDS, REPO
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +95,35 @@ def test_the_plan_is_short_and_every_milestone_is_still_there(
         ):
             assert expected in names
         assert len(names) == 15
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def sealed_acme(tmp_path_factory) -> Path:
+    """The example built as it is published: protected, so an unlocked page carries the reader's
+    Update menus and tools (issue 16), which take room too."""
+    site = _site(tmp_path_factory.mktemp("sealed-length"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in PASSWORDS.items():
+            patch.setenv(name, value)
+        patch.setenv("MAPSITE_SECRET", base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode())
+        return build(site, today=BUILT, only="acme").out
+
+
+@pytest.mark.parametrize(("width", "height", "screens"), SIZES)
+def test_the_page_a_buyer_unlocks_is_as_short(browser, static_server, sealed_acme, width, height, screens):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.clock.set_fixed_time(dt.datetime(2027, 2, 22, 10))
+        page.goto(static_server(sealed_acme) + "acme/")
+        log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+        expect(page.locator("h1")).to_contain_text("Acme x Northwind")
+        expect(page.locator("#plan details.upd-menu").first).to_be_attached()  # the reader's tools are in
+        save_screenshot(page, f"page-length-unlocked-{width}.png")
+        length = page.evaluate("document.documentElement.scrollHeight")
+        assert length < screens * height, f"{length / height:.2f} screens at {width}x{height}"
     finally:
         context.close()
 

@@ -34,6 +34,9 @@ from tests.helpers import PASSWORDS, TODAY
 
 pytestmark = pytest.mark.browser
 
+# An item's own Update menu (beside its name), not the menus of the actions listed inside it.
+OWN_MENU = ":scope > .ms-main > .ms-head > details.upd-menu, :scope > .check-body > details.upd-menu"
+
 DEAL = "content/deals/acme/index.md"
 ACTION = '#plan [data-item="poc-setup/Provide data sample for POC"]'
 LATER = '#plan [data-item="poc-review"]'
@@ -90,8 +93,8 @@ def open_portal(context, url: str, log_in_first: bool):
 
 def use_menu(page, item: str, choice: str) -> None:
     row = page.locator(item)
-    row.locator(":scope > * > details.upd-menu > summary").click()
-    row.locator(":scope > * > details.upd-menu").get_by_role("button", name=choice).click()
+    row.locator(f"{OWN_MENU} > summary").click()
+    row.locator(OWN_MENU).get_by_role("button", name=choice).click()
 
 
 def save(page, name: str = "Save") -> None:

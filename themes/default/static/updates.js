@@ -92,7 +92,10 @@
   // An "Update" menu on each item of the plan and the commitments: Done / Blocked… / New date… /
   // Comment… on the reader's own side's open items; Comment… and New date… on the others.
   function addMenus() {
-    for (const el of $$("#plan [data-item], #commitments [data-item]", document)) {
+    // An action the plan lists under its milestone gets its menu there only: Commitments repeats it.
+    const inPlan = new Set($$("#plan [data-item]", document).map((el) => el.dataset.item));
+    const elsewhere = $$("#commitments [data-item]", document).filter((el) => !inPlan.has(el.dataset.item));
+    for (const el of [...$$("#plan [data-item]", document), ...elsewhere]) {
       const open = !["done", "skipped"].includes(el.dataset.status);
       const own = open && el.dataset.side.split(" ").includes(readerSide);
       const ops = [...(own ? ["done", "blocked"] : []), ...(open ? ["date"] : []), "comment"];
@@ -101,7 +104,10 @@
       menu.className = "upd-menu";
       const summary = document.createElement("summary");
       summary.className = "upd-menu-button";
-      summary.textContent = "Update";
+      const label = document.createElement("span");
+      label.className = "upd-menu-label";
+      label.textContent = "Update";
+      summary.append(label);
       const hidden = document.createElement("span");
       hidden.className = "visually-hidden";
       hidden.textContent = ` ${itemName(el)}`;
@@ -119,7 +125,13 @@
       const marks = document.createElement("ul");
       marks.className = "upd-marks";
       marks.hidden = true;
-      (el.querySelector(":scope > .ms-main, :scope > .check-body") || el).append(menu, marks);
+      // Beside what the row already shows (at the end of a milestone's name, of an action's line),
+      // not on a line of its own: a row's height is the page's length times its rows.
+      const name = el.querySelector(":scope > .ms-main > .ms-head > .ms-name, :scope > .check-body > .check-task");
+      const body = el.querySelector(":scope > .ms-main, :scope > .check-body") || el;
+      if (name) name.after(menu);
+      else body.append(menu);
+      body.append(marks);
     }
   }
 
