@@ -5,7 +5,7 @@ every column, headers included, to an ellipsis. So the columns have a priority, 
 drops the least useful ones (days to close, last update, high risks, next milestone, stage,
 last buyer activity, buyer) until what is left fits, letting the columns of free text wrap
 instead of being cut. What always stays: the deal, its close date with the year, progress,
-overdue items and the projected close.
+overdue items, the projected close and the plan status (on track, at risk, stalled).
 """
 
 from __future__ import annotations
@@ -53,6 +53,15 @@ def projected_text(row: DealStatus) -> Text:
     return Text(f"{short_date(row.projected_close)} +{days} bd", style="bold red")
 
 
+PLAN_STYLES = {"on_track": "green", "at_risk": "bold red", "stalled": "bold yellow"}
+
+
+def plan_text(row: DealStatus) -> Text:
+    if row.plan_status is None:
+        return Text("—", style="dim")
+    return Text(row.plan_status.replace("_", " "), style=PLAN_STYLES.get(row.plan_status, ""))
+
+
 def overdue_text(row: DealStatus) -> Text:
     parts = [f"{side} {count}" for side, count in row.overdue.items() if count]
     return Text(", ".join(parts) or "none", style="red" if parts else "dim")
@@ -88,6 +97,7 @@ COLUMNS = (
     Column("Overdue", overdue_text, wrap=len("partner 9"), whole=True),
     Column("Next milestone", next_text, wrap=20, drop=4),
     Column("Projected", projected_text),
+    Column("Plan", plan_text),
     Column(
         "Updated",
         lambda row: Text(f"{row.days_since_update} d ago" if row.days_since_update is not None else "—"),

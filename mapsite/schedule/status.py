@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from mapsite.model.deal import Deal
 from mapsite.read.activity import BuyerActivity
 from mapsite.schedule.feasibility import feasibility
+from mapsite.schedule.health import plan_health
 from mapsite.schedule.overdue import overdue_by_side
 from mapsite.schedule.portal import risk_score, risk_severity
 
@@ -49,6 +50,8 @@ class DealStatus:
     on_track: bool  # the projection's verdict (schedule/feasibility.py), not only days late
     schedule_phrase: str  # "on track", "6 business days after the target", "at risk: ..."
     assumption: str | None  # what the projection assumed ("assumes 1 business day for ...")
+    plan_status: str | None  # on_track, at_risk, stalled (schedule/health.py); None once won or lost
+    plan_status_reason: str | None
     last_buyer_activity: BuyerActivity | None = None  # a buyer's latest view or applied update
     days_since_buyer_activity: int | None = None
 
@@ -89,6 +92,8 @@ class DealStatus:
             "on_track": self.on_track,
             "schedule": self.schedule_phrase,
             "assumption": self.assumption,
+            "plan_status": self.plan_status,
+            "plan_status_reason": self.plan_status_reason,
             "updated": self.updated.isoformat() if self.updated else None,
             "days_since_update": self.days_since_update,
             "open_high_risks": self.open_high_risks,
@@ -102,6 +107,7 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
     upcoming = open_milestones[0] if open_milestones else None
     schedule = feasibility(deal, deal.calendar, today)
     counted = [m for m in deal.milestones if m.status != "skipped"]
+    health = plan_health(deal, schedule, today)
     return DealStatus(
         slug=deal.slug,
         title=deal.title,
@@ -123,6 +129,8 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
         on_track=schedule.on_track,
         schedule_phrase=schedule.target_phrase,
         assumption=schedule.assumption,
+        plan_status=health.status if health else None,
+        plan_status_reason=health.reason if health else None,
     )
 
 

@@ -80,6 +80,9 @@ def test_status_json_has_the_hand_computed_figures(pipeline):
         "on_track": False,
         "schedule": "1 business day after the target",
         "assumption": "assumes 1 business day for each of the 2 open milestones without a longer duration",
+        # Issue 17: updated Feb 1, 21 days before today: nobody has moved the plan for 14+ days.
+        "plan_status": "stalled",
+        "plan_status_reason": "no plan update for 21 days (updated 2027-02-01)",
         "updated": "2027-02-01",
         "days_since_update": 21,
         "open_high_risks": 1,
@@ -190,7 +193,7 @@ def test_every_json_field_is_documented():
         "slug", "title", "buyer", "stage", "close_date", "days_to_close", "percent_done", "overdue",
         "overdue_total", "next_milestone", "projected_close", "business_days_late", "on_track",
         "schedule", "assumption", "updated", "days_since_update", "open_high_risks",
-        "last_buyer_activity", "days_since_buyer_activity",
+        "last_buyer_activity", "days_since_buyer_activity", "plan_status", "plan_status_reason",
     ):  # fmt: skip
         assert f"`{field}`" in docs, field
     assert textwrap.dedent(docs).startswith("# ")
@@ -217,10 +220,11 @@ def test_status_at_80_columns_keeps_the_essentials_whole_on_lines_of_80(pipeline
     assert max(len(line) for line in lines) <= 80, result.stdout
     assert "…" not in result.stdout, "nothing is cut"
     header = next(line for line in lines if line.startswith("Deal"))
-    # What does not fit is dropped, never cut: next milestone, days, last update, high risks.
-    assert header.split() == ["Deal", "Buyer", "Stage", "Close", "Done", "Overdue", "Projected"]
+    # What does not fit is dropped, never cut: next milestone, days, last update, high risks and
+    # (since issue 17 added the plan status, which always stays) the stage.
+    assert header.split() == ["Deal", "Buyer", "Close", "Done", "Overdue", "Projected", "Plan"]
     late = next(line for line in lines if line.startswith("late-co"))
-    assert " ".join(late.split()) == "late-co Late Co active Mar 5 2027 0% (0/3) buyer 1, Mar 8 +1 bd"
+    assert " ".join(late.split()) == "late-co Late Co Mar 5 2027 0% (0/3) buyer 1, Mar 8 +1 bd stalled"
     following = lines[lines.index(late) + 1]
     assert following.split() == ["seller", "1"], "the overdue list wraps at its comma, under itself"
     assert following.index("seller") == late.index("buyer")
