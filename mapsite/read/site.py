@@ -32,11 +32,16 @@ SITE_KEYS = (
     "today",
     "sales_roles",
     "analytics",
+    "reminders",
 )
 DEFAULT_REMEMBER_DAYS = 30
 # A share link's secret stays in the reader's browser history (and anywhere the link was pasted):
 # a default expiry gives a stolen history a shelf life. None means links never expire.
 DEFAULT_SHARE_DAYS = 90
+# A reminder two business days before a due date leaves time to act on it; a day is too late
+# for anything that needs someone else.
+DEFAULT_REMINDER_DAYS = 2
+MAX_REMINDER_DAYS = 20
 BRAND_KEYS = ("name", "logo", "accent")
 
 
@@ -61,6 +66,9 @@ class Site:
     # "access_log": an unlocked portal requests one opaque file per credential and page, so the
     # host's access log says who opened what (docs/views.md). Off unless the seller opts in.
     analytics: str | None = None
+    # Business days before each due date that a person's calendar file reminds them (a VALARM);
+    # None: ``reminders: off``, no alarms.
+    reminder_days: int | None = DEFAULT_REMINDER_DAYS
 
     @property
     def deals_dir(self) -> Path:
@@ -135,6 +143,7 @@ def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
         today=reader.iso_date(data, "today", SITE_FILE),
         sales_roles=reader.flag(data, "sales_roles", SITE_FILE),
         analytics=_read_analytics(reader, data),
+        reminder_days=_read_reminder_days(reader, data),
     )
     return site, reader.findings
 
@@ -145,6 +154,27 @@ def _read_analytics(reader: FieldReader, data: YamlMap) -> str | None:
         return None
     chosen = reader.choice(data, "analytics", SITE_FILE, ("access_log", "off"), "off")
     return None if chosen == "off" else chosen
+
+
+def _read_reminder_days(reader: FieldReader, data: YamlMap) -> int | None:
+    """``reminders: {days_before: N}`` (business days, 0 is the due day itself) or ``reminders: off``."""
+    if data.get("reminders") in (False, "off"):  # YAML reads a bare off as false
+        return None
+    reminders = reader.mapping(data, "reminders", SITE_FILE)
+    if reminders is None:
+        return DEFAULT_REMINDER_DAYS
+    reader.unknown_keys(reminders, ("days_before",), "reminders")
+    days = reminders.get("days_before", DEFAULT_REMINDER_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_REMINDER_DAYS:
+        reader.error(
+            reminders.line_of("days_before") if "days_before" in reminders else reminders.line,
+            f"'days_before' in reminders is '{days}'; write a whole number of business days from 0 "
+            f"to {MAX_REMINDER_DAYS}",
+            "calendars remind each person that many business days before their due dates; "
+            "reminders: off turns them off",
+        )
+        return DEFAULT_REMINDER_DAYS
+    return days
 
 
 def _read_remember_days(reader: FieldReader, data: YamlMap) -> int:

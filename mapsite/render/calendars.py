@@ -29,6 +29,13 @@ copies, which is why everything here is stable and deterministic:
 A stakeholder's file holds the milestones they own, the actions they own and the meetings that
 list them as attendees; meetings without attendees belong to the whole plan's file only.
 
+A person's file reminds them of their own due dates: each open milestone and action they own
+carries a VALARM at 9:00 (their local time) some business days before it is due (``reminders:
+{days_before: N}`` in mapsite.yml, 2 by default; ``reminders: off`` for none). The trigger is
+relative to the event's start, so a moved date moves its reminder. The whole plan's file has no
+alarms: whoever imports it would be reminded of everyone's work. Done and skipped items and
+meetings have none either (a meeting's own calendar entry is the reminder).
+
 Events are written line by line by ``mapsite.render.ical`` (the same bytes icalendar writes, without its
 per-property objects); icalendar writes the VTIMEZONE components, once per zone and date range.
 """
@@ -55,6 +62,7 @@ PRODID = "-//mapsite//Mutual action plan//EN"
 PLAN_FILE = "plan.ics"
 EPOCH = dt.date(1970, 1, 1)
 TASK_UID_CHARS = 60
+REMINDER_HOUR = 9
 
 
 @dataclass(frozen=True)
@@ -66,9 +74,13 @@ class CalendarFile:
     content: bytes
 
 
-def deal_calendars(deal: Deal) -> tuple[CalendarFile, ...]:
-    """The whole plan's file, then one per stakeholder who has something in it; () when empty."""
-    entries = _entries(deal)
+def deal_calendars(deal: Deal, reminder_days: int | None = None) -> tuple[CalendarFile, ...]:
+    """The whole plan's file, then one per stakeholder who has something in it; () when empty.
+
+    ``reminder_days``: business days before each of a person's open due dates that their own
+    file reminds them; None for no reminders.
+    """
+    entries = _entries(deal, reminder_days)
     if not entries:
         return ()
     files = [CalendarFile(f"{CALENDAR_DIR}/{PLAN_FILE}", None, _calendar(deal, None, entries))]
@@ -84,7 +96,7 @@ def person_calendar_path(stakeholder_id: str) -> str:
     return f"{CALENDAR_DIR}/{name}.ics"
 
 
-def plan_calendar(deal: Deal, stakeholder_id: str | None = None) -> bytes:
+def plan_calendar(deal: Deal, stakeholder_id: str | None = None, reminder_days: int | None = None) -> bytes:
     """The deal's milestones, actions and meetings as iCalendar bytes, optionally one person's only.
 
     Raises MapsiteError when the stakeholder is unknown or the calendar would have no event
@@ -96,7 +108,7 @@ def plan_calendar(deal: Deal, stakeholder_id: str | None = None) -> bytes:
         raise MapsiteError(
             f"deal '{deal.slug}' has no stakeholder '{stakeholder_id}'", hint=f"stakeholder ids: {known}"
         )
-    entries = [e for e in _entries(deal) if person is None or person.id in e.people]
+    entries = [e for e in _entries(deal, reminder_days) if person is None or person.id in e.people]
     if not entries:
         whose = f"{person.name} owns" if person else "the plan has"
         raise MapsiteError(
@@ -108,11 +120,19 @@ def plan_calendar(deal: Deal, stakeholder_id: str | None = None) -> bytes:
 
 @dataclass(frozen=True)
 class _Entry:
-    """One event, serialized once per deal: a person's file reuses the plan file's bytes."""
+    """One event, serialized once per deal: a person's file reuses the plan file's bytes.
+
+    ``ical`` is the event's content lines without BEGIN and END, so that a person's file can add
+    the ``alarm`` (a VALARM component, or nothing) inside it.
+    """
 
     ical: bytes
     people: frozenset[str]  # owners, or a meeting's attendees
     zone: str | None = None  # the IANA zone of a meeting's times
+    alarm: bytes = b""
+
+    def event(self, person: Stakeholder | None) -> bytes:
+        return ical.component("VEVENT", (self.ical, self.alarm if person else b""))
 
 
 @dataclass(frozen=True)
@@ -133,17 +153,25 @@ class _Revision:
         )
 
 
-def _entries(deal: Deal) -> list[_Entry]:
+def _entries(deal: Deal, reminder_days: int | None) -> list[_Entry]:
     """Milestones, then dated actions, then the meetings whose ``when`` reads reliably."""
     revision = _Revision.of(deal)
-    entries = [_Entry(_milestone_event(deal, m, revision), frozenset(m.owners)) for m in deal.milestones]
+    entries = [
+        _Entry(
+            _milestone_event(deal, m, revision),
+            frozenset(m.owners),
+            alarm=_alarm(deal, f"Milestone: {m.name}", m.due, reminder_days) if not m.is_closed else b"",
+        )
+        for m in deal.milestones
+    ]
     seen: dict[str, int] = {}
     for action in deal.all_actions:
         # Numbered over all actions, dated or not, so a person's file and the plan's agree.
         uid = _unique(f"action-{_action_key(action)}", seen)
         if action.due:
             event = _action_event(deal, action, f"{uid}@{deal.slug}.mapsite", action.due, revision)
-            entries.append(_Entry(event, frozenset(filter(None, [action.owner]))))
+            alarm = b"" if action.done else _alarm(deal, f"Action: {action.task}", action.due, reminder_days)
+            entries.append(_Entry(event, frozenset(filter(None, [action.owner])), alarm=alarm))
     for meeting in deal.cadence:
         uid = _unique(f"meeting-{slugify(meeting.name) or _digest(meeting.name)}", seen)
         recurrence = parse_cadence(meeting.when)
@@ -179,7 +207,7 @@ def _calendar(deal: Deal, person: Stakeholder | None, entries: list[_Entry]) -> 
             ical.text_line("NAME", name),
             ical.text_line("X-WR-CALNAME", name),
             *(_timezone(zone, first, last) for zone in zones),
-            *(e.ical for e in entries),
+            *(e.event(person) for e in entries),
         ],
     )
 
@@ -260,8 +288,7 @@ def _meeting_event(
         lines.append(f"With: {_people(deal, meeting.attendees)}")
     rule = ical.weekly_rule(recurrence.days, recurrence.interval, until.astimezone(dt.UTC) if zone else until)
     # In icalendar's order: its canonical properties first, then the others alphabetically.
-    return ical.component(
-        "VEVENT",
+    return b"".join(
         (
             ical.text_line("SUMMARY", f"Meeting: {meeting.name}"),
             ical.datetime_line("DTSTART", start),
@@ -273,16 +300,15 @@ def _meeting_event(
             ical.text_line("DESCRIPTION", "\n".join(lines)),
             revision.last_modified,
             ical.text_line("STATUS", "CONFIRMED"),
-        ),
+        )
     )
 
 
 def _all_day(
     uid: str, summary: str, description: str, day: dt.date, status: str, revision: _Revision
 ) -> bytes:
-    """A free-time, all-day event (DTEND is the next day), in the order icalendar writes one."""
-    return ical.component(
-        "VEVENT",
+    """A free-time, all-day event's lines (DTEND is the next day), in the order icalendar writes them."""
+    return b"".join(
         (
             ical.text_line("SUMMARY", summary),
             ical.date_line("DTSTART", day),
@@ -294,6 +320,27 @@ def _all_day(
             revision.last_modified,
             ical.text_line("STATUS", status),
             ical.text_line("TRANSP", "TRANSPARENT"),
+        )
+    )
+
+
+def _alarm(deal: Deal, summary: str, due: dt.date, days_before: int | None) -> bytes:
+    """A VALARM at 9:00 ``days_before`` business days before ``due`` (the due day itself for 0).
+
+    The trigger is relative to the all-day event's start (midnight of ``due``), in the order
+    icalendar writes an alarm's properties (alphabetical).
+    """
+    if days_before is None:
+        return b""
+    day = deal.calendar.add_business_days(due, -days_before) if days_before else due
+    trigger = dt.datetime.combine(day, dt.time(REMINDER_HOUR)) - dt.datetime.combine(due, dt.time())
+    when = "today" if day == due else f"on {due:%a %b} {due.day}"
+    return ical.component(
+        "VALARM",
+        (
+            ical.text_line("ACTION", "DISPLAY"),
+            ical.text_line("DESCRIPTION", f"{summary} is due {when} ({deal.title})"),
+            ical.content_line("TRIGGER", ical.duration_value(trigger)),
         ),
     )
 

@@ -136,7 +136,7 @@ def render_deal(deal: Deal, plan: PortalView, site: Site, theme: Theme, protecte
         for p in deal.pages
     ]
     context = _deal_context(deal, plan, site, theme, index_path, deal.title, "deal", extra, protected)
-    calendars = deal_calendars(deal)
+    calendars = deal_calendars(deal, site.reminder_days)
     context.update(
         calendars=_calendar_links(deal, calendars, index_path),
         value_summary_html=markdown(deal.value_summary, index_path, deal.source, 3),
