@@ -3,7 +3,9 @@
 These never stop a build. They flag what a sales manager would flag in a deal review: a plan
 with no buyer-side owner, a missing economic buyer, milestones slipping past close, overdue work
 not marked done, a plan nobody has touched in two weeks, a close date the open work cannot make,
-a blueprint's placeholders still in the plan (see placeholders.py), and a protected portal
+a blueprint's placeholders still in the plan (see placeholders.py), a plan too long to be
+followed (past 30 milestones nobody reviews it line by line in a call; 6 to 20 is the sweet
+spot), and a protected portal
 whose URL names its buyer (anyone can try ``/contoso/``; a 200 tells them Contoso is a
 customer, so new deals get random slugs).
 """
@@ -21,6 +23,7 @@ from mapsite.schedule.placeholders import warn_placeholders
 from mapsite.validate.order import transitive_dependencies
 
 STALE_AFTER_DAYS = 14
+MAX_MILESTONES = 30
 NEEDED_BUYER_ROLES = {
     "economic_buyer": "an economic buyer (who signs off the budget)",
     "champion": "a champion (who sells the plan internally)",
@@ -79,7 +82,18 @@ def lint_deal(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date, bo
             f"the plan was last updated {deal.updated:%Y-%m-%d}, {(today - deal.updated).days} days ago",
             "review it with the buyer and set updated: to the review date",
         )
+    _warn_if_long(deal, data, reader)
     warn_placeholders(data, deal.body, body_line, reader)
+
+
+def _warn_if_long(deal: Deal, data: YamlMap, reader: FieldReader) -> None:
+    if len(deal.milestones) > MAX_MILESTONES:
+        reader.warning(
+            data.line_of("milestones"),
+            f"the plan has {len(deal.milestones)} milestones: past {MAX_MILESTONES} a plan is too long to "
+            "review with the buyer, and works like no plan at all",
+            "keep 6 to 20 milestones; fold small steps into actions of a milestone",
+        )
 
 
 def _warn_if_late(deal: Deal, data: YamlMap, reader: FieldReader, today: dt.date) -> None:
