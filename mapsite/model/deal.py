@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -197,6 +198,14 @@ class DealFile:
 
 
 @dataclass(frozen=True)
+class CrmIds:
+    """The deal's records in the seller's CRM, which the status export's rows are keyed by."""
+
+    salesforce_id: str | None = None
+    hubspot_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Deal:
     slug: str
     title: str
@@ -215,6 +224,9 @@ class Deal:
     archived: Archived | None = None
     access: tuple[AccessEntry, ...] = ()
     public: bool = False
+    amount: Decimal | None = None  # the deal's value, for the team's pipeline totals; never on the portal
+    currency: str | None = None  # ISO 4217, set whenever amount is
+    crm: CrmIds = field(default_factory=CrmIds)
     actions: tuple[Action, ...] = ()
     success_criteria: tuple[Criterion, ...] = ()
     risks: tuple[Risk, ...] = ()

@@ -30,6 +30,7 @@ from mapsite.names import slugify
 from mapsite.read.fields import FieldReader
 from mapsite.read.site import AccessEntry, Site, read_access, read_brand
 from mapsite.read.yaml import YamlMap
+from mapsite.validate.commercial import read_amount, read_crm
 from mapsite.validate.discussion import item_keys, read_discussion, read_updates_to
 from mapsite.validate.files import NOT_OWN_HINT, not_own_text, outside_own_folder, read_resources
 from mapsite.validate.input import DealInput
@@ -53,6 +54,7 @@ DEAL_KEYS = (
     "title", "slug", "buyer", "seller", "partner", "close_date", "go_live", "stage", "updated", "archived",
     "access", "public", "value_summary", "stakeholders", "milestones", "actions",
     "success_criteria", "risks", "cadence", "resources", "discussion", "updates_to",
+    "amount", "currency", "crm",
 )  # fmt: skip
 
 
@@ -118,6 +120,8 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     cadence = read_cadence(reader, data, known_people)
     discussion = read_discussion(reader, data, item_keys(milestones, top_actions))
     updates_to = read_updates_to(reader, data)
+    amount, currency = read_amount(reader, data)
+    crm = read_crm(reader, data)
 
     if has_errors(reader.findings):
         return None
@@ -135,6 +139,9 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         archived=archived,
         access=access,
         public=public,
+        amount=amount,
+        currency=currency,
+        crm=crm,
         value_summary=value_summary,
         stakeholders=stakeholders,
         milestones=tuple(_milestone(m, dates, site.calendar) for m in milestones),
