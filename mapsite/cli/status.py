@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ from mapsite.errors import MapsiteError
 # schedule.status.SORTS.
 STAGES = ("active", "won", "lost", "paused")
 SORTS = ("close", "risk", "updated")
+FORMATS = ("table", "salesforce-csv", "hubspot-csv")
 
 
 @main.command(name="status")
@@ -38,8 +40,16 @@ SORTS = ("close", "risk", "updated")
 @click.option(
     "--sort", type=click.Choice(SORTS), default="close", show_default=True, help="Order of the rows."
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="A CRM import file on stdout, one row per deal with a crm: id (docs/status.md).",
+)
 def status_command(
-    site_dir: Path, today: dt.datetime | None, as_json: bool, stage: str | None, sort: str
+    site_dir: Path, today: dt.datetime | None, as_json: bool, stage: str | None, sort: str, fmt: str
 ) -> None:
     """One row per deal: progress, overdue items per side, projected close against target.
 
@@ -62,6 +72,16 @@ def status_command(
     rows = status_rows(loaded.deals, day, stage, sort, activity)
     if as_json:
         click.echo(json.dumps(status_json(rows, day), indent=2, ensure_ascii=False))
+        return
+    if fmt != "table":
+        from mapsite.exchange.crm_csv import crm_csv
+        from mapsite.protect.secrets import load_shares
+
+        counts = Counter(share.deal for share in load_shares(site.dir))
+        text, skipped = crm_csv(fmt, rows, {d.slug: d for d in loaded.deals}, counts, site.base_url)
+        click.echo(text, nl=False)
+        if skipped:
+            stderr.print(f"left out, no {fmt.split('-')[0]} id in crm: {', '.join(skipped)}", soft_wrap=True)
         return
     if stdout.is_terminal or os.environ.get("COLUMNS"):
         stdout.print(status_table(rows, day, stdout.width), soft_wrap=False)
