@@ -14,6 +14,7 @@ from mapsite.layout import SITE_FILE
 from mapsite.paths import site_display
 from mapsite.pipeline.audit import needles_for, public_files
 from mapsite.pipeline.readable import RenderedSite, render_all
+from mapsite.pipeline.slips import close_slip_warning, deal_slips
 from mapsite.protect.audit import audit_folder
 from mapsite.protect.secrets import password_source
 from mapsite.protect.strength import party_names, strength_warning
@@ -50,7 +51,14 @@ def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
     ]
     targets, deploy = deploy_targets(result.site)
     deploy += [warning for target in targets.values() for warning in target.warnings]
-    return replace(result, findings=tuple(sort_findings([*result.findings, *missing, *weak, *deploy])))
+    slips = [
+        warning
+        for deal in result.deals
+        if not deal.archived
+        and (warning := close_slip_warning(result.site, deal, deal_slips(result.site, deal)))
+    ]
+    findings = [*result.findings, *missing, *weak, *deploy, *slips]
+    return replace(result, findings=tuple(sort_findings(findings)))
 
 
 def audit_output(

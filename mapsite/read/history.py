@@ -4,7 +4,8 @@ A plan's history is its deal file's history, and reps already keep sites in git 
 ``updated:`` read it). ``mapsite diff`` compares the deal at a commit with the deal now; a slip
 history asks for every version. Both read git here, through plain ``git`` commands run in the
 file's folder with the path given as ``./name`` after ``--``, so no file name or revision is
-ever read as an option.
+ever read as an option. ``all_texts`` reads every version for the price of two processes (one
+``git log``, one ``git cat-file --batch``), so a build can afford it for each deal.
 """
 
 from __future__ import annotations
@@ -58,6 +59,51 @@ def text_at(path: Path, version: Version) -> str | None:
     if result.returncode != 0:
         return None
     return result.stdout.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def all_texts(path: Path) -> list[tuple[Version, str]]:
+    """Every committed text of ``path``, oldest first; [] outside git or when never committed."""
+    if _run(path, "rev-parse", "--is-inside-work-tree").returncode != 0:
+        return []
+    found: list[tuple[Version, str]] = []
+    version: Version | None = None
+    for line in _git(
+        path, "log", "--format=%H %h %cs", "--raw", "--no-abbrev", "--", f"./{path.name}"
+    ).splitlines():
+        if line.startswith(":") and version:
+            blob = line.split()[3]
+            if blob.strip("0"):  # a deletion has no text
+                found.append((version, blob))
+        elif line.strip():
+            commit, short, day = line.split()
+            version = Version(commit, short, dt.date.fromisoformat(day))
+    if not found:
+        return []
+    texts = _blobs(path, [blob for _, blob in found])
+    return [(v, text) for (v, _), text in zip(reversed(found), reversed(texts), strict=True)]
+
+
+def _blobs(path: Path, blobs: list[str]) -> list[str]:
+    """The texts of git blobs, read by one ``git cat-file --batch``."""
+    try:
+        result = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=path.parent,
+            input="".join(f"{blob}\n" for blob in blobs).encode(),
+            capture_output=True,
+            timeout=30,
+            check=True,
+        )
+    except (subprocess.SubprocessError, OSError):
+        raise MapsiteError("git cat-file could not read the deal file's history") from None
+    texts, data, at = [], result.stdout, 0
+    for _ in blobs:
+        end = data.index(b"\n", at)
+        size = int(data[at:end].split()[2])
+        body = data[end + 1 : end + 1 + size]
+        texts.append(body.decode("utf-8", errors="replace").removeprefix("\ufeff"))
+        at = end + 1 + size + 1
+    return texts
 
 
 def committed(path: Path, display: str) -> list[Version]:
