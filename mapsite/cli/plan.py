@@ -24,6 +24,7 @@ from mapsite.names import slugify
 
 if TYPE_CHECKING:
     from mapsite.model.deal import Deal
+    from mapsite.read.site import Site
     from mapsite.schedule.feasibility import Feasibility
 
 
@@ -62,6 +63,7 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
     )
     for concern in result.concerns:
         stdout.print(concern, soft_wrap=False)
+    _print_slip_history(site, deal)
     for milestone_id, days in slips:
         slipped = feasibility(deal, deal.calendar, day, {milestone_id: days})
         stdout.print(f"If {milestone_id} {slip_words(days)}, {lands(slipped)}", soft_wrap=False)
@@ -72,6 +74,25 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
         stdout.print(
             f"If all of these happen, {lands(feasibility(deal, deal.calendar, day, together))}",
             soft_wrap=False,
+        )
+
+
+def _print_slip_history(site: Site, deal: Deal) -> None:
+    """What moved so far, from the deal file's git history (the seller's team's view)."""
+    from mapsite.pipeline.slips import deal_slips
+
+    history = deal_slips(site, deal)
+    moved = [*([history.close] if history.close else []), *history.items.values()]
+    if not moved:
+        return
+    stdout.print(f"Slip history ({history.count} moves in git):", soft_wrap=False)
+    for item in moved:
+        times = "once" if item.moves == 1 else f"{item.moves} times"
+        stdout.print(
+            f"  {item.name}: moved {times}, {item.first:%Y-%m-%d} -> {item.current:%Y-%m-%d} "
+            f"({item.days:+d} business days)",
+            soft_wrap=False,
+            markup=False,
         )
 
 
