@@ -67,6 +67,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "plan",
         "Print a deal's schedule from today: earliest finishes, slack and the critical path.",
     ),
+    "recap": CommandEntry(
+        "recap", "Email each stakeholder a recap of a deal's plan: done, moved, due next, overdue."
+    ),
     "serve": CommandEntry(
         "serve", "Preview the site while you edit: rebuilds on save and reloads the browser."
     ),

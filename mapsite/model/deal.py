@@ -233,6 +233,8 @@ class Deal:
     cadence: tuple[Cadence, ...] = ()
     resources: tuple[Resource, ...] = ()
     discussion: tuple[DiscussionEntry, ...] = ()
+    # The day the last recap email went out (mapsite recap --send); the next recap starts there.
+    last_recap: dt.date | None = None
     updates_to: str | None = None  # where the portal sends readers' updates (else the account executive)
     body: str = ""
     pages: tuple[ExtraPage, ...] = ()

@@ -32,6 +32,7 @@ SITE_KEYS = (
     "today",
     "sales_roles",
     "analytics",
+    "email",
     "reminders",
 )
 DEFAULT_REMEMBER_DAYS = 30
@@ -66,6 +67,8 @@ class Site:
     # "access_log": an unlocked portal requests one opaque file per credential and page, so the
     # host's access log says who opened what (docs/views.md). Off unless the seller opts in.
     analytics: str | None = None
+    # How mapsite recap --send reaches the SMTP server; read in full by recap/settings.py.
+    email: YamlMap | None = None
     # Business days before each due date that a person's calendar file reminds them (a VALARM);
     # None: ``reminders: off``, no alarms.
     reminder_days: int | None = DEFAULT_REMINDER_DAYS
@@ -143,6 +146,7 @@ def load_site(site_dir: Path) -> tuple[Site, list[Finding]]:
         today=reader.iso_date(data, "today", SITE_FILE),
         sales_roles=reader.flag(data, "sales_roles", SITE_FILE),
         analytics=_read_analytics(reader, data),
+        email=reader.mapping(data, "email", SITE_FILE),
         reminder_days=_read_reminder_days(reader, data),
     )
     return site, reader.findings

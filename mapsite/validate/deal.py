@@ -55,6 +55,7 @@ DEAL_KEYS = (
     "access", "public", "value_summary", "stakeholders", "milestones", "actions",
     "success_criteria", "risks", "cadence", "resources", "discussion", "updates_to",
     "amount", "currency", "crm",
+    "last_recap",
 )  # fmt: skip
 
 
@@ -81,6 +82,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     stage = reader.choice(data, "stage", where, STAGES, "active") or "active"
     archived = reader.choice(data, "archived", where, ARCHIVED, None)
     updated = reader.iso_date(data, "updated", where)
+    last_recap = reader.iso_date(data, "last_recap", where)
     public, access = _public_and_access(reader, data, where)
     for entry in access:
         if entry.side == "partner" and partner is None:
@@ -152,6 +154,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         resources=resources,
         discussion=discussion,
         updates_to=updates_to,
+        last_recap=last_recap,
         body=item.source.body,
         source=item.source.path,
         folder=item.folder,
