@@ -31,12 +31,14 @@ if TYPE_CHECKING:
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
     default=None,
     help="Report from this day (YYYY-MM-DD). Default: the deal's last_recap, else a week ago.",
 )
 @click.option(
     "--out",
     "out_dir",
+    metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Write the messages as DIR/<deal>/<person>.eml to review; nothing is sent.",
