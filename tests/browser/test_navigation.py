@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,12 @@ def test_a_page_of_the_deal_opens_in_place_and_back_returns_to_the_plan(url, ope
     expect(page.locator("h1")).to_have_text(ACME)
     assert page.url == url + "acme/"
     assert same_document(page)
-    # Where the reader was, give or take the lazy diagram above it, which loads again.
+    # Where the reader was, give or take the lazy diagram above it, which loads again. The scroll
+    # comes back once the page's own scripts have run (they change its height), a moment after
+    # its heading shows: polled, with a bound.
+    deadline = time.monotonic() + 5
+    while abs(page.evaluate("window.scrollY") - plan_scroll) >= 200 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
     assert abs(page.evaluate("window.scrollY") - plan_scroll) < 200
     page.go_forward()
     expect(page.locator("h1")).to_have_text(SECURITY)
