@@ -273,7 +273,7 @@ def test_site_file_problems(site_factory):
     messages = findings(site_factory, site_yml=site_yml)
     assert (
         "mapsite.yml:7: warning: unknown field 'colour' in mapsite.yml (hint: known fields: title, "
-        "seller, base_url, calendar, team_access, deploy, theme, protection, today, sales_roles, analytics, reminders)"
+        "seller, base_url, calendar, team_access, deploy, theme, protection, today, sales_roles, analytics, email, reminders)"
         in messages
     )
     assert (
