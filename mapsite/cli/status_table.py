@@ -2,8 +2,8 @@
 
 It must read in an 80-column terminal, where twelve columns do not fit: rich would then cut
 every column, headers included, to an ellipsis. So the columns have a priority, and the table
-drops the least useful ones (days to close, last update, high risks, next milestone, stage,
-last buyer activity, buyer) until what is left fits, letting the columns of free text wrap
+drops the least useful ones (amount, owner, slips, days to close, last update, high risks, next
+milestone, stage, last buyer activity, buyer) until what is left fits, letting the columns of free text wrap
 instead of being cut. What always stays: the deal, its close date with the year, progress,
 overdue items, the projected close and the plan status (on track, at risk, stalled).
 """
@@ -82,7 +82,24 @@ def activity_text(row: DealStatus) -> Text:
     return Text(activity_label(found, row.days_since_buyer_activity), style="" if found else "dim")
 
 
+def amount_text(row: DealStatus) -> Text:
+    if row.amount is None:
+        return Text("—", style="dim")
+    return Text(f"{row.amount:,} {row.currency}")
+
+
 ACTIVITY = Column("Last buyer activity", activity_text, wrap=len("3 days ago"), drop=2)
+OWNER = Column("Owner", lambda row: Text(row.owner or "—", style="" if row.owner else "dim"), wrap=10, drop=9)
+AMOUNT = Column("Amount", amount_text, "right", drop=10)
+SLIPS = Column(
+    "Slips", lambda row: Text(str(row.slip_count), style="yellow" if row.slip_count else ""), "right", drop=8
+)
+# Columns a site may have no data for: without any, the table has no column of dashes.
+OPTIONAL: dict[str, Callable[[DealStatus], object]] = {
+    ACTIVITY.header: lambda row: row.last_buyer_activity,
+    OWNER.header: lambda row: row.owner,
+    AMOUNT.header: lambda row: row.amount is not None,
+}
 COLUMNS = (
     Column("Deal", lambda row: Text(row.slug)),
     Column("Buyer", lambda row: Text(row.buyer), wrap=10, drop=1),
@@ -111,14 +128,17 @@ COLUMNS = (
         "right",
         drop=5,
     ),
+    SLIPS,
+    OWNER,
+    AMOUNT,
 )
 
 
 def status_table(rows: list[DealStatus], today: dt.date, width: int | None = None) -> Table:
     """The table for ``rows``; with a ``width``, only the columns that fit in it."""
-    # A site that keeps no record of buyer activity (no views read, no updates applied) gets no
-    # column of dashes.
-    columns = [c for c in COLUMNS if c is not ACTIVITY or any(row.last_buyer_activity for row in rows)]
+    # A site that keeps no record of buyer activity (no views read, no updates applied), no
+    # account executives or no amounts gets no column of dashes.
+    columns = [c for c in COLUMNS if c.header not in OPTIONAL or any(map(OPTIONAL[c.header], rows))]
     if width is None:
         return _table(rows, today, columns, {})
     least = {c.header: _width(rows, c, wrapped=True) for c in columns if c.wrap}

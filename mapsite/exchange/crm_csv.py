@@ -1,7 +1,7 @@
 """``mapsite status --format salesforce-csv|hubspot-csv``: the status rows as a CRM import file.
 
 Managers forecast in the CRM, not in the plan. These files carry what MAP tools sync to the
-opportunity (portal, plan status, progress, next step, dates, access) keyed by the deal file's
+opportunity (portal, plan status, progress, next step, dates, access, slips) keyed by the deal file's
 ``crm:`` ids, with headers the import tools match without a mapping step: Salesforce Data
 Loader's "Auto-Match Fields to Columns" matches field API names (``Id``, ``NextStep`` and the
 custom ``MAP_..__c`` fields of docs/status.md), HubSpot's importer matches property labels and
@@ -58,6 +58,7 @@ COLUMNS: tuple[tuple[str, str, Value], ...] = (
     ),
     ("MAP_Access_Entries__c", "MAP Access Entries", lambda r: str(r.access_entries)),
     ("MAP_Share_Links__c", "MAP Share Links", lambda r: str(r.share_links)),
+    ("MAP_Slip_Count__c", "MAP Slip Count", lambda r: str(r.status.slip_count)),
 )
 
 

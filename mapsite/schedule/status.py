@@ -3,7 +3,8 @@
 The same rows feed the terminal table, the ``--json`` output (a stable format for CRMs and
 scripts, documented in docs/status.md) and the protected ``/_team/`` dashboard, so all three
 always agree. "Last buyer activity" is not in the deal file: it comes from the rep's machine
-(read/activity.py) and is added to the rows by whoever has the site folder at hand.
+(read/activity.py) and is added to the rows by whoever has the site folder at hand; the slip count
+comes from the deal file's git history (pipeline/slips.py), added the same way (``with_slips``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from mapsite.model.deal import Deal
 from mapsite.read.activity import BuyerActivity
@@ -52,8 +54,17 @@ class DealStatus:
     assumption: str | None  # what the projection assumed ("assumes 1 business day for ...")
     plan_status: str | None  # on_track, at_risk, stalled (schedule/health.py); None once won or lost
     plan_status_reason: str | None
+    owner: str | None = None  # the seller's account executive, who answers for the deal
+    amount: Decimal | None = None
+    currency: str | None = None
     last_buyer_activity: BuyerActivity | None = None  # a buyer's latest view or applied update
     days_since_buyer_activity: int | None = None
+    slip_count: int = 0  # due-date moves of items and of the close date, from git (with_slips)
+
+    @property
+    def close_quarter(self) -> str:
+        """The calendar quarter of the close date, as forecasts group deals: ``2027-Q2``."""
+        return f"{self.close_date.year}-Q{(self.close_date.month - 1) // 3 + 1}"
 
     @property
     def percent_done(self) -> int:
@@ -99,6 +110,11 @@ class DealStatus:
             "open_high_risks": self.open_high_risks,
             "last_buyer_activity": self.last_buyer_activity.as_json() if self.last_buyer_activity else None,
             "days_since_buyer_activity": self.days_since_buyer_activity,
+            "owner": self.owner,
+            "amount": _json_number(self.amount),
+            "currency": self.currency,
+            "close_quarter": self.close_quarter,
+            "slip_count": self.slip_count,
         }
 
 
@@ -131,7 +147,17 @@ def deal_status(deal: Deal, today: dt.date) -> DealStatus:
         assumption=schedule.assumption,
         plan_status=health.status if health else None,
         plan_status_reason=health.reason if health else None,
+        owner=next(
+            (s.name for s in deal.stakeholders if s.side == "seller" and s.role == "account_executive"), None
+        ),
+        amount=deal.amount,
+        currency=deal.currency,
     )
+
+
+def with_slips(rows: list[DealStatus], slip_counts: Mapping[str, int]) -> list[DealStatus]:
+    """``rows`` with each deal's slip count, as pipeline/slips.py reads it from git."""
+    return [replace(row, slip_count=slip_counts.get(row.slug, 0)) for row in rows]
 
 
 def with_activity(
@@ -169,6 +195,13 @@ def status_rows(
             rows, key=lambda r: (-(never if r.days_since_update is None else r.days_since_update), r.slug)
         )
     return sorted(rows, key=lambda r: (r.close_date, r.slug))
+
+
+def _json_number(value: Decimal | None) -> int | float | None:
+    """A whole amount as an integer (48000, not 48000.0), cents as a decimal number."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def status_json(rows: list[DealStatus], today: dt.date) -> dict:

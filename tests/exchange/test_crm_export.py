@@ -16,7 +16,7 @@ LINKED = MINIMAL_DEAL.replace(
 UNLINKED = MINIMAL_DEAL.replace("Buyer Co", "Other Co")
 VALUES = [
     "https://deals.northwind.example/buyer-co/", "on_track", "projected close 2027-02-23, by the target",
-    "active", "0", "'=HYPERLINK(1)", "2027-03-01", "2027-04-30", "2027-02-23", "2027-02-20", "1", "0",
+    "active", "0", "'=HYPERLINK(1)", "2027-03-01", "2027-04-30", "2027-02-23", "2027-02-20", "1", "0", "0",
 ]  # fmt: skip
 
 

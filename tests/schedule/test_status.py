@@ -89,6 +89,12 @@ def test_status_json_has_the_hand_computed_figures(pipeline):
         # Issue 16: no view read and no update applied on this machine yet.
         "last_buyer_activity": None,
         "days_since_buyer_activity": None,
+        # Issue 17: the seller's account executive, no amount given, March is Q1, not in git.
+        "owner": "Sam Carter",
+        "amount": None,
+        "currency": None,
+        "close_quarter": "2027-Q1",
+        "slip_count": 0,
     }
     buyer = by_slug["buyer-co"]
     assert buyer["days_to_close"] == 67
