@@ -8,6 +8,7 @@ another test module, and moving a test file between folders never breaks an impo
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -113,3 +114,25 @@ LATE_DEAL = (
     .replace("depends_on: [demo]}", "depends_on: [demo, security]}")
     .replace("updated: 2027-02-20", "updated: 2027-03-12")
 )
+
+
+def git_commit(site: Path, files: dict[str, str], message: str) -> None:
+    """Write ``files`` (paths inside ``site``) and commit them, as a rep would: the site becomes a
+    git repository on first use; author, committer and date are fixed so runs are alike."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(site),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Rep",
+        "GIT_AUTHOR_EMAIL": "rep@example.com",
+        "GIT_COMMITTER_NAME": "Rep",
+        "GIT_COMMITTER_EMAIL": "rep@example.com",
+        "GIT_AUTHOR_DATE": "2027-02-01T10:00:00",
+        "GIT_COMMITTER_DATE": "2027-02-01T10:00:00",
+    }
+    if not (site / ".git").exists():
+        subprocess.run(["git", "init", "-q"], cwd=site, check=True, env=env, timeout=30)
+    for name, text in files.items():
+        (site / name).write_text(text, "utf-8")
+    for args in (["add", "-A"], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", *args], cwd=site, check=True, env=env, timeout=30)

@@ -16,6 +16,7 @@ from pathlib import Path
 from mapsite.errors import Finding, MapsiteError, has_errors
 from mapsite.pipeline.find import DealLocation, last_changed_dates
 from mapsite.pipeline.load import LoadedDeal, first_claims, load_deal
+from mapsite.pipeline.slips import deal_slips
 from mapsite.protect.audit import Needle, deal_needles
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys, resolve_passwords
@@ -117,7 +118,9 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
         return _archived(job, loaded)
     protected = job.protect and not deal.public
     try:
-        rendered = render_deal(deal, portal_view(deal, job.today), job.site, job.theme, protected)
+        # The deal file's git history marks each item whose due date moved ("moved from Apr 30").
+        view = portal_view(deal, job.today, deal_slips(job.site, deal))
+        rendered = render_deal(deal, view, job.site, job.theme, protected)
     except RenderError as exc:
         return DealPages(loaded, findings=(*loaded.findings, exc.finding))
     made = DealPages(

@@ -26,9 +26,11 @@ from mapsite.model.deal import (
     Side,
     Stakeholder,
 )
+from mapsite.schedule.changes import action_key
 from mapsite.schedule.due_words import due_words
 from mapsite.schedule.feasibility import Feasibility, MilestoneFeasibility, feasibility
 from mapsite.schedule.overdue import counted_side, is_overdue, overdue_items
+from mapsite.schedule.slips import NO_SLIPS, Slip, SlipHistory
 
 NEXT_UP_DAYS = 14
 STATUS_LABELS: dict[MilestoneStatus, str] = {
@@ -65,6 +67,7 @@ class ActionView:
     # The milestone id the deal file files it under (top-level actions may name one): with the
     # task, the action's key in a buyer's update (docs/updates.md).
     milestone_id: str | None = None
+    moved_from: Slip | None = None  # its due date moved (git history): "moved from Apr 30"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class MilestoneView:
     schedule: MilestoneFeasibility
     critical: bool  # on the critical path to signature of an active deal: marked in the plan
     due_words: str | None  # how a relative due date was set, in words (never the formula)
+    moved_from: Slip | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class NextItem:
     # Where the item is in the page: its phase of the plan ("phase-2"), or the commitments.
     anchor: str = "plan"
     blocked: bool = False  # a milestone whose status is blocked
+    moved_from: Slip | None = None
 
 
 @dataclass(frozen=True)
@@ -166,13 +171,14 @@ class PortalView:
     blocked_count: int = 0  # open milestones whose status is blocked
 
 
-def portal_view(deal: Deal, today: dt.date) -> PortalView:
+def portal_view(deal: Deal, today: dt.date, slips: SlipHistory = NO_SLIPS) -> PortalView:
+    """The view of ``deal`` on ``today``; ``slips`` (the deal file's git history) marks moved dates."""
     people = {s.id: s for s in deal.stakeholders}
     schedule = feasibility(deal, deal.calendar, today)
     active = deal.stage == "active"
     milestone_names = {m.id: m.name for m in deal.milestones}
 
-    def action_view(action: Action) -> ActionView:
+    def action_view(action: Action, under: str | None = None) -> ActionView:
         return ActionView(
             task=action.task,
             owner=people.get(action.owner or ""),
@@ -181,6 +187,7 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
             overdue=is_overdue(action.due, action.done, today),
             milestone_name=milestone_names.get(action.milestone or ""),
             milestone_id=action.milestone,
+            moved_from=slips.items.get(f"{action.milestone or under or ''}/{action.task}"),
         )
 
     phases = []
@@ -192,18 +199,19 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
                 owners=tuple(people[o] for o in m.owners if o in people),
                 status_label=STATUS_LABELS[m.status],
                 overdue=is_overdue(m.due, m.is_closed, today),
-                actions=tuple(action_view(a) for a in m.actions),
+                actions=tuple(action_view(a, m.id) for a in m.actions),
                 depends_on_names=tuple(milestone_names[d] for d in m.depends_on if d in milestone_names),
                 schedule=schedule.milestones[m.id],
                 critical=active and schedule.milestones[m.id].critical,
                 due_words=due_words(deal, m.due_text),
+                moved_from=slips.items.get(m.id),
             )
             for m in members
         )
         phases.append(PhaseView(phase, views, _completion(members)))
 
     days_to_close = (deal.close_date - today).days
-    upcoming = _next_up(deal, people, today, dt.date.max)
+    upcoming = _next_up(deal, people, today, dt.date.max, slips)
     return PortalView(
         deal=deal,
         today=today,
@@ -211,7 +219,7 @@ def portal_view(deal: Deal, today: dt.date) -> PortalView:
         close_phrase=_close_phrase(days_to_close),
         progress=_completion(deal.milestones),
         phases=tuple(phases),
-        next_up=_next_up(deal, people, today, today + dt.timedelta(days=NEXT_UP_DAYS)),
+        next_up=_next_up(deal, people, today, today + dt.timedelta(days=NEXT_UP_DAYS), slips),
         upcoming=upcoming,
         open_dated=_open_dated(deal),
         next_open=min(
@@ -279,7 +287,7 @@ def milestone_anchor(milestone_id: str) -> str:
 
 
 def _next_up(
-    deal: Deal, people: dict[str, Stakeholder], today: dt.date, horizon: dt.date
+    deal: Deal, people: dict[str, Stakeholder], today: dt.date, horizon: dt.date, slips: SlipHistory
 ) -> tuple[SideGroup, ...]:
     """Open items due by ``horizon``, under the side each counts for; ``soon`` marks those due
     within NEXT_UP_DAYS of today (all of them when ``horizon`` is that day)."""
@@ -290,17 +298,15 @@ def _next_up(
         m.id: f"phase-{deal.phases.index(m.phase) + 1}" if m.is_closed else milestone_anchor(m.id)
         for m in deal.milestones
     }
-    candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None, str, bool]] = []
+    candidates: list[tuple[dt.date, NextKind, str, tuple[str, ...], str | None, str, bool, str]] = []
     for m in deal.milestones:
         if not m.is_closed and m.due <= horizon:
-            blocked = m.status == "blocked"
-            candidates.append(
-                (m.due, "milestone", m.name, m.owners, STATUS_LABELS[m.status], row_of[m.id], blocked)
-            )
+            status, blocked = STATUS_LABELS[m.status], m.status == "blocked"
+            candidates.append((m.due, "milestone", m.name, m.owners, status, row_of[m.id], blocked, m.id))
     for a in deal.all_actions:
         if not a.done and a.due and a.due <= horizon:
-            anchor = row_of.get(a.milestone or "", "commitments")
-            candidates.append((a.due, "action", a.task, (a.owner,) if a.owner else (), None, anchor, False))
+            anchor, owners = row_of.get(a.milestone or "", "commitments"), (a.owner,) if a.owner else ()
+            candidates.append((a.due, "action", a.task, owners, None, anchor, False, action_key(a)))
     candidates.sort(key=lambda c: (c[0], c[1] != "milestone", c[2]))
     groups = []
     for side in SIDES:
@@ -319,8 +325,9 @@ def _next_up(
                 due <= soon,
                 anchor,
                 blocked,
+                slips.items.get(key),
             )
-            for due, kind, title, owner_ids, status, anchor, blocked in candidates
+            for due, kind, title, owner_ids, status, anchor, blocked, key in candidates
             if counted_side(deal, owner_ids) == side
         )
         if items:
