@@ -34,6 +34,7 @@ from mapsite.render.updates import update_address, update_outcomes
 from mapsite.schedule.discussion import discussion_view
 from mapsite.schedule.portal import CadenceView, PortalView
 from mapsite.schedule.seen import seen_facts
+from mapsite.schedule.status import money_text, pipeline_totals
 
 ROBOTS = b"User-agent: *\nDisallow: /\n"
 
@@ -368,6 +369,9 @@ def render_team(site: Site, theme: Theme, rows: list, today: Any, protected: boo
     context = _base_context(site, theme, TEAM_PAGE, "Pipeline", "team", site.seller.accent, "")
     context.update(
         rows=rows,
+        totals=pipeline_totals(rows),
+        with_amounts=any(row.amount is not None for row in rows),
+        money=lambda amount, currency: "—" if amount is None else f"{money_text(amount)} {currency}",
         late=[row for row in rows if not row.on_track],
         today=today,
         protected=protected,

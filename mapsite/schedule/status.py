@@ -206,3 +206,42 @@ def _json_number(value: Decimal | None) -> int | float | None:
 
 def status_json(rows: list[DealStatus], today: dt.date) -> dict:
     return {"version": JSON_VERSION, "today": today.isoformat(), "deals": [row.as_json() for row in rows]}
+
+
+@dataclass(frozen=True)
+class PipelineTotal:
+    """The deals of one close quarter and plan status, and their amounts, one sum per currency."""
+
+    quarter: str
+    plan_status: str
+    deals: int
+    amounts: dict[str, Decimal]  # currency -> sum; several currencies are never converted
+
+    @property
+    def amount_text(self) -> str:
+        """``48,000 USD``; ``48,000 USD + 9,500 EUR (mixed currencies)``; ``—`` without amounts."""
+        parts = [f"{money_text(total)} {currency}" for currency, total in sorted(self.amounts.items())]
+        mixed = " (mixed currencies)" if len(parts) > 1 else ""
+        return " + ".join(parts) + mixed if parts else "—"
+
+
+def money_text(value: Decimal) -> str:
+    """48000 as ``48,000``, 48000.5 as ``48,000.50``: the figure a forecast shows."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
+def pipeline_totals(rows: list[DealStatus]) -> list[PipelineTotal]:
+    """Open deals (with a plan status) by close quarter, then status worst first."""
+    order = {"stalled": 0, "at_risk": 1, "on_track": 2}
+    groups: dict[tuple[str, str], list[DealStatus]] = {}
+    for row in rows:
+        if row.plan_status is not None:
+            groups.setdefault((row.close_quarter, row.plan_status), []).append(row)
+    totals = []
+    for (quarter, status), members in sorted(groups.items(), key=lambda g: (g[0][0], order[g[0][1]])):
+        amounts: dict[str, Decimal] = {}
+        for row in members:
+            if row.amount is not None and row.currency:
+                amounts[row.currency] = amounts.get(row.currency, Decimal(0)) + row.amount
+        totals.append(PipelineTotal(quarter, status, len(members), amounts))
+    return totals
