@@ -30,7 +30,7 @@ from mapsite.render.pages import Page, RenderError, render_closed, render_deal, 
 from mapsite.render.theme import Theme
 from mapsite.render.updates import update_address
 from mapsite.schedule.portal import portal_view
-from mapsite.schedule.status import DealStatus, deal_status
+from mapsite.schedule.status import DealStatus, deal_status, with_slips
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,8 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
     protected = job.protect and not deal.public
     try:
         # The deal file's git history marks each item whose due date moved ("moved from Apr 30").
-        view = portal_view(deal, job.today, deal_slips(job.site, deal))
+        slips = deal_slips(job.site, deal)
+        view = portal_view(deal, job.today, slips)
         rendered = render_deal(deal, view, job.site, job.theme, protected)
     except RenderError as exc:
         return DealPages(loaded, findings=(*loaded.findings, exc.finding))
@@ -128,7 +129,7 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
         pages=rendered.pages,
         findings=(*loaded.findings, *rendered.findings),
         public=deal.public,
-        status=deal_status(deal, job.today),
+        status=with_slips([deal_status(deal, job.today)], {deal.slug: slips.count})[0],
         # What a public deal shows as its own is no leak of a protected one (see the audit).
         needles=tuple(deal_needles(deal)) if job.protect else (),
     )

@@ -17,6 +17,7 @@ from mapsite.model.deal import Deal, Stakeholder
 from mapsite.protect.secrets import Share, share_link
 from mapsite.schedule.changes import PlanChanges
 from mapsite.schedule.feasibility import feasibility
+from mapsite.schedule.health import PlanHealth, plan_health
 from mapsite.schedule.overdue import is_overdue
 
 AHEAD_DAYS = 14  # "due next" looks this many calendar days ahead
@@ -44,6 +45,7 @@ class DealRecap:
     done: tuple[str, ...]
     projected_close: dt.date
     days_late: int
+    health: PlanHealth | None  # the plan status `status` and /_team/ show; None once won or lost
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ def deal_recap(deal: Deal, today: dt.date, since: dt.date, changes: PlanChanges 
     else:
         done = tuple(m.name for m in deal.milestones if m.completed and m.completed >= since)
     plan = feasibility(deal, deal.calendar, today)
-    return DealRecap(deal, today, since, changes, done, plan.projected_close, plan.days_late)
+    health = plan_health(deal, plan, today)
+    return DealRecap(deal, today, since, changes, done, plan.projected_close, plan.days_late, health)
 
 
 def recipients(deal: Deal) -> tuple[Stakeholder, ...]:

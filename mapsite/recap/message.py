@@ -42,9 +42,14 @@ def sections(recap: Recap) -> list[tuple[str, list[str]]]:
     target = _day(deal.close_date)
     projected = f"Projected close {_day(facts.projected_close)}"
     if facts.days_late > 0:
-        close = f"{projected}, {facts.days_late} business days after the target {target}."
+        close = [f"{projected}, {facts.days_late} business days after the target {target}."]
     else:
-        close = f"{projected}, on track for the target {target}."
+        close = [f"{projected}; the target is {target}."]
+    if facts.health is not None:
+        # The same plan status as `mapsite status` and the team page, with its reason: a plan is
+        # never "on track" here while the schedule says otherwise.
+        status = facts.health.status.replace("_", " ").capitalize()
+        close.append(f"Plan status: {status} ({facts.health.reason}).")
     return [
         (f"Done since {_day(facts.since)}", list(facts.done) or ["Nothing was completed."]),
         ("What changed", changed or ["No dates moved and nobody was added."]),
@@ -55,7 +60,7 @@ def sections(recap: Recap) -> list[tuple[str, list[str]]]:
         ),
         ("Overdue", [_item(i, True) for i in recap.overdue] or ["Nothing is overdue."]),
         ("Next meeting", [recap.next_meeting or "None scheduled in the plan."]),
-        ("Close", [close]),
+        ("Close", close),
     ]
 
 

@@ -99,3 +99,20 @@ def test_crm_export_carries_the_slip_count(site):
         assert result.returncode == 0, result.stderr
         rows = list(csv.DictReader(io.StringIO(result.stdout)))
         assert [row[column] for row in rows] == ["4"]
+
+
+def test_the_team_page_counts_each_deals_slips(site, tmp_path):
+    """The manager's page shows the same slip count as ``status``, in the table and the cards."""
+    yml = site / "mapsite.yml"
+    yml.write_text(
+        yml.read_text("utf-8")
+        + "team_access:\n  - {label: Sales leadership, password_env: MAPSITE_TEAM_PASSWORD}\n",
+        "utf-8",
+    )
+    out = tmp_path / "open"
+    built = run("build", "--no-protect", "--today", TODAY, "--out", str(out), "--site", str(site))
+    assert built.returncode == 0, built.stderr
+    page = (out / "_team" / "index.html").read_text("utf-8")
+    assert '<th scope="col">Slips</th>' in page
+    assert '<td data-sort="4">4</td>' in page
+    assert "<dt>Slips</dt><dd>4</dd>" in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import socket
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from tests.helpers import run
+from tests.helpers import TODAY, run
 
 PASSWORD = "Portal-Secret-7731"
 SMTP_PASSWORD = "smtp-Secret-4410"
@@ -140,6 +141,11 @@ def test_send_delivers_one_message_per_person_with_their_own_content(site, serve
     assert "Submit security questionnaire" not in mine
     assert "Security Review Submitted: Thu Apr 1, 2027 -> Tue Apr 6, 2027" in body.split("WHAT CHANGED")[1]
     assert "Open the plan: https://deals.northwind.example/acme/" in body
+    # The plan status is the one `mapsite status` gives, with its reason.
+    status = json.loads(run("status", "--json", "--today", TODAY, "--site", str(site)).stdout)
+    [acme] = [deal for deal in status["deals"] if deal["slug"] == "acme"]
+    said = acme["plan_status"].replace("_", " ").capitalize()
+    assert f"Plan status: {said} ({acme['plan_status_reason']})." in " ".join(body.split())
     raj = text_of(by_person["raj@acme.example"])
     assert "Schedule executive presentation" not in raj.split("DUE NEXT FOR YOU")[1].split("DUE NEXT FOR")[0]
     html = dana.get_body(("html",)).get_content()
