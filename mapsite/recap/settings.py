@@ -4,12 +4,15 @@ Host, port, user, security and the From address are settings a team shares in gi
 password is not, so it is read only from the environment (``MAPSITE_SMTP_PASSWORD``), never
 from a file, an option or a process argument. Every problem names mapsite.yml, the line and
 the fix, because a recap run that fails halfway leaves some people mailed and others not.
+``ca_file`` names a PEM file of certificates to trust besides the system's (a company mail
+server with its own CA); it is checked here so a typo is named before any message is made.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 from mapsite.errors import MapsiteError
@@ -20,7 +23,7 @@ from mapsite.read.yaml import YamlMap
 PASSWORD_ENV = "MAPSITE_SMTP_PASSWORD"
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-EMAIL_KEYS = ("host", "port", "user", "security", "from")
+EMAIL_KEYS = ("host", "port", "user", "security", "from", "ca_file")
 EXAMPLE = "email: {host: smtp.example.com, port: 587, user: rep@example.com, from: rep@example.com}"
 
 
@@ -32,6 +35,7 @@ class EmailSettings:
     sender: str  # the From address
     user: str | None = None
     password: str | None = None  # from the environment only
+    ca_file: Path | None = None  # extra certificates to trust (PEM), besides the system's
 
     def __repr__(self) -> str:  # never print the password, even in a debugger or a traceback
         return f"EmailSettings(host={self.host!r}, port={self.port}, user={self.user!r})"
@@ -72,7 +76,23 @@ def email_settings(site: Site) -> EmailSettings:
             f"{SITE_FILE} sets email: user, but {PASSWORD_ENV} is not set",
             hint=f"export {PASSWORD_ENV} with the SMTP password (it is never read from a file)",
         )
-    return EmailSettings(host, port, security, sender, user or None, password if user else None)
+    ca_file = _ca_file(site, data)
+    return EmailSettings(host, port, security, sender, user or None, password if user else None, ca_file)
+
+
+def _ca_file(site: Site, data: YamlMap) -> Path | None:
+    """``email: ca_file``, relative to the folder of mapsite.yml; it must be a readable file."""
+    value = data.get("ca_file")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        _fail(data, "ca_file", "email: ca_file must be a path", "e.g. ca_file: certs/mail-ca.pem")
+    path = site.dir / value.strip()
+    if not path.is_file():
+        _fail(
+            data, "ca_file", f"email: ca_file '{value}' is not a file", "give the PEM file of the CA to trust"
+        )
+    return path
 
 
 def _text(data: YamlMap, key: str) -> str:

@@ -3,6 +3,8 @@
 A failure to connect, to start TLS or to log in stops the run before anything is sent and says
 why in one line (the server's own words when it gave any), since the rep must fix a setting. A
 recipient the server refuses is reported and the others still get their message.
+Certificates are always verified (Python's default context: the system's CAs, or SSL_CERT_FILE
+when set), plus ``email: ca_file``; a certificate that does not verify is said as such.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ def deliver(settings: EmailSettings, messages: Iterable[EmailMessage]) -> list[D
             f"{where} does not offer STARTTLS",
             hint="set email: security: ssl (port 465), or ask for the right port",
         ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise MapsiteError(
+            f"the server's certificate is not trusted: {exc.verify_message or exc.reason} ({where})",
+            hint="set email.ca_file in mapsite.yml to the PEM file of the CA that signed it",
+        ) from None
     except ssl.SSLError as exc:
         raise MapsiteError(
             f"TLS with {where} failed: {exc.reason or exc}",
@@ -65,14 +72,28 @@ def deliver(settings: EmailSettings, messages: Iterable[EmailMessage]) -> list[D
         raise MapsiteError(f"sending through {where} failed: {_one_line(exc)}") from None
 
 
+def _context(settings: EmailSettings) -> ssl.SSLContext:
+    """The system's trust (or SSL_CERT_FILE), plus ``email: ca_file``; host names are checked."""
+    context = ssl.create_default_context()
+    if settings.ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=settings.ca_file)
+        except ssl.SSLError:
+            raise MapsiteError(
+                f"email: ca_file '{settings.ca_file}' holds no PEM certificate",
+                hint="give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)",
+            ) from None
+    return context
+
+
 def _connect(settings: EmailSettings) -> smtplib.SMTP:
     if settings.security == "ssl":
-        context = ssl.create_default_context()
+        context = _context(settings)
         return smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT, context=context)
     server = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
     if settings.security == "starttls":
         try:
-            server.starttls(context=ssl.create_default_context())
+            server.starttls(context=_context(settings))
         except BaseException:
             server.close()
             raise
