@@ -65,8 +65,9 @@ def recap_command(
     projected close. The link is the person's own share link when the deal has an active one
     whose label holds their full name, else the portal's address; never a password.
 
-    --send uses email: in mapsite.yml (host, port, user, security: starttls, ssl or none, from)
-    and reads the password from MAPSITE_SMTP_PASSWORD only. After a send the day is written
+    --send uses email: in mapsite.yml (host, port, user, security: starttls, ssl or none, from,
+    and ca_file: a PEM CA to trust besides the system's) and reads the password from
+    MAPSITE_SMTP_PASSWORD only. After a send the day is written
     into the deal file as last_recap:, where the next recap starts.
 
     Examples: mapsite recap acme --out recaps/    mapsite recap --all --send
