@@ -1,7 +1,9 @@
 """mapsite recap in a real process against a real SMTP server on 127.0.0.1 (aiosmtpd), over a
 deal committed to a real git repository: one message per recipient with that person's content,
 nothing of another deal and no password; --out writes the same messages; a refused login and a
-closed port end in one line saying why; the recorded recap date moves the next --since."""
+closed port end in one line saying why; the recorded recap date moves the next --since;
+--dry-run sends, writes and records nothing and lists what it would; --all takes every active
+deal that is not archived."""
 
 from __future__ import annotations
 
@@ -211,3 +213,58 @@ def test_a_closed_port_ends_in_one_line(site):
     assert result.returncode == 1
     assert f"cannot connect to 127.0.0.1:{port}: connection refused" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_dry_run_sends_nothing_and_says_what_it_would_send(site, server, monkeypatch, tmp_path):
+    port, inbox = server
+    configure(site, port)
+    monkeypatch.setenv("MAPSITE_SMTP_PASSWORD", SMTP_PASSWORD)
+    deal = site / "content/deals/acme/index.md"
+    before = deal.read_bytes()
+
+    result = recap(site, "--send", "--dry-run")
+    written = recap(site, "--out", str(tmp_path / "recaps"), "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "  would send to Dana Whitfield <dana@acme.example>" in result.stdout
+    assert "  would send to Raj Patel <raj@acme.example>" in result.stdout
+    assert f"Would send 3 messages through 127.0.0.1:{port}." in result.stdout
+    assert inbox.received == [] and deal.read_bytes() == before
+    assert written.returncode == 0, written.stderr
+    assert f"would write {tmp_path / 'recaps/acme/vp-marketing.eml'}" in written.stdout
+    assert "Would write 3 messages." in written.stdout and not (tmp_path / "recaps").exists()
+    assert SMTP_PASSWORD not in result.stdout + result.stderr
+
+
+def test_all_takes_every_active_deal_that_is_not_archived(site, server, monkeypatch):
+    port, inbox = server
+    configure(site, port)
+    monkeypatch.setenv("MAPSITE_SMTP_PASSWORD", SMTP_PASSWORD)
+    bluebird = site / "content/deals/bluebird-bakery.md"
+    text = bluebird.read_text("utf-8").replace(
+        "role: economic_buyer}", "role: economic_buyer, email: grace@bluebird.example}"
+    )
+    bluebird.write_text(text, "utf-8")
+    globex = site / "content/deals/globex/index.md"
+    text = globex.read_text("utf-8").replace(
+        "role: economic_buyer}", "role: economic_buyer, email: helen@globex.example}"
+    )
+    globex.write_text(text.replace("stage: active\n", "stage: active\narchived: closed\n", 1), "utf-8")
+
+    result = run("recap", "--all", "--send", "--today", "2027-02-22", "--site", str(site))
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(rcpt[0] for rcpt, _message in inbox.received) == [
+        "dana@acme.example",
+        "grace@bluebird.example",
+        "raj@acme.example",
+        "sam.carter@northwind.example",
+    ]
+    assert "globex" not in result.stdout and "last_recap" not in globex.read_text("utf-8")
+    assert "last_recap: 2027-02-22" in bluebird.read_text("utf-8")
+    bluebird.write_text(bluebird.read_text("utf-8").replace("stage: active", "stage: won"), "utf-8")
+
+    again = run("recap", "--all", "--send", "--dry-run", "--today", "2027-02-22", "--site", str(site))
+
+    assert again.returncode == 0, again.stderr
+    assert "grace@bluebird.example" not in again.stdout and "Would send 3 messages" in again.stdout
