@@ -96,6 +96,18 @@ def run(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def mapsite_ok(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """``mapsite ARGS --site SITE`` in a real process that must succeed (the assertion shows stderr)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def tree(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

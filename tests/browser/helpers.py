@@ -6,6 +6,7 @@ Fixtures (the browser, a page opener, a static server) are in conftest.py, which
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from mapsite.protect import envelope
 from mapsite.protect.seal import published_path
-from tests.helpers import REPO
+from tests.helpers import PASSWORDS, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
@@ -102,3 +103,36 @@ def write_envelope(path: Path, data: dict) -> None:
 
 def flip_byte(data: bytes, index: int) -> bytes:
     return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
+
+
+# ------------------------------------------------------------------ the reader's update controls
+
+# An item's own Update menu (beside its name), not the menus of the actions listed inside it.
+OWN_MENU = ":scope > .ms-main > .ms-head > details.upd-menu, :scope > .check-body > details.upd-menu"
+UPDATES_DAY = dt.datetime(2027, 2, 22, 10, 0)  # the example's day, on the browser's clock
+
+
+def open_updates_portal(context, url: str, log_in_first: bool = True):
+    """Acme's portal in ``context`` (a persistent profile keeps its first page), logged in with
+    Remember me, once the update controls are in; returns (page, watch)."""
+    page = context.pages[0] if context.pages else context.new_page()
+    page.clock.set_fixed_time(UPDATES_DAY)
+    watch = PageWatch(page, urlsplit(url).netloc)
+    page.goto(url)
+    if log_in_first:
+        log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"], remember=True)
+    expect(page.locator("[data-upd-bar]")).to_be_attached()
+    return page, watch
+
+
+def use_menu(page, item: str, choice: str) -> None:
+    """Open the Update menu of the row ``item`` (a selector) and choose ``choice``."""
+    row = page.locator(item)
+    row.locator(f"{OWN_MENU} > summary").click()
+    row.locator(OWN_MENU).get_by_role("button", name=choice).click()
+
+
+def save_change(page, name: str = "Save") -> None:
+    """Confirm the open change dialog with its button ``name``; it closes."""
+    page.get_by_role("dialog").get_by_role("button", name=name, exact=True).click()
+    expect(page.get_by_role("dialog")).to_have_count(0)

@@ -28,13 +28,20 @@ from mapsite.protect.armour import parse_armour
 from mapsite.protect.secrets import site_secret
 from mapsite.protect.update_keys import update_keyring
 from mapsite.protect.updates import open_code
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, PageWatch, assert_clean, log_in, save_screenshot
-from tests.helpers import PASSWORDS, REPO, TODAY
+from tests.browser.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OWN_MENU,
+    assert_clean,
+    open_updates_portal,
+    save_change,
+    save_screenshot,
+    use_menu,
+)
+from tests.helpers import REPO, TODAY
 
 pytestmark = pytest.mark.browser
 
-# An item's own Update menu (beside its name), not the menus of the actions listed inside it.
-OWN_MENU = ":scope > .ms-main > .ms-head > details.upd-menu, :scope > .check-body > details.upd-menu"
 
 SIZES = {"laptop": (1280, 800), "phone": (375, 812)}
 ACTION = '#plan [data-item="poc-setup/Provide data sample for POC"]'
@@ -82,50 +89,28 @@ def profile(browser, tmp_path):
         context.close()
 
 
-def open_portal(context, url: str, log_in_first: bool = True):
-    page = context.pages[0] if context.pages else context.new_page()
-    page.clock.set_fixed_time(NOW)
-    watch = PageWatch(page, urlsplit(url).netloc)
-    page.goto(url)
-    if log_in_first:
-        log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"], remember=True)
-    expect(page.locator("[data-upd-bar]")).to_be_attached()
-    return page, watch
-
-
-def use_menu(page, item: str, choice: str) -> None:
-    row = page.locator(item)
-    row.locator(f"{OWN_MENU} > summary").click()
-    row.locator(OWN_MENU).get_by_role("button", name=choice).click()
-
-
-def save(page, name: str = "Save") -> None:
-    page.get_by_role("dialog").get_by_role("button", name=name, exact=True).click()
-    expect(page.get_by_role("dialog")).to_have_count(0)
-
-
 def make_every_change(page) -> None:
     use_menu(page, ACTION, "Done")
-    save(page, "Mark done")
+    save_change(page, "Mark done")
     use_menu(page, MILESTONE, "Blocked…")
     page.get_by_label("What is blocking it?").fill("Legal review of the data")
-    save(page)
+    save_change(page)
     use_menu(page, LATER, "New date…")
     page.get_by_role("textbox", name="New date").fill("2027-03-18")
     page.get_by_label("Why? (optional)").fill("CFO travels")
-    save(page)
+    save_change(page)
     page.get_by_role("button", name="Comment on the plan").click()
     page.get_by_label("Your question or comment").fill("Can we add SSO to the pilot?")
-    save(page)
+    save_change(page)
     page.get_by_role("button", name="Suggest a colleague").click()
     page.get_by_label("Name", exact=True).fill("Lee Chen")
     page.get_by_label("Job title").fill("Procurement lead")
     page.get_by_label("Email").fill("lee@acme.example")
     page.get_by_label("Role in the decision").select_option("procurement")
-    save(page)
+    save_change(page)
     page.get_by_role("button", name="We agree to this plan").click()
     page.get_by_label("Your name", exact=True).fill("Dana Whitfield")
-    save(page, "Agree")
+    save_change(page, "Agree")
 
 
 def states(page) -> list[str]:
@@ -174,7 +159,7 @@ def opened(site: Path, armour_text: str) -> dict:
 @pytest.mark.parametrize("size", SIZES)
 def test_each_change_shows_not_sent_yet_and_survives_a_restart_encrypted(portal, profile, size):
     _site, url = portal
-    page, watch = open_portal(profile(size), url)
+    page, watch = open_updates_portal(profile(size), url)
     make_every_change(page)
     expect(page.locator("[data-upd-bar-text]")).to_have_text("6 changes not sent")
     expect(page.locator(f"{ACTION} .upd-mark")).to_have_text("Your change: Done · not sent yet")
@@ -188,7 +173,7 @@ def test_each_change_shows_not_sent_yet_and_survives_a_restart_encrypted(portal,
     assert_clean(watch)
     page.context.close()
 
-    page, watch = open_portal(profile(size), url, log_in_first=False)  # remembered login
+    page, watch = open_updates_portal(profile(size), url, log_in_first=False)  # remembered login
     expect(page.locator("[data-upd-bar-text]")).to_have_text("6 changes not sent")
     assert states(page) == listed
     records = stored_records(page)
@@ -203,7 +188,7 @@ def test_send_by_mail_copy_and_download_carry_a_code_the_rep_opens(portal, profi
     site, url = portal
     context = profile()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.split("/acme/")[0])
-    page, watch = open_portal(context, url)
+    page, watch = open_updates_portal(context, url)
     make_every_change(page)
     page.locator("[data-upd-review]").click()
     mail = page.get_by_role("link", name="Send to Sam Carter")
@@ -253,13 +238,13 @@ def test_send_by_mail_copy_and_download_carry_a_code_the_rep_opens(portal, profi
 
 def test_a_long_update_goes_in_numbered_mails_under_the_limit(portal, profile):
     site, url = portal
-    page, watch = open_portal(profile("phone"), url)
+    page, watch = open_updates_portal(profile("phone"), url)
     for n in range(4):
         page.get_by_role("button", name="Comment on the plan").click()
         page.get_by_label("Your question or comment").fill(
             f"Question {n}: " + "".join(hashlib.sha256(bytes([n, k])).hexdigest() for k in range(10))
         )
-        save(page)
+        save_change(page)
     page.locator("[data-upd-review]").click()
     links = page.locator("[data-upd-mail-part]")
     expect(links.first).to_have_text(re.compile(r"Send part 1 of \d+ to Sam Carter"))
@@ -273,7 +258,7 @@ def test_a_long_update_goes_in_numbered_mails_under_the_limit(portal, profile):
 
 def test_a_rebuilt_portal_shows_the_changes_confirmed_or_declined(portal, profile):
     site, url = portal
-    page, watch = open_portal(profile(), url)
+    page, watch = open_updates_portal(profile(), url)
     make_every_change(page)
     page.locator("[data-upd-review]").click()
     with page.expect_download() as caught:
@@ -342,9 +327,9 @@ def test_the_update_controls_have_no_axe_violations(portal, browser, size, schem
     context = browser.new_context(
         viewport={"width": width, "height": height}, color_scheme=scheme, bypass_csp=True
     )
-    page, watch = open_portal(context, url)
+    page, watch = open_updates_portal(context, url)
     use_menu(page, ACTION, "Done")
-    save(page, "Mark done")
+    save_change(page, "Mark done")
     row = page.locator(LATER)
     row.locator(f"{OWN_MENU} > summary").click()
     assert axe_violations(page) == []  # a menu open, a change marked, the bar shown

@@ -24,18 +24,25 @@ import subprocess
 import sys
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, PageWatch, assert_clean, log_in, save_screenshot
+from tests.browser.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    assert_clean,
+    log_in,
+    open_updates_portal,
+    save_change,
+    save_screenshot,
+    use_menu,
+)
 from tests.helpers import PASSWORDS, TODAY
 
 pytestmark = pytest.mark.browser
 
-# An item's own Update menu (beside its name), not the menus of the actions listed inside it.
-OWN_MENU = ":scope > .ms-main > .ms-head > details.upd-menu, :scope > .check-body > details.upd-menu"
 
 DEAL = "content/deals/acme/index.md"
 ACTION = '#plan [data-item="poc-setup/Provide data sample for POC"]'
@@ -78,28 +85,6 @@ def profile(browser, tmp_path):
     yield launch
     for context in opened:
         context.close()
-
-
-def open_portal(context, url: str, log_in_first: bool):
-    page = context.pages[0] if context.pages else context.new_page()
-    page.clock.set_fixed_time(NOW)
-    watch = PageWatch(page, urlsplit(url).netloc)
-    page.goto(url)
-    if log_in_first:
-        log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"], remember=True)
-    expect(page.locator("[data-upd-bar]")).to_be_attached()
-    return page, watch
-
-
-def use_menu(page, item: str, choice: str) -> None:
-    row = page.locator(item)
-    row.locator(f"{OWN_MENU} > summary").click()
-    row.locator(OWN_MENU).get_by_role("button", name=choice).click()
-
-
-def save(page, name: str = "Save") -> None:
-    page.get_by_role("dialog").get_by_role("button", name=name, exact=True).click()
-    expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 def states(page) -> list[str]:
@@ -165,16 +150,16 @@ def test_the_buyer_answers_the_rep_applies_and_the_portal_confirms(
     url = static_server(site / "output") + "acme/"
     before = (site / DEAL).read_text("utf-8")
 
-    page, watch = open_portal(profile(), url, log_in_first=True)
+    page, watch = open_updates_portal(profile(), url, log_in_first=True)
     use_menu(page, ACTION, "Done")
-    save(page, "Mark done")
+    save_change(page, "Mark done")
     use_menu(page, LATER, "New date…")
     page.get_by_role("textbox", name="New date").fill("2027-03-18")
     page.get_by_label("Why? (optional)").fill("CFO travels")
-    save(page)
+    save_change(page)
     page.get_by_role("button", name="Comment on the plan").click()
     page.get_by_label("Your question or comment").fill(QUESTION)
-    save(page)
+    save_change(page)
     mail = tmp_path / "update.eml"
     mail.write_text(send_by_mail(page), "utf-8")
 
@@ -183,10 +168,10 @@ def test_the_buyer_answers_the_rep_applies_and_the_portal_confirms(
     page.get_by_label("Job title").fill("Procurement Lead")
     page.get_by_label("Email").fill("lee@acme.example")
     page.get_by_label("Role in the decision").select_option("procurement")
-    save(page)
+    save_change(page)
     page.get_by_role("button", name="We agree to this plan").click()
     page.get_by_label("Your name", exact=True).fill("Dana Whitfield")
-    save(page, "Agree")
+    save_change(page, "Agree")
     update_file = download(page, tmp_path)
     assert update_file.name == "acme-update-2.mapsite-update.txt"
     assert update_file.read_text("utf-8").startswith("-----BEGIN MAPSITE UPDATE-----\nDeal: acme\n")
@@ -251,7 +236,7 @@ def test_the_buyer_answers_the_rep_applies_and_the_portal_confirms(
         assert re.fullmatch(pattern, line), (line, pattern)
 
     # The buyer's browser, restarted: every change confirmed, then gone from the device.
-    page, watch = open_portal(profile(), url, log_in_first=False)
+    page, watch = open_updates_portal(profile(), url, log_in_first=False)
     expect(page.locator("[data-upd-bar-text]")).to_have_text("5 confirmed")
     listed = states(page)
     assert len(listed) == 5 and all(s.endswith("— confirmed") for s in listed), listed
@@ -265,7 +250,7 @@ def test_the_buyer_answers_the_rep_applies_and_the_portal_confirms(
     # Shown once: a new change made on this page keeps them off the device all the same.
     page.get_by_role("button", name="Comment on the plan").click()
     page.get_by_label("Your question or comment").fill("Thanks, all clear.")
-    save(page)
+    save_change(page)
     page.reload()
     expect(page.locator("[data-upd-bar-text]")).to_have_text("1 change not sent")
     expect(page.locator(".upd-change")).to_have_count(1)
@@ -286,15 +271,15 @@ FORGET_SENDER = """async () => {
 def test_a_login_remembered_before_sender_keys_says_to_log_in_again(example_site, static_server, profile):
     build(example_site)
     url = static_server(example_site / "output") + "acme/"
-    page, watch = open_portal(profile(), url, log_in_first=True)
+    page, watch = open_updates_portal(profile(), url, log_in_first=True)
     # What a "Remember me" stored before sender keys existed: the content key and slot, no sender.
     assert page.evaluate(FORGET_SENDER) == "expires,key,kid,slot"
     page.context.close()
 
-    page, watch = open_portal(profile(), url, log_in_first=False)
+    page, watch = open_updates_portal(profile(), url, log_in_first=False)
     assert page.evaluate("() => 'mapsiteSender' in window") is False
     use_menu(page, ACTION, "Done")
-    save(page, "Mark done")
+    save_change(page, "Mark done")
     expect(page.locator("[data-upd-bar-text]")).to_have_text("1 change not sent")
     page.locator("[data-upd-review]").click()
     panel = page.locator(".upd-review")

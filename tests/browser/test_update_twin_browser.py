@@ -10,8 +10,6 @@ sealed on the old page still open in the browser) are refused by name.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from mapsite.protect.secrets import load_shares, site_secret
 from mapsite.protect.update_keys import update_keyring
 from mapsite.protect.updates import UpdateRefused, open_code
 from tests.browser.helpers import assert_clean, log_in
-from tests.helpers import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY, mapsite_ok
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +44,6 @@ SEAL = """async (payload) => {
     sender: mapsiteSender.id,
   };
 }"""
-
-
-def mapsite(site: Path, *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def seal_in(page, seq: int) -> dict:
@@ -91,9 +79,9 @@ def refusal(code: bytes, ring: updates.Keyring) -> str:
 def test_codes_sealed_in_chromium_open_in_python_with_their_sender(
     example_site, tmp_path, static_server, open_page
 ):
-    mapsite(example_site, "share", "globex", "--label", "Dana", "--side", "buyer")
+    mapsite_ok(example_site, "share", "globex", "--label", "Dana", "--side", "buyer")
     out = tmp_path / "out"
-    mapsite(example_site, "build", "--today", TODAY, "--out", str(out))
+    mapsite_ok(example_site, "build", "--today", TODAY, "--out", str(out))
     url = static_server(out)
     [dana] = [s for s in load_shares(example_site) if s.label == "Dana"]
 
@@ -122,10 +110,10 @@ def test_codes_sealed_in_chromium_open_in_python_with_their_sender(
         assert page.evaluate("() => Object.isFrozen(mapsiteSender) && !('key' in mapsiteSender)")
 
     # The link is revoked and the partner's password removed; the rep rebuilds (re-keyed).
-    mapsite(example_site, "share", "globex", "--revoke", "Dana")
+    mapsite_ok(example_site, "share", "globex", "--revoke", "Dana")
     text = (example_site / GLOBEX).read_text("utf-8")
     (example_site / GLOBEX).write_text(text.replace(INITECH_ENTRY, ""), "utf-8")
-    mapsite(example_site, "build", "--today", TODAY, "--out", str(tmp_path / "rebuilt"))
+    mapsite_ok(example_site, "build", "--today", TODAY, "--out", str(tmp_path / "rebuilt"))
     ring = keyring(example_site)
     [revoked] = [s for s in load_shares(example_site) if s.label == "Dana"]
     assert f"'Dana', which was revoked on {revoked.revoked}" in refusal(code_of(from_link["armour"]), ring)

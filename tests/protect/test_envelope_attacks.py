@@ -12,8 +12,6 @@ import hashlib
 import hmac
 import json
 import re
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys
 from mapsite.protect.secrets import site_secret
 from tests import envelope_reader
-from tests.helpers import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY, mapsite_ok
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
 GLOBEX = "content/deals/globex/index.md"
@@ -38,19 +36,8 @@ INITECH_ENTRY = (
 ADDED_AFTER_REMOVAL = "Pricing concession approved by the CFO after the partner left the deal"
 
 
-def mapsite(site: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
 def build(site: Path, out: Path, today: str = TODAY) -> Path:
-    mapsite(site, "build", "--today", today, "--out", str(out))
+    mapsite_ok(site, "build", "--today", today, "--out", str(out))
     return out
 
 
@@ -88,10 +75,10 @@ def series(example_site, tmp_path, monkeypatch) -> list[Path]:
     monkeypatch.setenv("GLOBEX_PORTAL_PASSWORD", "globex changed password")
     outs.append(build(example_site, tmp_path / "2-password-changed"))
     # A share link added, then revoked; another one left to expire.
-    mapsite(example_site, "share", "globex", "--label", "Dana")
-    mapsite(example_site, "share", "globex", "--label", "Raj", "--expires", "2027-02-25")
+    mapsite_ok(example_site, "share", "globex", "--label", "Dana")
+    mapsite_ok(example_site, "share", "globex", "--label", "Raj", "--expires", "2027-02-25")
     outs.append(build(example_site, tmp_path / "3-shared"))
-    mapsite(example_site, "share", "globex", "--revoke", "Dana")
+    mapsite_ok(example_site, "share", "globex", "--revoke", "Dana")
     outs.append(build(example_site, tmp_path / "4-share-revoked"))
     outs.append(build(example_site, tmp_path / "5-share-expired", today="2027-02-26"))
     # The team page changes password too.

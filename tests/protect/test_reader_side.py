@@ -12,27 +12,15 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 
 from mapsite.protect import envelope
 from tests import envelope_reader
-from tests.helpers import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY, mapsite_ok
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
 READERS = re.compile(rb'<script type="application/json" id="mapsite-readers">(.*?)</script>', re.S)
-
-
-def mapsite(site: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 def opened_by(page: dict, root: bytes) -> tuple[str, bytes]:
@@ -54,12 +42,12 @@ def test_each_credential_learns_its_side_and_the_public_shell_tells_nobody(
 ):
     for name, value in PASSWORDS.items():
         monkeypatch.setenv(name, value)
-    link = mapsite(
+    link = mapsite_ok(
         example_site, "share", "globex", "--label", "Sam (Northwind SE)", "--side", "seller"
     ).stdout
     secret = re.search(r"#share=(\S+)", link).group(1)
     out = tmp_path / "out"
-    mapsite(example_site, "build", "--today", TODAY, "--out", str(out))
+    mapsite_ok(example_site, "build", "--today", TODAY, "--out", str(out))
 
     shell = (out / "globex" / "index.html").read_text("utf-8")
     page = json.loads(ENVELOPE.search(shell).group(1))

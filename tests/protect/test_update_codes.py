@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from mapsite.protect.secrets import load_shares, site_secret
 from mapsite.protect.update_keys import history_path, update_keyring
 from mapsite.protect.updates import UpdateRefused, open_code, seal_code
 from tests import envelope_reader
-from tests.helpers import PASSWORDS, TODAY
+from tests.helpers import PASSWORDS, TODAY, mapsite_ok
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
 ISLAND = re.compile(r'<script type="application/json" id="mapsite-updates">(.*?)</script>', re.S)
@@ -32,19 +30,8 @@ INITECH_ENTRY = (
 )
 
 
-def mapsite(site: Path, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "mapsite", *args, "--site", str(site)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def build(site: Path, out: Path) -> Path:
-    mapsite(site, "build", "--today", TODAY, "--out", str(out))
+    mapsite_ok(site, "build", "--today", TODAY, "--out", str(out))
     return out
 
 
@@ -169,7 +156,7 @@ def test_a_code_for_another_deal_or_an_unknown_key_is_refused(example_site, buil
 
 
 def test_a_revoked_share_link_and_a_removed_password_cannot_send(example_site, tmp_path):
-    mapsite(example_site, "share", "globex", "--label", "Dana")
+    mapsite_ok(example_site, "share", "globex", "--label", "Dana")
     before = build(example_site, tmp_path / "before")
     page = shell(before, "globex")
     [dana] = [s for s in load_shares(example_site) if s.label == "Dana"]
@@ -180,7 +167,7 @@ def test_a_revoked_share_link_and_a_removed_password_cannot_send(example_site, t
     assert open_code(from_partner, keyring(example_site, "globex")).sender.side == "partner"
 
     # The link is revoked and the partner's password removed; the site is rebuilt (re-keyed).
-    mapsite(example_site, "share", "globex", "--revoke", "Dana")
+    mapsite_ok(example_site, "share", "globex", "--revoke", "Dana")
     text = (example_site / GLOBEX).read_text("utf-8")
     (example_site / GLOBEX).write_text(text.replace(INITECH_ENTRY, ""), "utf-8")
     after = build(example_site, tmp_path / "after")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import subprocess
 from pathlib import Path
 
@@ -19,27 +18,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from tests.helpers import TODAY, run
+from tests.recap.helpers import Inbox, free_port
 
 PASSWORD = "Portal-Secret-7731"
 SMTP_PASSWORD = "smtp-Secret-4410"
-
-
-class Inbox:
-    """Every message the server accepted: (envelope recipients, parsed message)."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, _server, _session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def smtp_server(accept_password: str | None):
