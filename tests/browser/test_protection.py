@@ -12,6 +12,7 @@ import json
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -312,6 +313,10 @@ def test_images_render_and_files_download_with_their_bytes(portal, tabs):
     page.goto(portal.url + "acme/#resources")
     log_in(page, PASSWORDS["NORTHWIND_TEAM_PASSWORD"])
     expect(page.locator("h1")).to_have_text(ACME)
+    # The page scrolls to its anchor once its own scripts have run, a moment after the heading.
+    deadline = time.monotonic() + 5
+    while page.evaluate("window.scrollY") == 0 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
     assert page.evaluate("window.scrollY") > 0, "the #resources anchor was not restored"
     diagram = page.locator("img[alt='Rollout plan overview']")
     expect(diagram).to_have_attribute("src", re.compile(r"^blob:"))
