@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from mapsite.schedule.portal import relative_days
+
 if TYPE_CHECKING:
     from mapsite.read.activity import BuyerActivity
 
@@ -35,17 +37,6 @@ def date_near(day: dt.date | None, today: dt.date) -> str:
     if day is None:
         return ""
     return short_date(day) if day.year == today.year else f"{short_date(day)}, {day.year}"
-
-
-def relative_days(days: int) -> str:
-    """``in 3 days``, ``today``, ``tomorrow``, ``1 day ago``, ``45 days ago``: never a negative count."""
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    if days > 0:
-        return f"in {days} days"
-    return "1 day ago" if days == -1 else f"{-days} days ago"
 
 
 def iso_date(day: dt.date | None) -> str:

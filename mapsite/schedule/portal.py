@@ -216,7 +216,7 @@ def portal_view(deal: Deal, today: dt.date, slips: SlipHistory = NO_SLIPS) -> Po
         deal=deal,
         today=today,
         days_to_close=days_to_close,
-        close_phrase=_close_phrase(days_to_close),
+        close_phrase=relative_days(days_to_close),
         progress=_completion(deal.milestones),
         phases=tuple(phases),
         next_up=_next_up(deal, people, today, today + dt.timedelta(days=NEXT_UP_DAYS), slips),
@@ -265,7 +265,8 @@ def _completion(milestones: Iterable[Milestone]) -> Completion:
     return Completion(sum(1 for m in counted if m.status == "done"), len(counted))
 
 
-def _close_phrase(days: int) -> str:
+def relative_days(days: int) -> str:
+    """``in 3 days``, ``today``, ``tomorrow``, ``1 day ago``, ``45 days ago``: never a negative count."""
     if days == 0:
         return "today"
     if days == 1:

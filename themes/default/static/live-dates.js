@@ -28,7 +28,7 @@
   }
   const shortDate = (iso) => `${MONTHS[+iso.slice(5, 7) - 1]} ${+iso.slice(8, 10)}`;
 
-  // As portal._close_phrase words it.
+  // As schedule/portal.relative_days words it.
   function closePhrase(days) {
     if (days === 0) return "today";
     if (days === 1) return "tomorrow";
