@@ -89,10 +89,12 @@ def add_site_theme(site: Path, name: str) -> Path:
     return templates
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    """The installed command in a real process, as a rep's terminal would run it."""
+def run(*args: str, columns: int | None = None) -> subprocess.CompletedProcess:
+    """The installed command in a real process, as a rep's terminal would run it (``columns``
+    wide when given, else as wide as whatever runs the tests says)."""
+    env = {**os.environ, "COLUMNS": str(columns)} if columns else None
     return subprocess.run(
-        [sys.executable, "-m", "mapsite", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "mapsite", *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 

@@ -177,7 +177,8 @@ def test_one_overdue_count_in_the_pill_next_up_team_page_and_status(site_factory
     status = run("status", "--json", "--today", NEAR_TODAY, "--site", str(site))
     [row] = json.loads(status.stdout)["deals"]
     assert (row["overdue_total"], row["overdue"]) == (4, {"buyer": 3, "seller": 1})
-    table = run("status", "--today", NEAR_TODAY, "--site", str(site))
+    # Wide enough that the Overdue cell stays on one line whatever the terminal running the tests.
+    table = run("status", "--today", NEAR_TODAY, "--site", str(site), columns=160)
     assert "buyer 3, seller 1" in " ".join(table.stdout.split())
 
 
