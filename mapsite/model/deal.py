@@ -223,6 +223,9 @@ class Deal:
     updated: dt.date | None = None
     archived: Archived | None = None
     access: tuple[AccessEntry, ...] = ()
+    # `access: links`: opened by share links only, so no password slot and no PBKDF2; the line of
+    # that field, where check and build point when no active link opens the deal.
+    links_only_line: int | None = None
     public: bool = False
     amount: Decimal | None = None  # the deal's value, for the team's pipeline totals; never on the portal
     currency: str | None = None  # ISO 4217, set whenever amount is
@@ -242,6 +245,11 @@ class Deal:
     # The site's working calendar, which resolved the deal's business-day dates: later steps
     # (feasibility, check, the portal) count business days with the same holidays and blackouts.
     calendar: Calendar = field(default_factory=Calendar)
+
+    @property
+    def links_only(self) -> bool:
+        """Opened by share links only (`access: links`): no password can open it."""
+        return self.links_only_line is not None
 
     def stakeholder(self, stakeholder_id: str | None) -> Stakeholder | None:
         return next((s for s in self.stakeholders if s.id == stakeholder_id), None)

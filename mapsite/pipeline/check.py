@@ -16,7 +16,8 @@ from mapsite.pipeline.audit import needles_for, public_files
 from mapsite.pipeline.readable import RenderedSite, render_all
 from mapsite.pipeline.slips import close_slip_warning, deal_slips
 from mapsite.protect.audit import audit_folder
-from mapsite.protect.secrets import password_source
+from mapsite.protect.links_only import unopenable_warning
+from mapsite.protect.secrets import load_shares, password_source
 from mapsite.protect.strength import party_names, strength_warning
 from mapsite.write.output import read_marker
 from mapsite.write.receipt import FileDigest, record_receipt
@@ -57,7 +58,14 @@ def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
         if not deal.archived
         and (warning := close_slip_warning(result.site, deal, deal_slips(result.site, deal)))
     ]
-    findings = [*result.findings, *missing, *weak, *deploy, *slips]
+    shares = load_shares(site_dir)
+    unopenable = [
+        warning
+        for deal in result.deals
+        if not deal.archived
+        and (warning := unopenable_warning(deal, shares, result.today, site_display(deal.source, site_dir)))
+    ]
+    findings = [*result.findings, *missing, *weak, *deploy, *slips, *unopenable]
     return replace(result, findings=tuple(sort_findings(findings)))
 
 

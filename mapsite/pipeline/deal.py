@@ -20,6 +20,7 @@ from mapsite.pipeline.slips import deal_slips
 from mapsite.protect.audit import Needle, deal_needles
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys, resolve_passwords
+from mapsite.protect.links_only import unopenable_warning
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import Share, load_shares, site_secret
 from mapsite.protect.strength import weak_password_findings
@@ -179,9 +180,11 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
         record_update_key(job.site.dir, job.secret, keys[deal.slug])
     except MapsiteError as exc:
         return replace(made, pages=(), failure=exc)
+    nobody = unopenable_warning(deal, job.shares, job.today, made.loaded.display)  # access: links, no link
     return replace(
         made,
         pages=tuple(pages),
+        findings=(*made.findings, nobody) if nobody else made.findings,
         kdf_fresh={key: value for key, value in kdf.fresh.items() if key not in fresh_before},
         kdf_used=tuple(kdf.used - used_before),
     )

@@ -30,6 +30,7 @@
     damaged: "This page could not be opened: it was altered or damaged. Ask your contact for a fresh link.",
     insecure: "This deal room opens only over a secure (https) connection. Check the link you were sent.",
     stale: "This page is older than one already opened on this device: the site may be serving an outdated copy. Reload later, or ask your contact.",
+    links: "This deal room opens from its share link. If you don't have the link, ask your contact to send it.",
   };
   const subtle = window.isSecureContext && crypto.subtle;
   const utf8 = new TextEncoder();
@@ -38,6 +39,9 @@
   // The AAD uses the path a page is really served at, never env.path: a copied ciphertext fails.
   let shownPath = sitePath(location.href);
   const rememberDays = Number(env.remember_days ?? 30);
+  // A deal opened only by share links (access: links) has no password slot: its page asks for the
+  // link, never for a password nobody has. The slot types are public in the envelope anyway.
+  const linksOnly = !env.slots.some((slot) => slot.type === "password");
   const $ = (id) => document.getElementById(id);
 
   // The shell's own nodes, put back if a page or file turns out to be damaged after the swap.
@@ -674,7 +678,7 @@
     document.documentElement.classList.remove("ms-checking");
     const status = $("mapsite-status");
     status.textContent = message || "";
-    status.classList.toggle("is-error", Boolean(message) && message !== MESSAGES.reopen);
+    status.classList.toggle("is-error", Boolean(message) && message !== MESSAGES.reopen && message !== MESSAGES.links);
   }
 
   // A reader who came with a share link is told to open it again; the password form stays one
@@ -695,6 +699,15 @@
       });
     }
     showForm(MESSAGES.reopen);
+  }
+
+  // No form and no password note; the theme's own words for it, else a status line that says it.
+  function showLinksOnly() {
+    hideForm();
+    document.querySelector(".ms-note")?.setAttribute("hidden", "");
+    const lead = $("mapsite-links-only");
+    if (lead) lead.hidden = false;
+    return lead ? "" : MESSAGES.links;
   }
 
   // "Show" / "Hide" (the button's name ends in a hidden " password").
@@ -752,6 +765,7 @@
       return showForm(MESSAGES.insecure);
     }
     if (env.v !== VERSION) return fail();
+    const linksMessage = linksOnly ? showLinksOnly() : null;
 
     const stored = await storedKeyWithin(2000);
     if (stored) return openPage(stored, false);
@@ -766,6 +780,7 @@
       remember(key, key.expires);
       return openPage(key, false);
     }
+    if (linksOnly) return showForm(linkReader() ? MESSAGES.reopen : linksMessage);
     if (linkReader()) return showReopen();
     showForm("");
     if (!touchFirst()) $("mapsite-password").focus();

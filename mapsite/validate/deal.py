@@ -29,7 +29,7 @@ from mapsite.model.deal import (
 from mapsite.names import slugify
 from mapsite.read.fields import FieldReader
 from mapsite.read.site import AccessEntry, Site, read_access, read_brand
-from mapsite.read.yaml import YamlMap
+from mapsite.read.yaml import YamlList, YamlMap
 from mapsite.validate.commercial import read_amount, read_crm
 from mapsite.validate.discussion import item_keys, read_discussion, read_updates_to
 from mapsite.validate.files import NOT_OWN_HINT, not_own_text, outside_own_folder, read_resources
@@ -57,6 +57,7 @@ DEAL_KEYS = (
     "amount", "currency", "crm",
     "last_recap",
 )  # fmt: skip
+LINKS_ONLY = "links"  # access: links, a deal opened by share links only (no password, no PBKDF2)
 
 
 def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | None:
@@ -83,7 +84,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
     archived = reader.choice(data, "archived", where, ARCHIVED, None)
     updated = reader.iso_date(data, "updated", where)
     last_recap = reader.iso_date(data, "last_recap", where)
-    public, access = _public_and_access(reader, data, where)
+    public, access, links_only_line = _public_and_access(reader, data, where)
     for entry in access:
         if entry.side == "partner" and partner is None:
             reader.warning(
@@ -140,6 +141,7 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
         updated=updated,
         archived=archived,
         access=access,
+        links_only_line=links_only_line,
         public=public,
         amount=amount,
         currency=currency,
@@ -166,15 +168,39 @@ def validate_deal(item: DealInput, site: Site, reader: FieldReader) -> Deal | No
 
 def _public_and_access(
     reader: FieldReader, data: YamlMap, where: str
-) -> tuple[bool, tuple[AccessEntry, ...]]:
-    """A deal is protected by its access entries, or published for anyone by ``public: true``."""
+) -> tuple[bool, tuple[AccessEntry, ...], int | None]:
+    """A deal is protected by its access entries, opened only by share links (``access: links``,
+    then the third value is that line), or published for anyone by ``public: true``."""
     public = reader.flag(data, "public", where)
+    value = data.get("access")
+    if value is not None and not isinstance(value, YamlList):
+        line = data.line_of("access")
+        if value != LINKS_ONLY:
+            # The value is never repeated: a rep may have written a password there.
+            entry = "{label: Buying team, password_env: ACME_PORTAL_PASSWORD}"
+            reader.error(
+                line,
+                f"'access' must be a list of access entries, or '{LINKS_ONLY}' for a deal opened "
+                "only by share links",
+                "make the entry a list item: put '- ' before it"
+                if isinstance(value, YamlMap)
+                else f"write access: {LINKS_ONLY}, or access: [{entry}]",
+            )
+        elif public:
+            reader.error(
+                line,
+                "the deal is public and also says access: links; a public deal needs no share link",
+                "remove public: true to open it by share links only, or remove access: links",
+            )
+        # Stored as the file's line (as access entries are): check and build point at it.
+        return public, (), line + reader.line_offset if value == LINKS_ONLY else None
     access = read_access(reader, data, "access", where)
     if not access and not public:
         reader.error(
             data.line,
             "the deal has no 'access' entries and is not public",
-            "add access: [{label: Buying team, password_env: ACME_PORTAL_PASSWORD}] or public: true",
+            "add access: [{label: Buying team, password_env: ACME_PORTAL_PASSWORD}], "
+            "access: links (share links only) or public: true",
         )
     if public:
         reader.warning(
@@ -182,7 +208,7 @@ def _public_and_access(
             "public: true publishes this portal readable by anyone with the link",
             "remove it to protect the deal with its access passwords",
         )
-    return public, access
+    return public, access, None
 
 
 def _anchors(
