@@ -79,9 +79,9 @@ def plan_command(slug: str, today: dt.datetime | None, what_ifs: tuple[str, ...]
 
 def _print_slip_history(site: Site, deal: Deal) -> None:
     """What moved so far, from the deal file's git history (the seller's team's view)."""
-    from mapsite.pipeline.slips import deal_slips
+    from mapsite.pipeline.slips import deal_slips, slip_source
 
-    history = deal_slips(site, deal)
+    history = deal_slips(slip_source(site), deal)
     moved = [*([history.close] if history.close else []), *history.items.values()]
     if not moved:
         return

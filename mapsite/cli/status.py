@@ -58,7 +58,7 @@ def status_command(
     """
     from mapsite.cli.console import print_findings, stderr
     from mapsite.pipeline.load import load_deals
-    from mapsite.pipeline.slips import deal_slips
+    from mapsite.pipeline.slips import deal_slips, slip_source
     from mapsite.read.activity import last_buyer_activity
     from mapsite.schedule.status import status_json, status_rows, with_slips
 
@@ -72,7 +72,8 @@ def status_command(
     print_findings(warnings, stderr)
     rows = status_rows(loaded.deals, day, stage, sort, activity)
     shown = {row.slug for row in rows}
-    rows = with_slips(rows, {d.slug: deal_slips(site, d).count for d in loaded.deals if d.slug in shown})
+    history = slip_source(site)
+    rows = with_slips(rows, {d.slug: deal_slips(history, d).count for d in loaded.deals if d.slug in shown})
     if as_json:
         click.echo(json.dumps(status_json(rows, day), indent=2, ensure_ascii=False))
         return

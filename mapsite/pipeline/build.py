@@ -25,6 +25,7 @@ from mapsite.pipeline.deal import DealJob, claimed, start_job
 from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
 from mapsite.pipeline.keep import KeptDeal, LeftOut, keep_broken
 from mapsite.pipeline.site_pages import shared_pages
+from mapsite.pipeline.slips import save_slips
 from mapsite.pipeline.worker import DealOutcome, run_deals
 from mapsite.protect.audit import scannable
 from mapsite.protect.keys import missing_passwords
@@ -129,6 +130,8 @@ def build(
         raise
     if job.kdf is not None:
         job.kdf.save()
+    if job.slips is not None:
+        save_slips(job.slips)
     built = written.built
     public = sum(1 for outcome in built if outcome.made.public)
     report = BuildReport(
@@ -219,6 +222,9 @@ def _build_into(
     if job.kdf is not None:
         for outcome in outcomes:
             job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
+    if job.slips is not None:
+        for outcome in outcomes:
+            job.slips.fresh.update(outcome.made.slips_fresh)
     # An archived deal that was removed claims its slug but has no folder to place.
     removed = {outcome.index for outcome in outcomes if outcome.made.archived == "removed"}
     placed = {slug: index for slug, index in _place(outcomes, findings).items() if index not in removed}

@@ -14,11 +14,12 @@ from mapsite.layout import SITE_FILE
 from mapsite.paths import site_display
 from mapsite.pipeline.audit import needles_for, public_files
 from mapsite.pipeline.readable import RenderedSite, render_all
-from mapsite.pipeline.slips import close_slip_warning, deal_slips
+from mapsite.pipeline.slips import close_slip_warning
 from mapsite.protect.audit import audit_folder
 from mapsite.protect.links_only import unopenable_warning
 from mapsite.protect.secrets import load_shares, password_source
 from mapsite.protect.strength import party_names, strength_warning
+from mapsite.schedule.slips import NO_SLIPS
 from mapsite.write.output import read_marker
 from mapsite.write.receipt import FileDigest, record_receipt
 
@@ -56,7 +57,7 @@ def check(site_dir: Path, today: dt.date | None = None) -> RenderedSite:
         warning
         for deal in result.deals
         if not deal.archived
-        and (warning := close_slip_warning(result.site, deal, deal_slips(result.site, deal)))
+        and (warning := close_slip_warning(result.site, deal, result.slips.get(deal.slug, NO_SLIPS)))
     ]
     shares = load_shares(site_dir)
     unopenable = [

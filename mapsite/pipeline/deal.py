@@ -16,7 +16,7 @@ from pathlib import Path
 from mapsite.errors import Finding, MapsiteError, has_errors
 from mapsite.pipeline.find import DealLocation, last_changed_dates
 from mapsite.pipeline.load import LoadedDeal, first_claims, load_deal
-from mapsite.pipeline.slips import deal_slips
+from mapsite.pipeline.slips import SlipSource, deal_slips, slip_source
 from mapsite.protect.audit import Needle, deal_needles
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys, resolve_passwords
@@ -31,6 +31,7 @@ from mapsite.render.pages import Page, RenderError, render_closed, render_deal, 
 from mapsite.render.theme import Theme
 from mapsite.render.updates import update_address
 from mapsite.schedule.portal import portal_view
+from mapsite.schedule.slips import NO_SLIPS, SlipHistory
 from mapsite.schedule.status import DealStatus, deal_status, with_slips
 
 
@@ -48,6 +49,7 @@ class DealJob:
     kdf: KdfCache | None = None
     unlock_path: str = ""
     writes: bool = False  # may create the site secret a ``slug: random`` deal needs
+    slips: SlipSource | None = None  # the deals' git history, read once for the run
 
 
 def start_job(
@@ -66,7 +68,8 @@ def start_job(
     """
     if changed is None:
         changed = last_changed_dates([location.file for location in locations], site.dir)
-    job = DealJob(site, theme or Theme.for_site(site.theme_dir), today, changed, writes=writes)
+    theme = theme or Theme.for_site(site.theme_dir)
+    job = DealJob(site, theme, today, changed, writes=writes, slips=slip_source(site))
     if not protect:
         return job, False
     secret, created = site_secret(site.dir)
@@ -93,6 +96,8 @@ class DealPages:
     kdf_fresh: dict[str, str] = field(default_factory=dict)  # for a worker's parent to save
     kdf_used: tuple[str, ...] = ()
     archived: str | None = None  # the deal's ``archived:``: a closed page, or removed (no pages)
+    slips: SlipHistory = NO_SLIPS
+    slips_fresh: dict[str, dict] = field(default_factory=dict)  # for a worker's parent to save
 
     @property
     def slug(self) -> str | None:
@@ -120,7 +125,9 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
     protected = job.protect and not deal.public
     try:
         # The deal file's git history marks each item whose due date moved ("moved from Apr 30").
-        slips = deal_slips(job.site, deal)
+        source = job.slips
+        folded_before = set(source.fresh) if source else set()
+        slips = deal_slips(source, deal) if source else NO_SLIPS
         view = portal_view(deal, job.today, slips)
         rendered = render_deal(deal, view, job.site, job.theme, protected)
     except RenderError as exc:
@@ -131,6 +138,8 @@ def make_deal(job: DealJob, location: DealLocation) -> DealPages:
         findings=(*loaded.findings, *rendered.findings),
         public=deal.public,
         status=with_slips([deal_status(deal, job.today)], {deal.slug: slips.count})[0],
+        slips=slips,
+        slips_fresh={k: v for k, v in source.fresh.items() if k not in folded_before} if source else {},
         # What a public deal shows as its own is no leak of a protected one (see the audit).
         needles=tuple(deal_needles(deal)) if job.protect else (),
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mapsite.clock import resolve_today
@@ -19,6 +20,7 @@ from mapsite.pipeline.find import no_such_deal, select_deals
 from mapsite.pipeline.site_pages import shared_pages
 from mapsite.read.site import Site, load_site
 from mapsite.render.pages import Page, RenderError
+from mapsite.schedule.slips import SlipHistory
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class RenderedSite:
     pages: tuple[Page, ...]
     findings: tuple[Finding, ...]
     seconds: float = 0.0
+    slips: Mapping[str, SlipHistory] = field(default_factory=dict)  # by slug
 
 
 def render_all(site_dir: Path, today: dt.date | None = None, only: str | None = None) -> RenderedSite:
@@ -61,4 +64,5 @@ def render_all(site_dir: Path, today: dt.date | None = None, only: str | None = 
         pages=tuple(pages),
         findings=tuple(sort_findings(findings)),
         seconds=time.perf_counter() - started,
+        slips={deal.slug: deal.slips for deal in kept if deal.slug},
     )

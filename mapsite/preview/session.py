@@ -28,6 +28,7 @@ from mapsite.pipeline.audit import leak_audit
 from mapsite.pipeline.deal import DealJob, DealPages, claimed, make_deal, start_job
 from mapsite.pipeline.find import find_deal, last_changed_dates, select_deals
 from mapsite.pipeline.site_pages import shared_pages
+from mapsite.pipeline.slips import save_slips
 from mapsite.preview.errorpage import error_page
 from mapsite.preview.running import announce, withdraw
 from mapsite.preview.server import CLIENT_PATH, start_server
@@ -129,6 +130,8 @@ class Preview:
             return []
         if job.kdf is not None:
             job.kdf.save()
+        if job.slips is not None:
+            save_slips(job.slips)
         self._set_errors(self._by_deal(findings))
         return self._replace([*shared, *(page for deal in kept for page in deal.pages)])
 

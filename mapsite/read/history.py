@@ -4,8 +4,9 @@ A plan's history is its deal file's history, and reps already keep sites in git 
 ``updated:`` read it). ``mapsite diff`` compares the deal at a commit with the deal now; a slip
 history asks for every version. Both read git here, through plain ``git`` commands run in the
 file's folder with the path given as ``./name`` after ``--``, so no file name or revision is
-ever read as an option. ``all_texts`` reads every version for the price of two processes (one
-``git log``, one ``git cat-file --batch``), so a build can afford it for each deal.
+ever read as an option. ``folder_blobs`` lists every version of every deal file with one ``git log``, and
+``blob_texts`` reads the ones asked for with one ``git cat-file --batch``, so a build reads a
+whole site's history in two processes, not two per deal.
 """
 
 from __future__ import annotations
@@ -55,40 +56,45 @@ def version_at(path: Path, revision: str) -> Version:
 
 def text_at(path: Path, version: Version) -> str | None:
     """The text of ``path`` at ``version``; None when the file did not exist there."""
-    result = _run(path, "show", f"{version.commit}:./{path.name}")
+    result = _run(path.parent, "show", f"{version.commit}:./{path.name}")
     if result.returncode != 0:
         return None
     return result.stdout.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
-def all_texts(path: Path) -> list[tuple[Version, str]]:
-    """Every committed text of ``path``, oldest first; [] outside git or when never committed."""
-    if _run(path, "rev-parse", "--is-inside-work-tree").returncode != 0:
-        return []
-    found: list[tuple[Version, str]] = []
-    version: Version | None = None
-    for line in _git(
-        path, "log", "--format=%H %h %cs", "--raw", "--no-abbrev", "--", f"./{path.name}"
-    ).splitlines():
-        if line.startswith(":") and version:
-            blob = line.split()[3]
+def folder_blobs(folder: Path) -> dict[str, tuple[str, ...]] | None:
+    """Every committed version of every file under ``folder``, by its path in ``folder`` (posix),
+    as git blob ids oldest first: one ``git log`` for a whole site's deals. None outside git."""
+    if _run(folder, "rev-parse", "--is-inside-work-tree").returncode != 0:
+        return None
+    raw = _git(
+        folder,
+        "log",
+        "--format=%x01%H",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "--relative",
+        "-z",
+        "--",
+        ".",
+    )
+    found: dict[str, list[str]] = {}
+    for commit in raw.split("\x01")[1:]:
+        fields = commit.split("\0")[1:]  # the commit id, then (":modes blobs status", path) pairs
+        for meta, name in zip(fields[::2], fields[1::2], strict=False):
+            blob = meta.split()[3] if meta.lstrip().startswith(":") else ""
             if blob.strip("0"):  # a deletion has no text
-                found.append((version, blob))
-        elif line.strip():
-            commit, short, day = line.split()
-            version = Version(commit, short, dt.date.fromisoformat(day))
-    if not found:
-        return []
-    texts = _blobs(path, [blob for _, blob in found])
-    return [(v, text) for (v, _), text in zip(reversed(found), reversed(texts), strict=True)]
+                found.setdefault(name, []).append(blob)
+    return {name: tuple(reversed(blobs)) for name, blobs in found.items()}
 
 
-def _blobs(path: Path, blobs: list[str]) -> list[str]:
-    """The texts of git blobs, read by one ``git cat-file --batch``."""
+def blob_texts(folder: Path, blobs: list[str]) -> list[str]:
+    """The texts of git blobs, read by one ``git cat-file --batch`` run in ``folder``."""
     try:
         result = subprocess.run(
             ["git", "cat-file", "--batch"],
-            cwd=path.parent,
+            cwd=folder,
             input="".join(f"{blob}\n" for blob in blobs).encode(),
             capture_output=True,
             timeout=30,
@@ -109,7 +115,7 @@ def _blobs(path: Path, blobs: list[str]) -> list[str]:
 def committed(path: Path, display: str) -> list[Version]:
     """Every version of ``path`` (``display`` to the rep), newest first; a clear error when the
     site is not in git or the file was never committed."""
-    inside = _run(path, "rev-parse", "--is-inside-work-tree")
+    inside = _run(path.parent, "rev-parse", "--is-inside-work-tree")
     if inside.returncode != 0:
         raise MapsiteError(f"{display} has no history: the site is not a git repository", hint=COMMIT_HINT)
     found = versions(path)
@@ -121,25 +127,25 @@ def committed(path: Path, display: str) -> list[Version]:
 def _log(path: Path, *args: str) -> list[Version]:
     """The commits ``git log ARGS`` lists, newest first."""
     found = []
-    for line in _git(path, "log", "--format=%H %h %cs", *args).splitlines():
+    for line in _git(path.parent, "log", "--format=%H %h %cs", *args).splitlines():
         commit, short, day = line.split()
         found.append(Version(commit, short, dt.date.fromisoformat(day)))
     return found
 
 
-def _git(path: Path, *args: str) -> str:
-    result = _run(path, *args)
+def _git(cwd: Path, *args: str) -> str:
+    result = _run(cwd, *args)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise MapsiteError(f"git {args[0]} failed: {message[-1] if message else 'no message'}")
     return result.stdout.decode("utf-8", errors="replace")
 
 
-def _run(path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
-            cwd=path.parent,
+            cwd=cwd,
             capture_output=True,
             timeout=30,
             check=False,

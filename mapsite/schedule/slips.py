@@ -3,19 +3,19 @@
 A plan whose dates keep moving is the first thing a sales manager asks about, and a buyer
 deserves to see that a date moved rather than find it silently changed. The versions come from
 the deal file's git history (read by the pipeline); here they are only compared, one pair of
-neighbours at a time with ``changes.moves``, so a milestone due ``close - 5bd`` slips when the
-close date does although its own line never changed.
+neighbours at a time, as resolved dates: a milestone due ``close - 5bd`` slips when the close
+date does although its own line never changed. Each version is reduced to its ``DueDates`` and
+folded into a ``SlipState`` oldest first, so the pipeline can keep the state of the committed
+versions and fold only what is new: the next commit, and the file as it is now.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mapsite.model.deal import Deal
-from mapsite.schedule.changes import moves, plan_entries
+from mapsite.schedule.changes import plan_entries
 
 # "The close date is becoming fiction": check warns from this many moves of close_date.
 CLOSE_MOVES_WARNING = 3
@@ -49,24 +49,56 @@ class SlipHistory:
 NO_SLIPS = SlipHistory({})
 
 
-def slip_history(versions: Sequence[Deal]) -> SlipHistory:
-    """The slips across ``versions`` (oldest first, the deal as it is now last)."""
-    if not versions:
+@dataclass(frozen=True)
+class DueDates:
+    """What one version of a deal says of its dates: all that comparing versions needs, small
+    enough for the pipeline to keep between builds instead of validating old versions again."""
+
+    close: dt.date
+    items: dict[str, tuple[str, dt.date]]  # ``changes.PlanEntry`` key -> (name, due), plan order
+
+
+@dataclass(frozen=True)
+class SlipState:
+    """The slips over the versions folded so far, and the newest one's dates to compare the next
+    with. Slips here carry no business days yet: those count from the deal as it is now."""
+
+    items: dict[str, Slip]
+    close: Slip | None
+    last: DueDates
+
+
+def due_dates(deal: Deal) -> DueDates:
+    """The dates of ``deal`` that a later version may move (items without a date cannot)."""
+    entries = plan_entries(deal).values()
+    return DueDates(deal.close_date, {e.key: (e.name, e.due) for e in entries if e.due})
+
+
+def fold(state: SlipState | None, version: DueDates) -> SlipState:
+    """``state`` with the next version (oldest first) compared to the one before it."""
+    if state is None:
+        return SlipState({}, None, version)
+    items = dict(state.items)
+    for key, (name, due) in version.items.items():
+        was = state.last.items.get(key)
+        if was and was[1] != due:
+            items[key] = _moved(items.get(key), name, was[1], due)
+    close = state.close
+    if state.last.close != version.close:
+        close = _moved(close, "Close date", state.last.close, version.close)
+    return SlipState(items, close, version)
+
+
+def slip_history(state: SlipState | None, now: Deal) -> SlipHistory:
+    """The slips of the committed versions folded into ``state`` and of ``now``, the deal as it
+    is (an uncommitted edit is a version too); None when it has no committed version."""
+    if state is None:
         return NO_SLIPS
-    items: dict[str, Slip] = {}
-    close: Slip | None = None
-    for old, new in itertools.pairwise(versions):
-        for moved in moves(old, new):
-            items[moved.entry.key] = _moved(
-                items.get(moved.entry.key), moved.entry.name, moved.old, moved.new
-            )
-        if old.close_date != new.close_date:
-            close = _moved(close, "Close date", old.close_date, new.close_date)
-    now = versions[-1]
-    current = {key: entry.due for key, entry in plan_entries(now).items()}
+    final = fold(state, due_dates(now))
+    current = {key: due for key, (_, due) in final.last.items.items()}
     # An item that left the plan (or lost its date) has no slips to show.
-    kept = {key: _rebased(slip, now, due) for key, slip in items.items() if (due := current.get(key))}
-    return SlipHistory(kept, _rebased(close, now, now.close_date) if close else None)
+    kept = {key: _rebased(slip, now, due) for key, slip in final.items.items() if (due := current.get(key))}
+    return SlipHistory(kept, _rebased(final.close, now, now.close_date) if final.close else None)
 
 
 def _moved(slip: Slip | None, name: str, old: dt.date, new: dt.date) -> Slip:

@@ -60,7 +60,7 @@ def read_digest(
     ``sources`` are ``source_digests(site_dir)``, read once per build (the audit receipt records them too).
     """
     digest = hashlib.sha256()
-    digest.update(f"{today.isoformat()}\0{protect}\0{_code_digest()}\n".encode())
+    digest.update(f"{today.isoformat()}\0{protect}\0{code_digest()}\n".encode())
     for relpath, size, sha256 in sources:
         digest.update(f"{relpath}\0{size}\0{sha256}\n".encode())
     for path, day in sorted(changed.items()):
@@ -100,7 +100,7 @@ def inputs_digest(sources: bytes, site_dir: Path, secret: bytes, password_names:
 
 
 @functools.cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """mapsite's own code and default theme: an upgrade renders differently."""
     digest = hashlib.sha256()
     for top in (CODE, DEFAULT_THEME):

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 from mapsite.pipeline.readable import render_all
-from mapsite.pipeline.slips import deal_slips
 from tests.helpers import MINIMAL_DEAL, SITE_YML, line_of, run
 
 DEAL = "content/deals/first-deal.md"
@@ -53,7 +52,7 @@ def moved_site(site_factory, closes: list[str]) -> Path:
 
 def slips_of(site: Path):
     result = render_all(site, dt.date(2027, 2, 22))
-    return deal_slips(result.site, result.deals[0])
+    return result.slips[result.deals[0].slug]
 
 
 def test_each_items_moves_are_counted_with_first_and_current_date(site_factory):
