@@ -30,6 +30,7 @@ from mapsite.pipeline.worker import DealOutcome, run_deals
 from mapsite.protect.audit import scannable
 from mapsite.protect.keys import missing_passwords
 from mapsite.protect.secrets import site_secret
+from mapsite.protect.update_keys import record_update_keys
 from mapsite.read.site import load_site
 from mapsite.render.pages import Page
 from mapsite.write import output
@@ -225,6 +226,9 @@ def _build_into(
     if job.slips is not None:
         for outcome in outcomes:
             job.slips.fresh.update(outcome.made.slips_fresh)
+    if job.protect:
+        records = (outcome.made.update_record for outcome in outcomes if outcome.made.update_record)
+        record_update_keys(site.dir, job.secret, records)
     # An archived deal that was removed claims its slug but has no folder to place.
     removed = {outcome.index for outcome in outcomes if outcome.made.archived == "removed"}
     placed = {slug: index for slug, index in _place(outcomes, findings).items() if index not in removed}

@@ -24,7 +24,7 @@ from mapsite.protect.links_only import unopenable_warning
 from mapsite.protect.seal import CSP, seal_deal, unlock_asset
 from mapsite.protect.secrets import Share, load_shares, site_secret
 from mapsite.protect.strength import weak_password_findings
-from mapsite.protect.update_keys import record_update_key
+from mapsite.protect.update_keys import update_key_record
 from mapsite.protect.views import views_key
 from mapsite.read.site import Site
 from mapsite.render.pages import Page, RenderError, render_closed, render_deal, render_shell
@@ -97,6 +97,7 @@ class DealPages:
     kdf_used: tuple[str, ...] = ()
     archived: str | None = None  # the deal's ``archived:``: a closed page, or removed (no pages)
     slips: SlipHistory = NO_SLIPS
+    update_record: tuple[str, str] | None = None  # for the parent to record (protect/update_keys.py)
     slips_fresh: dict[str, dict] = field(default_factory=dict)  # for a worker's parent to save
 
     @property
@@ -185,8 +186,6 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
             updates=True,
             updates_to=(address.name, address.email) if address else None,
         )
-        # Codes sealed on these pages must open in the inbox after the next re-key too.
-        record_update_key(job.site.dir, job.secret, keys[deal.slug])
     except MapsiteError as exc:
         return replace(made, pages=(), failure=exc)
     nobody = unopenable_warning(deal, job.shares, job.today, made.loaded.display)  # access: links, no link
@@ -196,6 +195,8 @@ def _sealed(job: DealJob, made: DealPages) -> DealPages:
         findings=(*made.findings, nobody) if nobody else made.findings,
         kdf_fresh={key: value for key, value in kdf.fresh.items() if key not in fresh_before},
         kdf_used=tuple(kdf.used - used_before),
+        # Codes sealed on these pages must open in the inbox after the next re-key too.
+        update_record=update_key_record(keys[deal.slug]),
     )
 
 

@@ -35,6 +35,7 @@ from mapsite.preview.server import CLIENT_PATH, start_server
 from mapsite.preview.watch import BatchingWatcher
 from mapsite.protect.audit import scannable
 from mapsite.protect.keys import missing_passwords
+from mapsite.protect.update_keys import record_update_keys
 from mapsite.read.site import load_site
 from mapsite.render.blueprints import BLUEPRINT_DIR
 from mapsite.render.pages import Page, RenderError
@@ -132,6 +133,9 @@ class Preview:
             job.kdf.save()
         if job.slips is not None:
             save_slips(job.slips)
+        if job.protect:
+            records = (deal.update_record for deal in audited if deal.update_record)
+            record_update_keys(job.site.dir, job.secret, records)
         self._set_errors(self._by_deal(findings))
         return self._replace([*shared, *(page for deal in kept for page in deal.pages)])
 

@@ -9,8 +9,9 @@ deal's ``(kid, U, senders)`` in ``.mapsite/update-keys.json``.
 The file lets whoever holds it open updates and forge codes as any recorded sender, so each
 entry is sealed like the KDF cache's (protect/kdf.py): AES-GCM under a key from the site secret,
 random nonce, the entry's name (``deal:kid``, both public) as associated data. The file alone
-gives away how many keys each deal had, nothing more. Builds run in several processes, so a
-record is a read-modify-write under an exclusive lock.
+gives away how many keys each deal had, nothing more. A build records all its deals at once, in
+its parent process; a build and a preview may still run together, so the read-modify-write is
+under an exclusive lock.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,22 +74,35 @@ def _entries(site_dir: Path) -> dict[str, str]:
     return {name: value for name, value in data["entries"].items() if isinstance(value, str)}
 
 
-def record_update_key(site_dir: Path, site_secret: bytes, keys: DealKeys) -> None:
-    """Remember the deal's ``(kid, U, senders)`` of this build (once per kid)."""
-    name = f"{keys.deal}:{keys.kid}"
+def update_key_record(keys: DealKeys) -> tuple[str, str]:
+    """What a build remembers of the deal's keys: the entry's name and its plaintext, sealed only
+    by ``record_update_keys`` (the workers that seal the pages hand it to the parent)."""
     senders = [
         {"id": s.id, "key": b64(s.key), "label": s.label, "kind": s.kind, "side": s.side}
         for s in keys.senders
     ]
-    plain = json.dumps({"update": b64(keys.update_key), "senders": senders}, sort_keys=True).encode()
+    plain = json.dumps({"update": b64(keys.update_key), "senders": senders}, sort_keys=True)
+    return f"{keys.deal}:{keys.kid}", plain
+
+
+def record_update_keys(site_dir: Path, site_secret: bytes, records: Iterable[tuple[str, str]]) -> None:
+    """Remember the ``(kid, U, senders)`` of every deal of this build (once per kid): one read and
+    at most one write per build, where a record per deal rewrote the whole file per deal."""
+    records = list(records)
+    if not records:
+        return
     with _locked(site_dir):
         entries = _entries(site_dir)
-        if _open(site_secret, name, entries.get(name)) == json.loads(plain):
-            return
-        nonce = os.urandom(12)  # never published: it need not rebuild alike
-        entries[name] = b64(nonce + AESGCM(_seal_key(site_secret)).encrypt(nonce, plain, name.encode()))
-        text = json.dumps({"format": FORMAT, "entries": entries}, indent=1, sort_keys=True) + "\n"
-        private_write(history_path(site_dir), text)
+        changed = False
+        for name, plain in records:
+            if _open(site_secret, name, entries.get(name)) == json.loads(plain):
+                continue
+            nonce = os.urandom(12)  # never published: it need not rebuild alike
+            sealed = AESGCM(_seal_key(site_secret)).encrypt(nonce, plain.encode(), name.encode())
+            entries[name], changed = b64(nonce + sealed), True
+        if changed:
+            text = json.dumps({"format": FORMAT, "entries": entries}, indent=1, sort_keys=True) + "\n"
+            private_write(history_path(site_dir), text)
 
 
 def _open(site_secret: bytes, name: str, sealed: str | None) -> dict | None:

@@ -195,6 +195,21 @@ def test_the_history_names_no_key_and_another_secret_opens_nothing(example_site,
     assert "update_keys" not in repr(ring) and held["U"] not in repr(ring)
 
 
+def test_a_build_records_each_deals_key_once_and_a_rebuild_keeps_the_file(example_site, built, tmp_path):
+    """The workers hand their deals' keys to the build, which records them in one write; a
+    rebuild that re-keys nothing leaves the file as it was, byte for byte."""
+    entries = json.loads(history_path(example_site).read_text("utf-8"))["entries"]
+    protected = {
+        deal: json.loads(ENVELOPE.search(page.read_text("utf-8")).group(1))["kid"]
+        for page in built.glob("*/index.html")
+        if ENVELOPE.search(page.read_text("utf-8")) and (deal := page.parent.name) != "_team"
+    }
+    assert protected and set(entries) == {f"{deal}:{kid}" for deal, kid in protected.items()}
+    before = history_path(example_site).read_bytes()
+    build(example_site, tmp_path / "again")
+    assert history_path(example_site).read_bytes() == before
+
+
 def test_no_two_codes_share_a_nonce(built):
     """The IV is synthetic: distinct plaintexts under one U never meet the same IV."""
     page = shell(built, "acme")
