@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
+from types import TracebackType
 
 from mapsite.errors import MapsiteError
 from mapsite.model.deal import Deal
@@ -110,21 +112,73 @@ def _probe_pages(site: Site, theme: Theme, today: dt.date, folder: Path, bluepri
 
 
 def leak_audit(
-    job: DealJob, made: Sequence[DealPages], files: list[tuple[str, bytes]], shared: list[Page]
+    job: DealJob,
+    made: Sequence[DealPages],
+    files: Iterable[tuple[str, bytes]],
+    shared: list[Page],
+    paths: Iterable[str] | None = None,
 ) -> None:
     """Raise if any of ``files`` (with ``shared``, the site-wide pages) holds a protected deal's text.
 
     ``files`` are the readable bytes of every file to write: a sealed page's login shell, a
-    calendar, an asset (see ``protect.audit.scannable``).
+    calendar, an asset (see ``protect.audit.scannable``). ``paths`` are their paths, given when
+    ``files`` is read once, as it comes (a ``ScanSpool``); without them ``files`` is listed first.
     """
+    if paths is None:
+        files = list(files)
+        paths = [path for path, _ in files]
     protected = [n for deal in made if not deal.public for n in deal.needles]
     shown = [n for deal in made if deal.public for n in deal.needles]
     needles = distinctive_needles(job.site, job.today, protected, shown, public_files(shared))
-    scanned = [(page.path, page.content) for page in shared] + files
-    leaks = audit(scanned, needles, page_folders(path for path, _ in scanned))
+    scanned = [(page.path, page.content) for page in shared]
+    folders = page_folders([*(path for path, _ in scanned), *paths])
+    leaks = audit(chain(scanned, files), needles, folders)
     if leaks:
         raise MapsiteError(
             f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
             "nothing was written",
             leaks,
         )
+
+
+class ScanSpool:
+    """The readable bytes of a build's files, on disk until the leak audit reads them.
+
+    The audit can scan a file only once every deal's needles are known, that is after the last
+    deal is made. Held in memory until then, what each worker hands back to be scanned (a sealed
+    page's login shell, a calendar, an asset: see ``protect.audit.scannable``) grew the build's
+    memory by kilobytes a deal. Kept here instead, in an anonymous temporary file (gone when
+    closed, this user's only, and holding only what the output publishes readable), the memory
+    stays flat however many deals a site has, and the audit still reads every byte before the swap.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="mapsite-audit-")  # noqa: SIM115 (closed by __exit__)
+        self._entries: list[tuple[int, str, int]] = []  # group, path, size: in the file's order
+
+    def add(self, group: int, files: Iterable[tuple[str, bytes]]) -> None:
+        """Keep ``files`` under ``group`` (a deal's index in the build)."""
+        for path, content in files:
+            self._file.write(content)
+            self._entries.append((group, path, len(content)))
+
+    def paths(self, groups: Container[int]) -> list[str]:
+        return [path for group, path, _ in self._entries if group in groups]
+
+    def files(self, groups: Container[int]) -> Iterator[tuple[str, bytes]]:
+        """The files of ``groups``, one at a time, in the order they were added."""
+        self._file.flush()
+        self._file.seek(0)
+        for group, path, size in self._entries:
+            if group in groups:
+                yield path, self._file.read(size)
+            else:
+                self._file.seek(size, 1)
+
+    def __enter__(self) -> ScanSpool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._file.close()

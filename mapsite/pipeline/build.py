@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.paths import safe_relpath
-from mapsite.pipeline.audit import leak_audit
+from mapsite.pipeline.audit import ScanSpool, leak_audit
 from mapsite.pipeline.deal import DealJob, claimed, start_job
 from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
 from mapsite.pipeline.keep import KeptDeal, LeftOut, keep_broken
@@ -125,7 +127,8 @@ def build(
     job, _ = start_job(site, today, locations, protect, writes=True, changed=changed)
     staging = output.begin(target, site_dir, only)
     try:
-        written = _build_into(staging, job, locations, findings, read_before, keep_going)
+        with ScanSpool() as spool:
+            written = _build_into(staging, job, locations, findings, read_before, spool, keep_going)
     except BaseException:
         output.discard(staging)
         raise
@@ -215,11 +218,12 @@ def _build_into(
     locations: list[DealLocation],
     findings: list[Finding],
     read_before: bytes,
+    spool: ScanSpool,
     keep_going: bool = False,
 ) -> _Written:
     """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
     site, only = job.site, staging.only
-    outcomes = sorted(run_deals(job, staging.parts, locations), key=lambda outcome: outcome.index)
+    outcomes = sorted(_spooled(run_deals(job, staging.parts, locations), spool), key=lambda o: o.index)
     if job.kdf is not None:
         for outcome in outcomes:
             job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
@@ -253,10 +257,11 @@ def _build_into(
     # not taken as public text that would hide a needle.
     carried = output.read_assets(staging.out, shared) if kept else []
     if job.protect:
-        files = [file for outcome in built for file in outcome.scannable]
-        files += [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
+        chosen = {outcome.index for outcome in built}
+        files = [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
         files += [(page.path, page.content) for page in carried]
-        leak_audit(job, [outcome.made for outcome in built], files, shared)
+        paths = [*spool.paths(chosen), *(path for path, _ in files)]
+        leak_audit(job, [outcome.made for outcome in built], chain(spool.files(chosen), files), shared, paths)
     shared = [*shared, *carried]
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
@@ -277,6 +282,14 @@ def _build_into(
     marker["inputs"] = inputs_digest(read_before, site.dir, job.secret, password_names)
     written = output.finish_site(staging, placed, shared, marker)
     return _Written(built, findings, written + deal_files, shared, marker["inputs"], password_names)
+
+
+def _spooled(outcomes: Iterable[DealOutcome], spool: ScanSpool) -> Iterator[DealOutcome]:
+    """Each outcome as it arrives, what the audit scans of it moved to ``spool``: the build keeps
+    no deal's bytes in memory until the audit (see ``ScanSpool``)."""
+    for outcome in outcomes:
+        spool.add(outcome.index, outcome.scannable)
+        yield replace(outcome, scannable=())
 
 
 def _stopped(findings: list[Finding]) -> MapsiteError:

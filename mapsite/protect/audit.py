@@ -54,7 +54,7 @@ BYTES: Final = "bytes"  # a window of a file's bytes
 SHARED_KINDS: tuple[NeedleKind, ...] = (TEAM, PLAN, FILE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a build holds one per text of every deal
 class Needle:
     deal: str
     what: str
