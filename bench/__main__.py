@@ -6,19 +6,24 @@ warm, nothing changed, one deal), MkDocs, Hugo and StatiCrypt on the same deals 
 the live preview, deploys to a folder and to S3 on loopback, and the buyer's side in Chromium.
 It prints a table of the targets as ratios measured in this run and writes every figure to
 ``bench/results/latest.json``. ``--quick`` runs small sizes and few repetitions, to try it.
+
+``--large`` adds the scale run: full and nothing-changed builds at 1,000 and 10,000 deals (KDF
+cache warm, see ``measure_scale``), for time linear in the number of deals and flat memory.
+The 10,000-deal site's first, cold build alone takes about 10 minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.anchors import measure_anchors
-from bench.build_bench import kdf_seconds, measure_build
+from bench.build_bench import kdf_seconds, measure_build, measure_scale
 from bench.buyer_bench import make_share_link, measure_buyer
 from bench.corpus import password_env, write_corpus
 from bench.deploy_bench import measure_deploy
@@ -36,13 +41,15 @@ class Scale:
     runs: int
     edits: int
     samples: int
+    large: tuple[int, int]  # the scale run's sizes (``--large``)
+    large_runs: int
 
 
-FULL = Scale(sizes=(100, 1000), runs=5, edits=20, samples=5)
-QUICK = Scale(sizes=(20, 60), runs=2, edits=4, samples=2)
+FULL = Scale(sizes=(100, 1000), runs=5, edits=20, samples=5, large=(1000, 10000), large_runs=2)
+QUICK = Scale(sizes=(20, 60), runs=2, edits=4, samples=2, large=(50, 500), large_runs=2)
 
 
-def run_all(plan: Scale, work: Path) -> dict:
+def run_all(plan: Scale, work: Path, large_run: bool = False) -> dict:
     large = plan.sizes[-1]
     results: dict = {"machine": machine(), "sizes": plan.sizes, "runs": plan.runs, "kdf_s": kdf_seconds()}
     _say("start-up: mapsite --help and --version against python -c pass")
@@ -69,8 +76,19 @@ def run_all(plan: Scale, work: Path) -> dict:
     results["deploy"] = measure_deploy(site, env, work / "deploy", max(2, plan.runs - 2))
     _say("live preview")
     results["serve"] = measure_serve(plan.sizes, plan.edits)
+    if large_run:
+        results["scale"] = {str(deals): _scale(plan, work, deals) for deals in plan.large}
     results["targets"] = targets(results, plan)
     return results
+
+
+def _scale(plan: Scale, work: Path, deals: int) -> dict:
+    site = work / f"scale-{deals}"
+    env = write_corpus(site, deals)
+    _say(f"scale: mapsite build, {deals} deals (the first, cold build fills the KDF cache)")
+    result = measure_scale(site, env, plan.large_runs)
+    shutil.rmtree(site)  # 10,000 deals' output is gigabytes
+    return result
 
 
 def targets(r: dict, plan: Scale) -> list[dict]:
@@ -120,6 +138,13 @@ def targets(r: dict, plan: Scale) -> list[dict]:
         ("next page of an unlocked deal / 100 ms", r["buyer"]["navigate_ms"] / 100, 1.0),
         ("portal shell gzipped / 40 KB", r["buyer"]["shell_gzip_bytes"] / 40_000, 1.0),
     ]
+    if "scale" in r:
+        few, many = (r["scale"][str(n)]["warm"] for n in plan.large)
+        pair = f"{plan.large[1]:,} / {plan.large[0]:,} deals"
+        rows += [
+            (f"full build {pair}", many["median_s"] / few["median_s"], 11.0),
+            (f"peak memory {pair}", many["peak_rss_mb"] / few["peak_rss_mb"], 1.5),
+        ]
     return [
         {"target": name, "ratio": round(ratio, 3), "limit": limit, "met": ratio <= limit}
         for name, ratio, limit in rows
@@ -139,6 +164,14 @@ def print_report(r: dict, plan: Scale) -> None:
     for anchor in ("mkdocs", "mkdocs_nav", "hugo", "staticrypt"):
         cells = [r[f"anchors_{n}"][anchor] for n in plan.sizes]
         print(f"{anchor:<26}" + "".join(f"{c['median_s']:>10.2f} {c['peak_rss_mb']:>6.0f}" for c in cells))
+    if "scale" in r:
+        print(f"\n{'scale (s, peak MB)':<26}" + "".join(f"{n:>18,}" for n in plan.large))
+        for kind in ("first_cold", "warm", "unchanged"):
+            cells = [r["scale"][str(n)][kind] for n in plan.large]
+            print(
+                f"{'mapsite ' + kind:<26}"
+                + "".join(f"{c['median_s']:>10.2f} {c['peak_rss_mb']:>6.0f}" for c in cells)
+            )
     startup = r["startup"]
     print(
         f"\nstart-up (median of {startup['runs']}): python -c pass {startup['python_pass_ms']} ms, "
@@ -168,10 +201,15 @@ def _say(step: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, few runs; writes no results file")
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="add the scale run: 1,000 and 10,000 deals (with --quick: 50 and 500); 10,000 adds ~25 minutes",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     with tempfile.TemporaryDirectory(prefix="mapsite-bench-") as tmp:
-        results = run_all(plan, Path(tmp))
+        results = run_all(plan, Path(tmp), args.large)
     print_report(results, plan)
     if not args.quick:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
