@@ -11,9 +11,12 @@ them once more, whatever let them through.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +87,44 @@ def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], inf
         if retired.exists() and not out.exists():
             retired.rename(out)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _remove_later(sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*")))
     return count
+
+
+# Run as ``python -I -S -c``: no site packages, no mapsite, so it starts in milliseconds. It
+# forks and returns at once; the orphan that deletes belongs to init, so no process is left
+# waiting to be reaped by the build (or by a long ``serve`` or test run that builds many times).
+_REMOVE = """import os, shutil, sys
+if os.fork():
+    os._exit(0)
+os.setsid()
+for folder in sys.argv[1:]:
+    shutil.rmtree(folder, ignore_errors=True)
+"""
+
+
+def _remove_later(folders: list[Path]) -> None:
+    """Delete replaced output folders in a process of their own, so the build does not wait.
+
+    The site is already swapped in; what is left is the previous one's files, and deleting is
+    what a full build of many deals waited on most after rendering: 1.1 s for the ~880 files of
+    200 deals on this project's machine (``rm -rf`` alike; ext4 on a virtual disk). Folders a
+    crashed build left behind are removed too. If no process can be started, it is done here.
+    """
+    if not folders:
+        return
+    try:
+        subprocess.run(
+            [sys.executable, "-I", "-S", "-c", _REMOVE, *map(str, folders)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def finish_deal(staging: Staging, part: int, shared: list[Page], info: dict) -> int:
