@@ -7,6 +7,7 @@ as text on the page background, are adjusted here until they meet WCAG AA (4.5:1
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 
 AA = 4.5
@@ -70,7 +71,11 @@ class Palette:
     accent_ink_dark: str
 
 
+@functools.cache
 def palette(accent: str | None, fallback: str = "#2F5BEA") -> Palette:
+    """The portal's colours for a brand's accent. Every page of a deal and every login page asks
+    for one; searching for a readable ink takes ~170 contrast ratios, so each accent is worked
+    out once per process."""
     base = (accent or fallback).upper()
     return Palette(
         accent=base,

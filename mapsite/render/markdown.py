@@ -8,6 +8,7 @@ request to another server.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,13 +85,12 @@ def _render_link_open(
     context: LinkContext | None = env.get("links")
     href = str(token.attrGet("href") or "")
     resolved = context.resolve(href, is_image=False) if context else href
-    if resolved is None:
-        token.attrs.pop("href", None)
-    else:
-        token.attrSet("href", resolved)
+    shown = token.copy(attrs={name: value for name, value in token.attrs.items() if name != "href"})
+    if resolved is not None:
+        shown.attrSet("href", resolved)
         if urlsplit(resolved).scheme in ("http", "https"):
-            token.attrSet("rel", "noopener noreferrer")
-    return renderer.renderToken(tokens, idx, options, env)
+            shown.attrSet("rel", "noopener noreferrer")
+    return _render_as(renderer, tokens, idx, options, env, shown)
 
 
 def _render_image(
@@ -118,8 +118,25 @@ def _render_heading(
     """Shift headings under the page's own: the text's top level becomes ``heading_floor``."""
     token = tokens[idx]
     level = int(token.tag[1]) - env["top_level"] + env["heading_floor"]
-    token.tag = f"h{min(max(level, env['heading_floor']), 6)}"
-    return renderer.renderToken(tokens, idx, options, env)
+    shown = token.copy(tag=f"h{min(max(level, env['heading_floor']), 6)}")
+    return _render_as(renderer, tokens, idx, options, env, shown)
+
+
+def _render_as(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+    token: Token,
+) -> str:
+    """``token`` rendered where ``tokens[idx]`` is, the parsed tokens left as they were: they are
+    kept (``_parsed``) and rendered again with other links. The default renderer looks at the
+    tokens either side only, so a window of three renders alike."""
+    start = max(idx - 1, 0)
+    window = list(tokens[start : idx + 2])
+    window[idx - start] = token
+    return renderer.renderToken(window, idx - start, options, env)
 
 
 def _render_table_open(
@@ -158,8 +175,19 @@ def render_markdown(text: str, links: LinkContext | None = None, heading_floor: 
     text = _COMMENT.sub("", text or "")
     if not text.strip():
         return Markup("")
-    env: dict = {"links": links, "heading_floor": heading_floor}
-    tokens = _md.parse(text, env)
-    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-    env["top_level"] = min(levels, default=1)
+    tokens, top_level = _parsed(text)
+    env: dict = {"links": links, "heading_floor": heading_floor, "top_level": top_level}
     return Markup(_md.renderer.render(tokens, _md.options, env))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str) -> tuple[list[Token], int]:
+    """The tokens of ``text`` and its top heading level, parsed once for every render of it.
+
+    A deal's summary and body are rendered when it loads (to list the files they link) and
+    again on its page; parsing is three quarters of a render (markdown-it-py, measured over the
+    bench corpus), so the second costs a quarter. Render rules never change a parsed token.
+    """
+    tokens = _md.parse(text, {})
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    return tokens, min(levels, default=1)
