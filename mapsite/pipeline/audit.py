@@ -9,8 +9,9 @@ taken out of them, or the audit would cry wolf on every build.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import tempfile
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from types import TracebackType
@@ -47,20 +48,21 @@ def needles_for(site: Site, today: dt.date, deals: Sequence[Deal], public: list[
     """Needles of the protected ``deals``, minus what the public ones and template text show."""
     protected = [n for deal in deals if not deal.public for n in deal_needles(deal)]
     shown = [n for deal in deals if deal.public for n in deal_needles(deal)]
-    return distinctive_needles(site, today, protected, shown, public)
+    return distinctive_needles(protected, shown, public_text(site, today, public))
 
 
-def distinctive_needles(
-    site: Site,
-    today: dt.date,
-    needles: list[Needle],
-    public_deals: list[Needle],
-    public: list[bytes],
-) -> list[Needle]:
+def public_text(site: Site, today: dt.date, public: list[bytes]) -> bytes:
+    """What is shown without any leak: the site title and the seller's name, the site-wide
+    static files (``public``) and template text (see ``template_text``), lower-cased."""
+    return b"\n".join(
+        [site.title.encode(), site.seller.name.encode(), template_text(site, today), *public]
+    ).lower()
+
+
+def distinctive_needles(needles: list[Needle], public_deals: list[Needle], shown_text: bytes) -> list[Needle]:
     """``needles`` minus every text that is shown without any leak.
 
-    That is the site title and the seller's name, the site-wide static files (``public``),
-    template text (see ``template_text``), and what a public deal shows as its own step,
+    That is ``shown_text`` (see ``public_text``) and what a public deal shows as its own step,
     seller-side person or file name (``public_deals``: that deal's needles). A stakeholder's
     name or email on the buyer's side, a note or a sentence stay needles wherever they appear.
     """
@@ -68,10 +70,7 @@ def distinctive_needles(
         return []
     own = {(n.kind, n.text) for n in public_deals if n.kind in SHARED_KINDS}
     kept = [n for n in needles if (n.kind, n.text) not in own]
-    public_text = b"\n".join(
-        [site.title.encode(), site.seller.name.encode(), template_text(site, today), *public]
-    ).lower()
-    shown = found_in(public_text, {n.text for n in kept})
+    shown = found_in(shown_text, {n.text for n in kept})
     return with_quorum([n for n in kept if n.text not in shown])
 
 
@@ -111,34 +110,91 @@ def _probe_pages(site: Site, theme: Theme, today: dt.date, folder: Path, bluepri
     return list(make_deal(job, DealLocation(path, deal_folder, blueprint)).pages)
 
 
+def needles_of(made: Sequence[DealPages]) -> tuple[list[Needle], list[Needle]]:
+    """The needles of the protected deals among ``made``, and the public ones' (what they show)."""
+    protected = [n for deal in made if not deal.public for n in deal.needles]
+    return protected, [n for deal in made if deal.public for n in deal.needles]
+
+
 def leak_audit(
     job: DealJob,
-    made: Sequence[DealPages],
-    files: Iterable[tuple[str, bytes]],
+    protected: Iterable[list[Needle]],
+    shown: list[Needle],
+    files: Callable[[], Iterable[tuple[str, bytes]]],
     shared: list[Page],
     paths: Iterable[str] | None = None,
 ) -> None:
-    """Raise if any of ``files`` (with ``shared``, the site-wide pages) holds a protected deal's text.
+    """Raise if any file to write (with ``shared``, the site-wide pages) holds a protected deal's text.
 
-    ``files`` are the readable bytes of every file to write: a sealed page's login shell, a
-    calendar, an asset (see ``protect.audit.scannable``). ``paths`` are their paths, given when
-    ``files`` is read once, as it comes (a ``ScanSpool``); without them ``files`` is listed first.
+    ``protected`` are the protected deals' needles in batches of whole deals, ``shown`` the
+    public deals' (see ``needles_of``). ``files()`` gives the readable bytes of every file to
+    write: a sealed page's login shell, a calendar, an asset (see ``protect.audit.scannable``);
+    it is read once per batch. ``paths`` are their paths, given when ``files()`` is read from a
+    ``ScanSpool``; without them it is listed once more first.
     """
     if paths is None:
-        files = list(files)
-        paths = [path for path, _ in files]
-    protected = [n for deal in made if not deal.public for n in deal.needles]
-    shown = [n for deal in made if deal.public for n in deal.needles]
-    needles = distinctive_needles(job.site, job.today, protected, shown, public_files(shared))
+        paths = [path for path, _ in files()]
     scanned = [(page.path, page.content) for page in shared]
     folders = page_folders([*(path for path, _ in scanned), *paths])
-    leaks = audit(chain(scanned, files), needles, folders)
+    shown_text = public_text(job.site, job.today, public_files(shared))
+    leaks = []
+    for batch in protected:
+        needles = distinctive_needles(batch, shown, shown_text)
+        leaks += audit(chain(scanned, files()), needles, folders)
     if leaks:
         raise MapsiteError(
             f"the leak audit found plaintext of protected deals in {len({f.path for f in leaks})} file(s); "
             "nothing was written",
             leaks,
         )
+
+
+class NeedleSpool:
+    """The protected deals' needles, on disk until the audit reads them, in batches.
+
+    Searching for a deal's text costs memory for every needle (~16 KB a deal as Python objects)
+    and again in the search automaton (~14 KB): held for every deal until the last is made, that
+    grew a 10,000-deal build by hundreds of megabytes. Here each deal's needles are one pickled
+    record in an anonymous temporary file (this user's only, gone when closed), and the audit
+    reads them back ``BATCH`` needles at a time (about 1,400 deals of the bench corpus), scanning
+    every file once per batch: a site of up to that many deals is scanned once, as before; a
+    larger one trades a pass over the readable bytes per batch for memory that does not grow.
+    """
+
+    BATCH = 100_000
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="mapsite-needles-")  # noqa: SIM115 (closed by __exit__)
+        self._entries: list[tuple[int, int, int]] = []  # group, size, needles: in the file's order
+
+    def add(self, group: int, needles: Sequence[Needle]) -> None:
+        record = pickle.dumps([(n.deal, n.what, n.text, n.kind, n.needed) for n in needles])
+        self._file.write(record)
+        self._entries.append((group, len(record), len(needles)))
+
+    def batches(self, groups: Container[int]) -> Iterator[list[Needle]]:
+        """The needles of ``groups`` in lists of whole deals, each of about ``BATCH`` needles."""
+        self._file.flush()
+        self._file.seek(0)
+        batch: list[Needle] = []
+        for group, size, count in self._entries:
+            if group not in groups:
+                self._file.seek(size, 1)
+                continue
+            if batch and len(batch) + count > self.BATCH:
+                yield batch
+                batch = []
+            batch += [Needle(*fields) for fields in pickle.loads(self._file.read(size))]
+        if batch:
+            yield batch
+
+    def __enter__(self) -> NeedleSpool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._file.close()
 
 
 class ScanSpool:

@@ -22,7 +22,7 @@ from pathlib import Path
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.paths import safe_relpath
-from mapsite.pipeline.audit import ScanSpool, leak_audit
+from mapsite.pipeline.audit import NeedleSpool, ScanSpool, leak_audit
 from mapsite.pipeline.deal import DealJob, claimed, start_job
 from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
 from mapsite.pipeline.keep import KeptDeal, LeftOut, keep_broken
@@ -127,8 +127,9 @@ def build(
     job, _ = start_job(site, today, locations, protect, writes=True, changed=changed)
     staging = output.begin(target, site_dir, only)
     try:
-        with ScanSpool() as spool:
-            written = _build_into(staging, job, locations, findings, read_before, spool, keep_going)
+        with ScanSpool() as spool, NeedleSpool() as needles:
+            spools = spool, needles
+            written = _build_into(staging, job, locations, findings, read_before, spools, keep_going)
     except BaseException:
         output.discard(staging)
         raise
@@ -218,21 +219,14 @@ def _build_into(
     locations: list[DealLocation],
     findings: list[Finding],
     read_before: bytes,
-    spool: ScanSpool,
+    spools: tuple[ScanSpool, NeedleSpool],
     keep_going: bool = False,
 ) -> _Written:
     """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
     site, only = job.site, staging.only
-    outcomes = sorted(_spooled(run_deals(job, staging.parts, locations), spool), key=lambda o: o.index)
-    if job.kdf is not None:
-        for outcome in outcomes:
-            job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
-    if job.slips is not None:
-        for outcome in outcomes:
-            job.slips.fresh.update(outcome.made.slips_fresh)
-    if job.protect:
-        records = (outcome.made.update_record for outcome in outcomes if outcome.made.update_record)
-        record_update_keys(site.dir, job.secret, records)
+    spool, needles = spools
+    outcomes = sorted(_spooled(run_deals(job, staging.parts, locations), *spools), key=lambda o: o.index)
+    _gather_state(job, outcomes)
     # An archived deal that was removed claims its slug but has no folder to place.
     removed = {outcome.index for outcome in outcomes if outcome.made.archived == "removed"}
     placed = {slug: index for slug, index in _place(outcomes, findings).items() if index not in removed}
@@ -261,7 +255,12 @@ def _build_into(
         files = [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
         files += [(page.path, page.content) for page in carried]
         paths = [*spool.paths(chosen), *(path for path, _ in files)]
-        leak_audit(job, [outcome.made for outcome in built], chain(spool.files(chosen), files), shared, paths)
+        shown = [n for outcome in built if outcome.made.public for n in outcome.made.needles]
+
+        def scan() -> Iterator[tuple[str, bytes]]:  # read once per batch of needles
+            return chain(spool.files(chosen), files)
+
+        leak_audit(job, needles.batches(chosen), shown, scan, shared, paths)
     shared = [*shared, *carried]
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
@@ -284,12 +283,31 @@ def _build_into(
     return _Written(built, findings, written + deal_files, shared, marker["inputs"], password_names)
 
 
-def _spooled(outcomes: Iterable[DealOutcome], spool: ScanSpool) -> Iterator[DealOutcome]:
-    """Each outcome as it arrives, what the audit scans of it moved to ``spool``: the build keeps
-    no deal's bytes in memory until the audit (see ``ScanSpool``)."""
+def _gather_state(job: DealJob, outcomes: list[DealOutcome]) -> None:
+    """What the workers worked out for ``.mapsite/``: KDF results, slip histories, update keys."""
+    for outcome in outcomes:
+        if job.kdf is not None:
+            job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
+        if job.slips is not None:
+            job.slips.fresh.update(outcome.made.slips_fresh)
+    if job.protect:
+        records = (outcome.made.update_record for outcome in outcomes if outcome.made.update_record)
+        record_update_keys(job.site.dir, job.secret, records)
+
+
+def _spooled(
+    outcomes: Iterable[DealOutcome], spool: ScanSpool, needles: NeedleSpool
+) -> Iterator[DealOutcome]:
+    """Each outcome as it arrives, what the audit scans of it moved to ``spool`` and a protected
+    deal's needles to ``needles``: the build keeps neither in memory until the audit (see
+    ``ScanSpool`` and ``NeedleSpool``). A public deal's stay: they are what it shows as its own."""
     for outcome in outcomes:
         spool.add(outcome.index, outcome.scannable)
-        yield replace(outcome, scannable=())
+        made = outcome.made
+        if not made.public:
+            needles.add(outcome.index, made.needles)
+            made = replace(made, needles=())
+        yield replace(outcome, scannable=(), made=made)
 
 
 def _stopped(findings: list[Finding]) -> MapsiteError:

@@ -24,7 +24,7 @@ from mapsite.atomic import write_atomic
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.layout import SITE_FILE
-from mapsite.pipeline.audit import leak_audit
+from mapsite.pipeline.audit import leak_audit, needles_of
 from mapsite.pipeline.deal import DealJob, DealPages, claimed, make_deal, start_job
 from mapsite.pipeline.find import find_deal, last_changed_dates, select_deals
 from mapsite.pipeline.site_pages import shared_pages
@@ -125,7 +125,9 @@ class Preview:
             if job.protect:
                 kept_ids = {id(deal) for deal in kept}
                 pages = [p for deal in audited if id(deal) in kept_ids for p in deal.pages]
-                leak_audit(job, kept, [(p.path, scannable(p.path, p.content)) for p in pages], shared)
+                files = [(p.path, scannable(p.path, p.content)) for p in pages]
+                protected, shown = needles_of(kept)
+                leak_audit(job, [protected], shown, lambda: files, shared)
         except (RenderError, MapsiteError) as exc:
             self._set_errors({ALL: _findings_of(exc)})
             return []
