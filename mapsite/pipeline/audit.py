@@ -51,11 +51,11 @@ def needles_for(site: Site, today: dt.date, deals: Sequence[Deal], public: list[
     return distinctive_needles(protected, shown, public_text(site, today, public))
 
 
-def public_text(site: Site, today: dt.date, public: list[bytes]) -> bytes:
+def public_text(site: Site, today: dt.date, public: list[bytes], theme: Theme | None = None) -> bytes:
     """What is shown without any leak: the site title and the seller's name, the site-wide
     static files (``public``) and template text (see ``template_text``), lower-cased."""
     return b"\n".join(
-        [site.title.encode(), site.seller.name.encode(), template_text(site, today), *public]
+        [site.title.encode(), site.seller.name.encode(), template_text(site, today, theme), *public]
     ).lower()
 
 
@@ -77,15 +77,17 @@ def distinctive_needles(needles: list[Needle], public_deals: list[Needle], shown
 PROBE_BUYER = "Probe Buyer"
 
 
-def template_text(site: Site, today: dt.date) -> bytes:
+def template_text(site: Site, today: dt.date, theme: Theme | None = None) -> bytes:
     """What any public page says whatever the deal: mapsite's own words.
 
     The default theme's templates as written (every branch), mapsite's blueprints, and each
     blueprint rendered as a deal, page and calendars, for the words mapsite's code adds ("moves
     the signature", "on track"). A deal's milestone called "Signature" is no secret of that
     deal. A site's own theme is not template text: a template that names a buyer is a leak.
+    ``theme`` is the run's, used when it is the default theme (its templates are compiled).
     """
-    theme = Theme.for_site(None)
+    default = Theme.for_site(None)
+    theme = theme if theme is not None and theme.folders == default.folders else default
     parts = [
         path.read_bytes()
         for folder in theme.folders
@@ -136,7 +138,7 @@ def leak_audit(
         paths = [path for path, _ in files()]
     scanned = [(page.path, page.content) for page in shared]
     folders = page_folders([*(path for path, _ in scanned), *paths])
-    shown_text = public_text(job.site, job.today, public_files(shared))
+    shown_text = public_text(job.site, job.today, public_files(shared), job.theme)
     leaks = []
     for batch in protected:
         needles = distinctive_needles(batch, shown, shown_text)

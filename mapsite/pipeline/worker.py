@@ -50,6 +50,7 @@ def run_deals(job: DealJob, parts: Path, locations: list[DealLocation]) -> Itera
     if workers <= 1:
         yield from (write_deal(job, parts, index, location) for index, location in items)
         return
+    job.theme.compile_all()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_adopt, initargs=(job, parts)) as pool:
         yield from pool.imap_unordered(_write_in_worker, items, chunksize=2)

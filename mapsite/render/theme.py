@@ -81,6 +81,16 @@ class Theme:
     def template(self, name: str) -> jinja2.Template:
         return self.environment.get_template(name)
 
+    def compile_all(self) -> None:
+        """Compile every template now, before a build forks its workers, so that each worker
+        inherits them instead of compiling them again (~0.2 s of CPU each). A template that does
+        not compile is left for the render, which reports it at its file and line."""
+        for name in self.environment.list_templates(extensions=["html"]):
+            try:
+                self.environment.get_template(name)
+            except jinja2.TemplateError:
+                continue
+
     def display(self, filename: str) -> str:
         """``themes/<name>/templates/x.html`` for a template file, as a rep finds it."""
         path = Path(filename)

@@ -151,3 +151,22 @@ def test_a_one_deal_build_does_not_pass_for_a_full_one(site_factory):
     only = mapsite(*build, "--only", "buyer-02")
     assert only.returncode == 0 and "Built 1 deal " in only.stdout, only.stderr
     assert "Built 4 deals" in mapsite(*build).stdout
+
+
+def test_a_template_that_does_not_compile_is_reported_at_its_line_by_a_worker_build(site_factory):
+    """A build with workers compiles the theme first, for the workers to inherit; a template
+    that does not compile is still reported by the render, at its file and line."""
+    from tests.helpers import add_site_theme
+
+    site = site_factory.make(many_deals())
+    templates = add_site_theme(site, "brand")
+    (templates / "deal.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% if %}\n', "utf-8"
+    )
+    result = mapsite("build", "--site", str(site), "--today", TODAY, "--no-protect", MAPSITE_WORKERS="2")
+    assert result.returncode == 1
+    assert (
+        "themes/brand/templates/deal.html:3: error: template syntax error: Expected an expression, got "
+        "'end of statement block'" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
