@@ -152,7 +152,8 @@ def _warn_slug_names_buyer(deal: Deal, data: YamlMap, reader: FieldReader, word:
     reader.warning(
         line,
         f"the portal's address {deal.slug}/ shows '{word}' of the buyer's name: anyone who tries it "
-        f"learns that {deal.buyer.name} is a customer, even without the password",
+        f"learns that {deal.buyer.name} is a customer, even without the "
+        + ("link" if deal.links_only else "password"),
         f"{hint}; links sent before stop working",
     )
 

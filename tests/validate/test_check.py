@@ -369,3 +369,12 @@ def test_only_protected_addresses_with_a_distinctive_word_of_the_buyer_warn(site
     )
     warned = [f.path for f in check(root, TODAY).findings if "the portal's address" in f.message]
     assert warned == ["content/deals/initrode-q3.md"]
+
+
+def test_a_links_only_deal_whose_slug_names_the_buyer_is_warned_about_its_link(site_factory):
+    """A deal opened only by share links (access: links) has no password to speak of."""
+    start, end = MINIMAL_DEAL.index("access:"), MINIMAL_DEAL.index("value_summary:")
+    deal = MINIMAL_DEAL[:start] + "access: links\n" + MINIMAL_DEAL[end:]
+    messages = findings(site_factory, deal, name="buyer-co.md")
+    [slug] = [m for m in messages if "portal's address" in m]
+    assert "learns that Buyer Co is a customer, even without the link (hint: " in slug
