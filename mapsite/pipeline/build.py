@@ -35,6 +35,7 @@ from mapsite.protect.secrets import site_secret
 from mapsite.protect.update_keys import record_update_keys
 from mapsite.read.site import load_site
 from mapsite.render.pages import Page
+from mapsite.schedule.slips import NO_SLIPS
 from mapsite.write import output
 from mapsite.write.inputs import (
     LastBuild,
@@ -225,8 +226,11 @@ def _build_into(
     """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
     site, only = job.site, staging.only
     spool, needles = spools
-    outcomes = sorted(_spooled(run_deals(job, staging.parts, locations), *spools), key=lambda o: o.index)
-    _gather_state(job, outcomes)
+    records: list[tuple[str, str]] = []
+    made = _spooled(job, run_deals(job, staging.parts, locations), spools, records)
+    outcomes = sorted(made, key=lambda outcome: outcome.index)
+    if job.protect:
+        record_update_keys(site.dir, job.secret, records)
     # An archived deal that was removed claims its slug but has no folder to place.
     removed = {outcome.index for outcome in outcomes if outcome.made.archived == "removed"}
     placed = {slug: index for slug, index in _place(outcomes, findings).items() if index not in removed}
@@ -283,30 +287,40 @@ def _build_into(
     return _Written(built, findings, written + deal_files, shared, marker["inputs"], password_names)
 
 
-def _gather_state(job: DealJob, outcomes: list[DealOutcome]) -> None:
-    """What the workers worked out for ``.mapsite/``: KDF results, slip histories, update keys."""
-    for outcome in outcomes:
-        if job.kdf is not None:
-            job.kdf.merge(outcome.made.kdf_fresh, outcome.made.kdf_used)
-        if job.slips is not None:
-            job.slips.fresh.update(outcome.made.slips_fresh)
-    if job.protect:
-        records = (outcome.made.update_record for outcome in outcomes if outcome.made.update_record)
-        record_update_keys(job.site.dir, job.secret, records)
-
-
 def _spooled(
-    outcomes: Iterable[DealOutcome], spool: ScanSpool, needles: NeedleSpool
+    job: DealJob,
+    outcomes: Iterable[DealOutcome],
+    spools: tuple[ScanSpool, NeedleSpool],
+    records: list[tuple[str, str]],
 ) -> Iterator[DealOutcome]:
-    """Each outcome as it arrives, what the audit scans of it moved to ``spool`` and a protected
-    deal's needles to ``needles``: the build keeps neither in memory until the audit (see
-    ``ScanSpool`` and ``NeedleSpool``). A public deal's stay: they are what it shows as its own."""
+    """Each outcome as it arrives, made small for the rest of the build to hold until the swap.
+
+    What the audit scans of it goes to a ``ScanSpool``, a protected deal's needles to a
+    ``NeedleSpool`` (a public deal's stay: they are what it shows as its own), and what the
+    worker worked out for ``.mapsite/`` (KDF results, slip histories) is merged into the job's
+    caches now, its update key appended to ``records``. What is left is the deal's summary.
+    """
+    spool, needles = spools
     for outcome in outcomes:
-        spool.add(outcome.index, outcome.scannable)
         made = outcome.made
+        spool.add(outcome.index, outcome.scannable)
         if not made.public:
             needles.add(outcome.index, made.needles)
-            made = replace(made, needles=())
+        if job.kdf is not None:
+            job.kdf.merge(made.kdf_fresh, made.kdf_used)
+        if job.slips is not None:
+            job.slips.fresh.update(made.slips_fresh)
+        if made.update_record:
+            records.append(made.update_record)
+        made = replace(
+            made,
+            needles=made.needles if made.public else (),
+            kdf_fresh={},
+            kdf_used=(),
+            slips=NO_SLIPS,
+            slips_fresh={},
+            update_record=None,
+        )
         yield replace(outcome, scannable=(), made=made)
 
 
