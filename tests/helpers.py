@@ -98,6 +98,37 @@ def run(*args: str, columns: int | None = None) -> subprocess.CompletedProcess:
     )
 
 
+# ``mapsite ARGS`` with every PBKDF2 logged, one line a run, in this process and in every build
+# worker it forks (they inherit the patched functions).
+_PBKDF2_COUNTED = """\
+import sys
+from pathlib import Path
+from mapsite.protect import envelope, kdf
+
+log = Path(sys.argv[1])
+real = envelope.password_root
+
+def counted(*args):
+    with log.open("a") as out:
+        out.write("pbkdf2\\n")
+    return real(*args)
+
+envelope.password_root = kdf.password_root = counted
+from mapsite.cli.main import main
+main(sys.argv[2:], prog_name="mapsite")
+"""
+
+
+def pbkdf2_counted(log: Path, *args: str) -> tuple[subprocess.CompletedProcess, int]:
+    """``mapsite ARGS`` in a real process that must succeed, and the PBKDF2 runs it made."""
+    log.write_text("", "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _PBKDF2_COUNTED, str(log), *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return done, len(log.read_text("utf-8").splitlines())
+
+
 def mapsite_ok(site: Path, *args: str) -> subprocess.CompletedProcess:
     """``mapsite ARGS --site SITE`` in a real process that must succeed (the assertion shows stderr)."""
     result = subprocess.run(

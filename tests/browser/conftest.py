@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, PageWatch
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, UPDATES_DAY, PageWatch
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -68,5 +68,23 @@ def open_page(browser):
         return page, watch
 
     yield opener
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def tabs(browser):
+    """A fresh browser profile per call, its clock on the example's day (``UPDATES_DAY``);
+    returns (page, watch) unopened, for tests that go to the page themselves."""
+    contexts = []
+
+    def open_tab(url: str, size: dict | None = None, **options):
+        context = browser.new_context(viewport=size or {"width": 1280, "height": 800}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.clock.set_fixed_time(UPDATES_DAY)
+        return page, PageWatch(page, urlsplit(url).netloc)
+
+    yield open_tab
     for context in contexts:
         context.close()

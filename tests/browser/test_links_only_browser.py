@@ -7,15 +7,13 @@ A deal with passwords beside it keeps its form. The site is built by the real ``
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PageWatch, assert_clean, save_screenshot
+from tests.browser.helpers import assert_clean, save_screenshot
 from tests.helpers import MINIMAL_DEAL, TODAY, SiteFactory, mapsite_ok
 
 pytestmark = pytest.mark.browser
@@ -27,7 +25,6 @@ LINKS_DEAL = (
     .replace("Buyer Co x Northwind", TITLE)
     .replace("name: Buyer Co,", "name: Links Co,")
 )
-NOW = dt.datetime(2027, 2, 22, 10, 0)
 ASK = (
     "This deal room opens from its share link. If you don't have the link, "
     "ask your contact at Northwind Software to send it."
@@ -41,23 +38,6 @@ def share(site: Path, label: str) -> str:
     return re.search(r"#share=([A-Za-z0-9_-]{22})$", printed, re.M).group(1)
 
 
-@pytest.fixture
-def tab(browser):
-    """A fresh browser profile per call, its clock on NOW; returns (page, watch) unopened."""
-    contexts = []
-
-    def open_tab(url: str):
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        contexts.append(context)
-        page = context.new_page()
-        page.clock.set_fixed_time(NOW)
-        return page, PageWatch(page, urlsplit(url).netloc)
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-
-
 def expect_no_password_form(page) -> None:
     expect(page.get_by_label("Password", exact=True)).to_be_hidden()
     expect(page.get_by_role("button", name="Open deal room")).to_be_hidden()
@@ -66,7 +46,7 @@ def expect_no_password_form(page) -> None:
 
 
 def test_the_login_page_asks_for_the_link_and_the_link_opens_the_deal(
-    site_factory: SiteFactory, static_server, tab
+    site_factory: SiteFactory, static_server, tabs
 ):
     site = site_factory.make({"buyer-co.md": MINIMAL_DEAL, "links-co.md": LINKS_DEAL})
     secret = share(site, "Buying team")
@@ -74,7 +54,7 @@ def test_the_login_page_asks_for_the_link_and_the_link_opens_the_deal(
     url = static_server(site / "output")
 
     # Without the link: no form that could never work, the way in said, nothing of the deal.
-    page, watch = tab(url)
+    page, watch = tabs(url)
     page.goto(url + "links-co/")
     expect(page.locator("#mapsite-links-only")).to_have_text(ASK)
     expect_no_password_form(page)
@@ -93,21 +73,23 @@ def test_the_login_page_asks_for_the_link_and_the_link_opens_the_deal(
     assert_clean(watch)
 
     # A deal with a password keeps its form, without the links-only words.
-    page, watch = tab(url)
+    page, watch = tabs(url)
     page.goto(url + "buyer-co/")
     expect(page.get_by_label("Password", exact=True)).to_be_visible()
     expect(page.locator("#mapsite-links-only")).to_be_hidden()
     assert_clean(watch)
 
 
-def test_a_revoked_link_is_refused_without_offering_a_password(site_factory: SiteFactory, static_server, tab):
+def test_a_revoked_link_is_refused_without_offering_a_password(
+    site_factory: SiteFactory, static_server, tabs
+):
     site = site_factory.make({"links-co.md": LINKS_DEAL})
     secret = share(site, "Buying team")
     mapsite_ok(site, "share", "links-co", "--revoke", "Buying team")
     mapsite_ok(site, "build", "--today", TODAY)
     url = static_server(site / "output")
 
-    page, watch = tab(url)
+    page, watch = tabs(url)
     page.goto(url + f"links-co/#share={secret}")
     expect(page.locator("#mapsite-status")).to_have_text(REVOKED)
     expect(page.locator("#mapsite-links-only")).to_have_text(ASK)

@@ -13,18 +13,16 @@ import datetime as dt
 import json
 import secrets
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from mapsite.pipeline.build import build
-from tests.browser.helpers import ACME, PageWatch, assert_clean, log_in
+from tests.browser.helpers import ACME, assert_clean, log_in
 from tests.helpers import PASSWORDS, REPO
 
 pytestmark = pytest.mark.browser
 
-NOW = dt.datetime(2027, 2, 22, 10, 0)
 GLOBEX = "Globex Logistics x Northwind x Initech: Account-Based Marketing Platform"
 
 
@@ -53,22 +51,6 @@ def served(sealed, static_server):
     return static_server(out), secret
 
 
-@pytest.fixture
-def tab(browser):
-    contexts = []
-
-    def open_tab(url: str):
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        contexts.append(context)
-        page = context.new_page()
-        page.clock.set_fixed_time(NOW)
-        return page, PageWatch(page, urlsplit(url).netloc)
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-
-
 def reader_side(page) -> str | None:
     return page.locator("html").get_attribute("data-reader-side")
 
@@ -76,9 +58,9 @@ def reader_side(page) -> str | None:
 @pytest.mark.parametrize(
     "password, side", [("INITECH_PARTNER_PASSWORD", "partner"), ("GLOBEX_PORTAL_PASSWORD", "buyer")]
 )
-def test_each_password_opens_the_page_for_its_own_side(served, tab, password, side):
+def test_each_password_opens_the_page_for_its_own_side(served, tabs, password, side):
     url, _ = served
-    page, watch = tab(url)
+    page, watch = tabs(url)
     page.goto(url + "globex/")
     log_in(page, PASSWORDS[password], remember=True)
     expect(page.locator("h1")).to_have_text(GLOBEX)
@@ -90,9 +72,9 @@ def test_each_password_opens_the_page_for_its_own_side(served, tab, password, si
     assert_clean(watch)
 
 
-def test_a_seller_side_link_keeps_its_side_on_every_page_of_the_deal(served, tab):
+def test_a_seller_side_link_keeps_its_side_on_every_page_of_the_deal(served, tabs):
     url, secret = served
-    page, watch = tab(url)
+    page, watch = tabs(url)
     page.goto(f"{url}acme/#share={secret}")
     expect(page.locator("h1")).to_have_text(ACME)
     assert reader_side(page) == "seller"

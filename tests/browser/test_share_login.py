@@ -82,23 +82,6 @@ def portal(sealed, static_server, tmp_path) -> Portal:
     return Portal(out, static_server(out), sealed.secret)
 
 
-@pytest.fixture
-def tabs(browser):
-    """A fresh browser profile per call, its clock on NOW; returns (page, watch) unopened."""
-    contexts = []
-
-    def open_tab(url: str, size: dict = LAPTOP, **options):
-        context = browser.new_context(viewport=size, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.clock.set_fixed_time(NOW)
-        return page, PageWatch(page, urlsplit(url).netloc)
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-
-
 def stored(page) -> list[dict]:
     """What the page keeps in IndexedDB and localStorage, as text a test can search."""
     keys = page.evaluate(

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,29 +17,11 @@ from mapsite.model.deal import AccessEntry
 from mapsite.protect import envelope, kdf
 from mapsite.protect.keys import derive_deal_keys
 from mapsite.protect.secrets import Share
-from tests.helpers import PASSWORDS, REPO, TODAY, tree
+from tests.helpers import PASSWORDS, REPO, TODAY, pbkdf2_counted, tree
 
 SECRET = envelope.b64(bytes(range(32)))
 # The example's passwords: one per access entry of its three deals and of the team dashboard.
 EXAMPLE_PASSWORDS = ("ACME_PORTAL_PASSWORD", "BLUEBIRD_PORTAL_PASSWORD", "GLOBEX_PORTAL_PASSWORD")
-
-COUNTING_BUILD = """\
-import sys
-from pathlib import Path
-from mapsite.protect import envelope, kdf
-
-log = Path(sys.argv[1])
-real = envelope.password_root
-
-def counted(*args):
-    with log.open("a") as out:
-        out.write("pbkdf2\\n")
-    return real(*args)
-
-envelope.password_root = kdf.password_root = counted
-from mapsite.cli.main import main
-main(sys.argv[2:], prog_name="mapsite")
-"""
 
 
 def clone(to: Path) -> Path:
@@ -55,15 +35,7 @@ def clone(to: Path) -> Path:
 
 def counted_build(site: Path, log: Path) -> int:
     """PBKDF2 runs of one ``mapsite build`` of ``site``."""
-    log.write_text("", "utf-8")
-    done = subprocess.run(
-        [sys.executable, "-c", COUNTING_BUILD, str(log), "build", "--site", str(site), "--today", TODAY],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return len(log.read_text("utf-8").splitlines())
+    return pbkdf2_counted(log, "build", "--site", str(site), "--today", TODAY)[1]
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from mapsite.protect import envelope
 from tests import envelope_reader
-from tests.helpers import MINIMAL_DEAL, TODAY, SiteFactory, line_of, mapsite_ok, run
+from tests.helpers import MINIMAL_DEAL, TODAY, SiteFactory, line_of, mapsite_ok, pbkdf2_counted, run
 
 ENVELOPE = re.compile(r'<script type="application/json" id="mapsite-envelope">(.*?)</script>', re.S)
 PASSWORD_ACCESS = "access:\n  - {label: Buying team, password_env: TEST_PORTAL_PASSWORD}\n"
@@ -26,26 +25,6 @@ LINKS_DEAL = MINIMAL_DEAL.replace(PASSWORD_ACCESS, "access: links\n").replace(
 )
 LINKS_FILE = "content/deals/links-co.md"
 ACCESS_LINE = line_of(LINKS_DEAL, "access: links")
-
-# ``mapsite ARGS`` with PBKDF2 counted: one line in the log per run, in this process and in every
-# build worker it forks (they inherit the patched functions).
-COUNTED = """\
-import sys
-from pathlib import Path
-from mapsite.protect import envelope, kdf
-
-log = Path(sys.argv[1])
-slow = envelope.password_root
-
-def counted(*args):
-    with log.open("a") as out:
-        out.write("pbkdf2\\n")
-    return slow(*args)
-
-envelope.password_root = kdf.password_root = counted
-from mapsite.cli.main import main
-main(sys.argv[2:], prog_name="mapsite")
-"""
 
 
 @pytest.fixture
@@ -62,13 +41,7 @@ def share(site: Path, label: str) -> str:
 
 def counted_build(site: Path, out: Path, log: Path) -> tuple[subprocess.CompletedProcess, int]:
     """One ``mapsite build`` of ``site`` into ``out``, and the PBKDF2 runs it made."""
-    log.write_text("", "utf-8")
-    args = ["build", "--site", str(site), "--today", TODAY, "--out", str(out)]
-    done = subprocess.run(
-        [sys.executable, "-c", COUNTED, str(log), *args], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    return done, len(log.read_text("utf-8").splitlines())
+    return pbkdf2_counted(log, "build", "--site", str(site), "--today", TODAY, "--out", str(out))
 
 
 def envelopes(out: Path, slug: str) -> list[dict]:
