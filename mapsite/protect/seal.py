@@ -21,6 +21,7 @@ from mapsite.layout import ASSET_DIR, FILES_DIR
 from mapsite.protect import envelope
 from mapsite.protect.keys import DealKeys
 from mapsite.protect.views import view_maps
+from mapsite.render.minify import minified
 from mapsite.render.pages import Page
 
 UNLOCK_SCRIPT = Path(__file__).with_name("unlock.js")
@@ -35,7 +36,7 @@ ShellRenderer = Callable[[str, str], bytes]
 @cache
 def unlock_asset() -> Page:
     """The browser side of the envelope, published once with a content-hashed name."""
-    content = UNLOCK_SCRIPT.read_bytes()
+    content = minified(UNLOCK_SCRIPT.name, UNLOCK_SCRIPT.read_bytes(), own=True)
     digest = hashlib.sha256(content).hexdigest()[:10]
     return Page(f"{ASSET_DIR}/unlock.{digest}.js", content)
 

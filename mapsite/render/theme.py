@@ -17,6 +17,7 @@ import jinja2
 
 from mapsite.layout import ASSET_DIR
 from mapsite.render.formatting import FILTERS
+from mapsite.render.minify import minified
 
 
 def default_theme_dir() -> Path:
@@ -71,7 +72,7 @@ class Theme:
                         found[path.relative_to(static).as_posix()] = path
         assets = {}
         for name, path in sorted(found.items()):
-            content = path.read_bytes()
+            content = minified(name, path.read_bytes(), own=path.is_relative_to(default_theme_dir()))
             digest = hashlib.sha256(content).hexdigest()[:10]
             stem, dot, suffix = name.rpartition(".")
             hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"

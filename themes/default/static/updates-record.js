@@ -95,7 +95,11 @@
     switch (change.op) {
       case "done": return `Done: ${on}`;
       case "blocked": return `Blocked: ${on} (${change.reason})`;
-      case "date": return `New date for ${on}: ${shortDate(change.to)}${change.from ? ` instead of ${shortDate(change.from)}` : ""}${change.reason ? ` (${change.reason})` : ""}`;
+      case "date": {
+        const from = change.from ? " instead of " + shortDate(change.from) : "";
+        const why = change.reason ? " (" + change.reason + ")" : "";
+        return `New date for ${on}: ${shortDate(change.to)}${from}${why}`;
+      }
       case "comment": return `Comment on ${on}: ${change.text}`;
       case "colleague": return `Suggested colleague: ${[change.name, change.title, change.email].filter(Boolean).join(", ")}`;
       default: return `${change.name} agrees to this plan`;
@@ -134,7 +138,8 @@
     const code = await codec.seal(payload);
     const armour = codec.armour(code);
     const subject = subjectOf(title, fresh);
-    const body = `${subject}\n\n${fresh.map((c) => `- ${clip(describe(c), 120)}`).join("\n")}\n\nThe update code below is for mapsite inbox:\n\n`;
+    const listed = fresh.map((c) => "- " + clip(describe(c), 120)).join("\n");
+    const body = `${subject}\n\n${listed}\n\nThe update code below is for mapsite inbox:\n\n`;
     const mails = toEmail ? await mailLinks(codec, code, armour, toEmail, subject, body) : [];
     return { seq, fresh, armour, mails, file: `${info.deal}-update-${seq}.mapsite-update.txt` };
   }

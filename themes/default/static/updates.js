@@ -55,7 +55,7 @@
 
   function stateText(change) {
     if (change.outcome === "confirmed") return "confirmed";
-    if (change.outcome === "declined") return `declined${change.reason_declined ? `: ${change.reason_declined}` : ""}`;
+    if (change.outcome === "declined") return "declined" + (change.reason_declined ? ": " + change.reason_declined : "");
     if (change.state === "sent") return `sent to ${toName || "the team"}, waiting for confirmation`;
     return "not sent yet";
   }
@@ -262,7 +262,7 @@
     const count = prepared.fresh.length;
     record.markSent(state, prepared, sender);
     prepared = null;
-    await persist(`Sent ${count === 1 ? "1 change" : `${count} changes`}: waiting for confirmation.`);
+    await persist(`Sent ${count === 1 ? "1 change" : count + " changes"}: waiting for confirmation.`);
   }
 
   /* ---------------------------------------------------------------- showing the state */
