@@ -135,7 +135,7 @@ def build(
         output.discard(staging)
         raise
     if job.kdf is not None:
-        job.kdf.save()
+        job.kdf.save(prune=only is None)
     if job.slips is not None:
         save_slips(job.slips)
     built = written.built

@@ -132,7 +132,7 @@ class Preview:
             self._set_errors({ALL: _findings_of(exc)})
             return []
         if job.kdf is not None:
-            job.kdf.save()
+            job.kdf.save(prune=True)
         if job.slips is not None:
             save_slips(job.slips)
         if job.protect:

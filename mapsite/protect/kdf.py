@@ -117,11 +117,12 @@ class KdfCache:
         self.fresh.update(fresh)
         self.used.update(used)
 
-    def save(self, keep: Iterable[Request] | None = None) -> None:
-        """Write the cache, keeping only entries still in use (default: used by this build), so
-        old passwords leave the disk."""
-        keep_keys = self.used if keep is None else {self._key(*request) for request in keep}
-        pruned = {k: v for k, v in self.entries.items() if k in keep_keys}
+    def save(self, prune: bool = False) -> None:
+        """Write the cache. ``prune`` (a run that used every password of the site: a full build,
+        the preview) keeps only the entries it used, so old passwords leave the disk; any other
+        run (``build --only``, ``inbox``) keeps every entry, or the next full build would pay
+        one PBKDF2 per password again."""
+        pruned = {k: v for k, v in self.entries.items() if k in self.used} if prune else self.entries
         if self.fresh or self.outdated or pruned != self.entries or not self.path.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
             data = {"format": FORMAT, "entries": pruned}

@@ -118,3 +118,21 @@ def test_share_links_cost_no_pbkdf2(tmp_path, monkeypatch):
     keys = derive_deal_keys([deal], tmp_path, secret, today, kdf.KdfCache(tmp_path, secret), shares)
     assert calls == []
     assert len(keys["links"].slots) == 3
+
+
+def test_a_one_deal_build_and_the_inbox_keep_every_other_deals_cache_entry(tmp_path, ci):
+    """Only a run that used every password prunes the cache: a ``build --only`` or the inbox's
+    keys for one deal used to drop every other deal's entry, and the next full build paid one
+    PBKDF2 per password again."""
+    site, log = clone(tmp_path / "site"), tmp_path / "pbkdf2.log"
+    assert counted_build(site, log) > 0  # fills the cache
+    full = json.loads(ci.read_text("utf-8"))["entries"]
+    assert pbkdf2_counted(log, "build", "--site", str(site), "--today", TODAY, "--only", "acme")[1] == 0
+    assert json.loads(ci.read_text("utf-8"))["entries"] == full
+    # The inbox derives one deal's keys with a cache of its own, and saves it.
+    from mapsite.pipeline.readable import render_all
+
+    [acme] = [deal for deal in render_all(site, dt.date.fromisoformat(TODAY)).deals if deal.slug == "acme"]
+    derive_deal_keys([acme], site, envelope.unb64(SECRET), dt.date.fromisoformat(TODAY))
+    assert json.loads(ci.read_text("utf-8"))["entries"] == full
+    assert pbkdf2_counted(log, "build", "--site", str(site), "--today", TODAY, "--force")[1] == 0
