@@ -121,13 +121,13 @@ def test_kdf_cache_skips_work_and_forgets_old_passwords(tmp_path, monkeypatch):
     request = ("hunter2", b"s" * 16, envelope.ITERATIONS)
     kek = cache.derive_all([request])[request]
     assert kek == envelope.password_root("hunter2", b"s" * 16)
-    cache.save(keep=[request])
+    cache.save(prune=True)  # a run that used every password keeps what it used
     stored = (tmp_path / ".mapsite" / "kdf-cache.json").read_text("utf-8")
     assert "hunter2" not in stored
     monkeypatch.setattr("mapsite.protect.kdf.password_root", lambda *_args: pytest.fail("cache miss"))
     assert KdfCache(tmp_path, SECRET).derive_all([request])[request] == kek
     fresh = KdfCache(tmp_path, SECRET)
-    fresh.save(keep=[])
+    fresh.save(prune=True)  # ... and forgets the rest
     assert json.loads((tmp_path / ".mapsite" / "kdf-cache.json").read_text("utf-8")) == {
         "format": 2,
         "entries": {},
