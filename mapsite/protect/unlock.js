@@ -334,10 +334,28 @@
   // served in its place is refused before it is decrypted.
   async function openBlob(info, sealedPath) {
     const response = await fetch(new URL(info.url, dealFolder));
+    if (response.status === 404 || response.status === 410) throw new Gone(info.url);
     if (!response.ok) throw new Error(`${response.status} for ${info.url}`);
     const blob = new Uint8Array(await response.arrayBuffer());
     if (hex(await subtle.digest("SHA-256", blob)) !== info.sha256) throw new Error(`${info.url} is not the sealed file`);
     return decrypt(`${PREFIX}file:${env.deal}:${sealedPath}`, blob.subarray(0, 12), blob.subarray(12));
+  }
+
+  // A file this page names that the host no longer has: a newer build was published since the page
+  // was opened (a file's name changes with the deal's key). Reloading opens the current page, or
+  // asks again if the key changed. At most once a minute, so a host that lost a file shows the
+  // damage instead of reloading for ever.
+  class Gone extends Error {}
+  const reloadName = `mapsite-reloaded:${env.deal}`;
+  function reloadOrFail(error) {
+    if (!(error instanceof Gone) || failed) return fail(error);
+    try {
+      if (Date.now() - Number(sessionStorage.getItem(reloadName) || 0) < 60 * 1000) return fail(error);
+      sessionStorage.setItem(reloadName, String(Date.now()));
+    } catch {
+      return fail(error);
+    }
+    location.reload();
   }
 
   // A bundle (a deal's calendars) is one blob sealed under its own path, holding a JSON object
@@ -482,7 +500,7 @@
       img.addEventListener("load", done, { once: true });
       img.addEventListener("error", done, { once: true });
       img.src = url;
-    }, fail);
+    }, reloadOrFail);
   }
 
   function fragmentTarget() {
@@ -523,7 +541,7 @@
       save.click();
       save.remove();
       setTimeout(() => URL.revokeObjectURL(save.href), 60 * 1000);
-    }, fail);
+    }, reloadOrFail);
   });
 
   // The back-forward cache may bring back a decrypted page after "Log out": check the key again.
