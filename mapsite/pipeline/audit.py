@@ -14,12 +14,12 @@ import tempfile
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
-from types import TracebackType
 
 from mapsite.errors import MapsiteError
 from mapsite.model.deal import Deal
 from mapsite.pipeline.deal import DealJob, DealPages, make_deal
 from mapsite.pipeline.find import DealLocation
+from mapsite.pipeline.spool import Spool
 from mapsite.protect.audit import (
     SHARED_KINDS,
     Needle,
@@ -132,7 +132,7 @@ def leak_audit(
     public deals' (see ``needles_of``). ``files()`` gives the readable bytes of every file to
     write: a sealed page's login shell, a calendar, an asset (see ``protect.audit.scannable``);
     it is read once per batch. ``paths`` are their paths, given when ``files()`` is read from a
-    ``ScanSpool``; without them it is listed once more first.
+    spool; without them it is listed once more first.
     """
     if paths is None:
         paths = [path for path, _ in files()]
@@ -151,92 +151,27 @@ def leak_audit(
         )
 
 
-class NeedleSpool:
-    """The protected deals' needles, on disk until the audit reads them, in batches.
+# Needles the audit searches for at once. Searching costs memory for every needle (~16 KB a deal
+# of the bench corpus as Python objects, ~14 KB in the search automaton): all of a 10,000-deal
+# site's at once grew its build by hundreds of megabytes. So each file is scanned once per batch
+# of about this many needles (~1,400 bench deals): a site of up to that size in one pass, as
+# before; a larger one trades a pass over the readable bytes per batch for memory that stays flat.
+NEEDLE_BATCH = 100_000
 
-    Searching for a deal's text costs memory for every needle (~16 KB a deal as Python objects)
-    and again in the search automaton (~14 KB): held for every deal until the last is made, that
-    grew a 10,000-deal build by hundreds of megabytes. Here each deal's needles are one pickled
-    record in an anonymous temporary file (this user's only, gone when closed), and the audit
-    reads them back ``BATCH`` needles at a time (about 1,400 deals of the bench corpus), scanning
-    every file once per batch: a site of up to that many deals is scanned once, as before; a
-    larger one trades a pass over the readable bytes per batch for memory that does not grow.
-    """
 
-    BATCH = 100_000
+def spool_needles(spool: Spool[tuple[int, int]], group: int, needles: Sequence[Needle]) -> None:
+    """Keep a protected deal's needles (``group``: its index in the build) until the audit."""
+    record = pickle.dumps([(n.deal, n.what, n.text, n.kind, n.needed) for n in needles])
+    spool.add((group, len(needles)), record)
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="mapsite-needles-")  # noqa: SIM115 (closed by __exit__)
-        self._entries: list[tuple[int, int, int]] = []  # group, size, needles: in the file's order
 
-    def add(self, group: int, needles: Sequence[Needle]) -> None:
-        record = pickle.dumps([(n.deal, n.what, n.text, n.kind, n.needed) for n in needles])
-        self._file.write(record)
-        self._entries.append((group, len(record), len(needles)))
-
-    def batches(self, groups: Container[int]) -> Iterator[list[Needle]]:
-        """The needles of ``groups`` in lists of whole deals, each of about ``BATCH`` needles."""
-        self._file.flush()
-        self._file.seek(0)
-        batch: list[Needle] = []
-        for group, size, count in self._entries:
-            if group not in groups:
-                self._file.seek(size, 1)
-                continue
-            if batch and len(batch) + count > self.BATCH:
-                yield batch
-                batch = []
-            batch += [Needle(*fields) for fields in pickle.loads(self._file.read(size))]
-        if batch:
+def needle_batches(spool: Spool[tuple[int, int]], groups: Container[int]) -> Iterator[list[Needle]]:
+    """The needles of ``groups`` in lists of whole deals, each of about ``NEEDLE_BATCH`` needles."""
+    batch: list[Needle] = []
+    for (_, count), record in spool.read(lambda key: key[0] in groups):
+        if batch and len(batch) + count > NEEDLE_BATCH:
             yield batch
-
-    def __enter__(self) -> NeedleSpool:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._file.close()
-
-
-class ScanSpool:
-    """The readable bytes of a build's files, on disk until the leak audit reads them.
-
-    The audit can scan a file only once every deal's needles are known, that is after the last
-    deal is made. Held in memory until then, what each worker hands back to be scanned (a sealed
-    page's login shell, a calendar, an asset: see ``protect.audit.scannable``) grew the build's
-    memory by kilobytes a deal. Kept here instead, in an anonymous temporary file (gone when
-    closed, this user's only, and holding only what the output publishes readable), the memory
-    stays flat however many deals a site has, and the audit still reads every byte before the swap.
-    """
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="mapsite-audit-")  # noqa: SIM115 (closed by __exit__)
-        self._entries: list[tuple[int, str, int]] = []  # group, path, size: in the file's order
-
-    def add(self, group: int, files: Iterable[tuple[str, bytes]]) -> None:
-        """Keep ``files`` under ``group`` (a deal's index in the build)."""
-        for path, content in files:
-            self._file.write(content)
-            self._entries.append((group, path, len(content)))
-
-    def paths(self, groups: Container[int]) -> list[str]:
-        return [path for group, path, _ in self._entries if group in groups]
-
-    def files(self, groups: Container[int]) -> Iterator[tuple[str, bytes]]:
-        """The files of ``groups``, one at a time, in the order they were added."""
-        self._file.flush()
-        self._file.seek(0)
-        for group, path, size in self._entries:
-            if group in groups:
-                yield path, self._file.read(size)
-            else:
-                self._file.seek(size, 1)
-
-    def __enter__(self) -> ScanSpool:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self._file.close()
+            batch = []
+        batch += [Needle(*fields) for fields in pickle.loads(record)]
+    if batch:
+        yield batch

@@ -13,6 +13,7 @@ up to date with the sources, and trusted by a deploy only with ``--keep-going``.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -22,12 +23,13 @@ from pathlib import Path
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.paths import safe_relpath
-from mapsite.pipeline.audit import NeedleSpool, ScanSpool, leak_audit
+from mapsite.pipeline.audit import leak_audit, needle_batches, spool_needles
 from mapsite.pipeline.deal import DealJob, claimed, start_job
 from mapsite.pipeline.find import DealLocation, last_changed_dates, no_such_deal, select_deals
 from mapsite.pipeline.keep import KeptDeal, LeftOut, keep_broken
 from mapsite.pipeline.site_pages import shared_pages
 from mapsite.pipeline.slips import save_slips
+from mapsite.pipeline.spool import Spool
 from mapsite.pipeline.worker import DealOutcome, run_deals
 from mapsite.protect.audit import scannable
 from mapsite.protect.keys import missing_passwords
@@ -128,8 +130,7 @@ def build(
     job, _ = start_job(site, today, locations, protect, writes=True, changed=changed)
     staging = output.begin(target, site_dir, only)
     try:
-        with ScanSpool() as spool, NeedleSpool() as needles:
-            spools = spool, needles
+        with _Spools() as spools:
             written = _build_into(staging, job, locations, findings, read_before, spools, keep_going)
     except BaseException:
         output.discard(staging)
@@ -220,15 +221,16 @@ def _build_into(
     locations: list[DealLocation],
     findings: list[Finding],
     read_before: bytes,
-    spools: tuple[ScanSpool, NeedleSpool],
+    spools: _Spools,
     keep_going: bool = False,
 ) -> _Written:
     """Every deal into ``staging``, then the shared pages and the audit, then the swap."""
     site, only = job.site, staging.only
-    spool, needles = spools
     records: list[tuple[str, str]] = []
-    made = _spooled(job, run_deals(job, staging.parts, locations), spools, records)
-    outcomes = sorted(made, key=lambda outcome: outcome.index)
+    _spool_outcomes(job, run_deals(job, staging.parts, locations), spools, records)
+    # Read back once the workers are gone: the build never holds every deal's summary beside them.
+    kept_outcomes = (pickle.loads(record) for _, record in spools.outcomes.read())
+    outcomes = sorted(kept_outcomes, key=lambda outcome: outcome.index)
     if job.protect:
         record_update_keys(site.dir, job.secret, records)
     # An archived deal that was removed claims its slug but has no folder to place.
@@ -258,13 +260,15 @@ def _build_into(
         chosen = {outcome.index for outcome in built}
         files = [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
         files += [(page.path, page.content) for page in carried]
-        paths = [*spool.paths(chosen), *(path for path, _ in files)]
+        paths = [path for group, path in spools.scan.added() if group in chosen]
+        paths += [path for path, _ in files]
         shown = [n for outcome in built if outcome.made.public for n in outcome.made.needles]
 
         def scan() -> Iterator[tuple[str, bytes]]:  # read once per batch of needles
-            return chain(spool.files(chosen), files)
+            spooled = spools.scan.read(lambda key: key[0] in chosen)
+            return chain(((path, content) for (_, path), content in spooled), files)
 
-        leak_audit(job, needles.batches(chosen), shown, scan, shared, paths)
+        leak_audit(job, needle_batches(spools.needles, chosen), shown, scan, shared, paths)
     shared = [*shared, *carried]
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
@@ -287,25 +291,40 @@ def _build_into(
     return _Written(built, findings, written + deal_files, shared, marker["inputs"], password_names)
 
 
-def _spooled(
-    job: DealJob,
-    outcomes: Iterable[DealOutcome],
-    spools: tuple[ScanSpool, NeedleSpool],
-    records: list[tuple[str, str]],
-) -> Iterator[DealOutcome]:
-    """Each outcome as it arrives, made small for the rest of the build to hold until the swap.
+@dataclass
+class _Spools:
+    """What a build learns of each deal as it arrives and uses once the last is in, on disk:
+    the readable bytes the audit scans (keyed by deal index and path), a protected deal's
+    needles (index and count), and the deal's outcome, made small (see pipeline/spool.py)."""
 
-    What the audit scans of it goes to a ``ScanSpool``, a protected deal's needles to a
-    ``NeedleSpool`` (a public deal's stay: they are what it shows as its own), and what the
-    worker worked out for ``.mapsite/`` (KDF results, slip histories) is merged into the job's
-    caches now, its update key appended to ``records``. What is left is the deal's summary.
+    scan: Spool[tuple[int, str]] = field(default_factory=Spool)
+    needles: Spool[tuple[int, int]] = field(default_factory=Spool)
+    outcomes: Spool[int] = field(default_factory=Spool)
+
+    def __enter__(self) -> _Spools:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for spool in (self.scan, self.needles, self.outcomes):
+            spool.__exit__(None, None, None)
+
+
+def _spool_outcomes(
+    job: DealJob, outcomes: Iterable[DealOutcome], spools: _Spools, records: list[tuple[str, str]]
+) -> None:
+    """Each outcome as it arrives, taken apart into ``spools`` and the run's own state.
+
+    What the audit scans of it and a protected deal's needles (a public deal's stay: they are
+    what it shows as its own) go to their spools; what the worker worked out for ``.mapsite/``
+    (KDF results, slip histories) is merged into the job's caches now, its update key appended
+    to ``records``. What is left, the deal's summary, is spooled too.
     """
-    spool, needles = spools
     for outcome in outcomes:
         made = outcome.made
-        spool.add(outcome.index, outcome.scannable)
+        for path, content in outcome.scannable:
+            spools.scan.add((outcome.index, path), content)
         if not made.public:
-            needles.add(outcome.index, made.needles)
+            spool_needles(spools.needles, outcome.index, made.needles)
         if job.kdf is not None:
             job.kdf.merge(made.kdf_fresh, made.kdf_used)
         if job.slips is not None:
@@ -321,7 +340,7 @@ def _spooled(
             slips_fresh={},
             update_record=None,
         )
-        yield replace(outcome, scannable=(), made=made)
+        spools.outcomes.add(outcome.index, pickle.dumps(replace(outcome, scannable=(), made=made)))
 
 
 def _stopped(findings: list[Finding]) -> MapsiteError:

@@ -1,4 +1,4 @@
-"""The leak audit reads the protected deals' needles in batches (pipeline/audit.NeedleSpool),
+"""The leak audit reads the protected deals' needles in batches (pipeline/audit.needle_batches),
 so a site of any size never holds them all in memory: a leak is found whichever batch its
 deal is in, and nothing is written."""
 
@@ -16,7 +16,7 @@ from tests.helpers import add_site_theme
 
 @pytest.mark.parametrize("batch", [1, 100_000])
 def test_a_leak_of_any_deal_is_found_whatever_the_batches(example_site, monkeypatch, batch):
-    monkeypatch.setattr(audit.NeedleSpool, "BATCH", batch)  # 1: every deal is a batch of its own
+    monkeypatch.setattr(audit, "NEEDLE_BATCH", batch)  # 1: every deal is a batch of its own
     templates = add_site_theme(example_site, "leaky")
     (templates / "landing.html").write_text(
         '{% extends "base.html" %}{% block content %}<p>Our customers: Acme Corp and Globex Logistics'
