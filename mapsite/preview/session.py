@@ -60,7 +60,8 @@ class Preview:
     protect: bool
     report: Report
     reports_findings: Callable[[list[Finding]], None]
-    files: dict[str, bytes] = field(default_factory=dict)
+    # Each file in the folder: the page's content as made, and the bytes written (see _replace).
+    files: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     # Every deal made, by key (its file or folder name), pages included: one deal's rebuild
     # remakes that deal and puts the site together again from the others as they are.
     made: dict[str, DealPages] = field(default_factory=dict)
@@ -144,13 +145,24 @@ class Preview:
     # ------------------------------------------------------------------ files
 
     def _replace(self, pages: list[Page]) -> list[str]:
-        """Make the folder hold exactly ``pages``; returns the paths that changed."""
-        wanted = {page.path: self._preview(page) for page in pages}
+        """Make the folder hold exactly ``pages``; returns the paths that changed.
+
+        A page whose content is the very bytes object of the last save (a deal not remade) is
+        neither copied for the preview nor compared again: at 1,000 deals that was ~2,000
+        pages of ~60 KB each, 33 of the 48 ms a save took (bench corpus).
+        """
+        wanted: dict[str, tuple[bytes, bytes]] = {}
         changed = []
-        for path, content in wanted.items():
-            if self.files.get(path) != content:
-                write_atomic(self.out / path, content)
-                changed.append(path)
+        for page in pages:
+            kept = self.files.get(page.path)
+            if kept is not None and kept[0] is page.content:
+                wanted[page.path] = kept
+                continue
+            content = self._preview(page)
+            if kept is None or kept[1] != content:
+                write_atomic(self.out / page.path, content)
+                changed.append(page.path)
+            wanted[page.path] = (page.content, content)
         for path in [path for path in self.files if path not in wanted]:
             (self.out / path).unlink(missing_ok=True)
             changed.append(path)
