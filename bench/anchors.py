@@ -27,11 +27,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus import write_corpus
 from bench.machine import machine
-from bench.measure import median_of, run_measured
+from bench.measure import Run, median_of, run_measured
 from bench.plain import HUGO_SETUP, MKDOCS_CONFIGS, plain_site, write_hugo, write_mkdocs
 from mapsite.protect.envelope import ITERATIONS as MAPSITE_ITERATIONS
 
@@ -89,24 +90,33 @@ def versions() -> dict[str, str]:
     }
 
 
+def mkdocs_build(project: Path, config: str, out: Path) -> Callable[[], Run]:
+    """One measured MkDocs build of ``project`` with ``config`` into a fresh ``out``."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
+    command += ["-f", str(project / config), "-d", str(out)]
+    return _into_fresh(command, project, out)
+
+
+def hugo_build(project: Path, out: Path) -> Callable[[], Run]:
+    """One measured Hugo build of ``project`` into a fresh ``out``."""
+    command = [HUGO, "--quiet", "--source", str(project), "--destination", str(out)]
+    return _into_fresh(command, project, out)
+
+
+def _into_fresh(command: list[str], project: Path, out: Path) -> Callable[[], Run]:
+    def run() -> Run:
+        _fresh(out)
+        return run_measured(command, cwd=project)
+
+    return run
+
+
 def time_mkdocs(project: Path, config: str, out: Path, runs: int) -> dict:
-    command = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--quiet",
-        "-f",
-        str(project / config),
-        "-d",
-        str(out),
-    ]
-    return median_of(runs, lambda: run_measured(command, cwd=project), before=lambda: _fresh(out))
+    return median_of(runs, mkdocs_build(project, config, out))
 
 
 def time_hugo(project: Path, out: Path, runs: int) -> dict:
-    command = [HUGO, "--quiet", "--source", str(project), "--destination", str(out)]
-    return median_of(runs, lambda: run_measured(command, cwd=project), before=lambda: _fresh(out))
+    return median_of(runs, hugo_build(project, out))
 
 
 def time_staticrypt(pages: Path, out: Path, work: Path, runs: int) -> dict:

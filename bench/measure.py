@@ -123,10 +123,36 @@ def median_of(runs: int, measure: Callable[[], Run], before: Callable[[], object
         if before is not None:
             before()
         samples.append(measure())
+    return _summary(samples)
+
+
+def interleaved(runs: int, measures: dict[str, Callable[[], Run]]) -> dict:
+    """Each of ``measures`` once per round, ``runs`` rounds, the order turned each round.
+
+    Two tools timed minutes apart see a machine of different speeds (this one drifts by tens
+    of percent); timed in turns, each ratio of one round compares runs seconds apart. Returns
+    each measure's summary, and under ``ratios`` the median over the rounds of each measure's
+    time over the first one's (``{"b/a": ...}``).
+    """
+    names = list(measures)
+    samples: dict[str, list[Run]] = {name: [] for name in names}
+    for round_ in range(runs):
+        turn = round_ % len(names)
+        for name in names[turn:] + names[:turn]:
+            samples[name].append(measures[name]())
+    first = names[0]
+    ratios = {}
+    for name in names[1:]:
+        pairs = zip(samples[first], samples[name], strict=True)
+        ratios[f"{first}/{name}"] = round(statistics.median(a.seconds / b.seconds for a, b in pairs), 3)
+    return {**{name: _summary(runs_of) for name, runs_of in samples.items()}, "ratios": ratios}
+
+
+def _summary(samples: list[Run]) -> dict:
     return {
         "median_s": round(statistics.median(s.seconds for s in samples), 3),
         "min_s": round(min(s.seconds for s in samples), 3),
         "max_s": round(max(s.seconds for s in samples), 3),
         "peak_rss_mb": max(s.peak_rss_mb for s in samples),
-        "runs": runs,
+        "runs": len(samples),
     }
