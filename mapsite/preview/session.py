@@ -24,7 +24,7 @@ from mapsite.atomic import write_atomic
 from mapsite.clock import resolve_today
 from mapsite.errors import Finding, MapsiteError, has_errors, sort_findings
 from mapsite.layout import SITE_FILE
-from mapsite.pipeline.audit import leak_audit, needles_of
+from mapsite.pipeline.audit import AuditMemo, audit_save
 from mapsite.pipeline.deal import DealJob, DealPages, claimed, make_deal, start_job
 from mapsite.pipeline.find import find_deal, last_changed_dates, select_deals
 from mapsite.pipeline.site_pages import shared_pages
@@ -33,7 +33,6 @@ from mapsite.preview.errorpage import error_page
 from mapsite.preview.running import announce, withdraw
 from mapsite.preview.server import CLIENT_PATH, start_server
 from mapsite.preview.watch import BatchingWatcher
-from mapsite.protect.audit import scannable
 from mapsite.protect.keys import missing_passwords
 from mapsite.protect.update_keys import record_update_keys
 from mapsite.read.site import load_site
@@ -69,6 +68,7 @@ class Preview:
     errors: dict[str, list[Finding]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     notify: Callable[[list[str]], None] = lambda _paths: None
+    audits: AuditMemo = field(default_factory=AuditMemo)  # what a save's leak audit reuses
 
     @property
     def slugs(self) -> dict[str, str]:
@@ -125,10 +125,8 @@ class Preview:
             findings += weak
             if job.protect:
                 kept_ids = {id(deal) for deal in kept}
-                pages = [p for deal in audited if id(deal) in kept_ids for p in deal.pages]
-                files = [(p.path, scannable(p.path, p.content)) for p in pages]
-                protected, shown = needles_of(kept)
-                leak_audit(job, [protected], shown, lambda: files, shared)
+                remade = [deal for deal in audited if id(deal) in kept_ids]
+                audit_save(job, kept, remade, shared, self.audits)
         except (RenderError, MapsiteError) as exc:
             self._set_errors({ALL: _findings_of(exc)})
             return []
