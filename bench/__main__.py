@@ -9,7 +9,7 @@ It prints a table of the targets as ratios measured in this run and writes every
 
 ``--large`` adds the scale run: full and nothing-changed builds at 1,000 and 10,000 deals (KDF
 cache warm, see ``measure_scale``), for time linear in the number of deals and flat memory.
-The 10,000-deal site's first, cold build alone takes about 10 minutes on 2 cores.
+The 10,000-deal site's first, cold build alone takes about 8 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ def main() -> None:
     parser.add_argument(
         "--large",
         action="store_true",
-        help="add the scale run: 1,000 and 10,000 deals (with --quick: 50 and 500); 10,000 adds ~25 minutes",
+        help="add the scale run: 1,000 and 10,000 deals (with --quick: 50 and 500); 10,000 adds ~15 minutes",
     )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
