@@ -306,7 +306,7 @@ class _Spools:
 
     def __exit__(self, *exc_info: object) -> None:
         for spool in (self.scan, self.needles, self.outcomes):
-            spool.__exit__(None, None, None)
+            spool.close()
 
 
 def _spool_outcomes(

@@ -49,10 +49,13 @@ class Spool(Generic[K]):
             else:
                 self._file.seek(size, 1)
 
+    def close(self) -> None:
+        self._file.close()
+
     def __enter__(self) -> Spool[K]:
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._file.close()
+        self.close()
