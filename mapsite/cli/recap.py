@@ -70,7 +70,9 @@ def recap_command(
     MAPSITE_SMTP_PASSWORD only. After a send the day is written
     into the deal file as last_recap:, where the next recap starts.
 
-    Examples: mapsite recap acme --out recaps/    mapsite recap --all --send
+    \b
+    mapsite recap acme --out recaps/   write acme's messages to review them
+    mapsite recap --all --send         send every active deal's recaps
     """
     from mapsite.cli.lookup import one_deal
     from mapsite.pipeline.load import load_deals

@@ -250,3 +250,12 @@ def test_all_takes_every_active_deal_that_is_not_archived(site, server, monkeypa
 
     assert again.returncode == 0, again.stderr
     assert "grace@bluebird.example" not in again.stdout and "Would send 3 messages" in again.stdout
+
+
+def test_help_shows_each_example_on_its_own_line_at_80_columns():
+    shown = run("recap", "--help", columns=80)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert "  mapsite recap acme --out recaps/   write acme's messages to review them" in lines
+    assert "  mapsite recap --all --send         send every active deal's recaps" in lines
+    assert max(len(line) for line in lines) <= 80
