@@ -53,17 +53,12 @@ def needles_for(site: Site, today: dt.date, deals: Sequence[Deal], public: list[
     """Needles of the protected ``deals``, minus what the public ones and template text show."""
     protected = [n for deal in deals if not deal.public for n in deal_needles(deal)]
     shown = [n for deal in deals if deal.public for n in deal_needles(deal)]
-    return distinctive_needles(protected, shown, public_text(site, today, public))
+    return distinctive_needles(protected, shown, public_text(site, template_text(site, today), public))
 
 
-def public_text(
-    site: Site, today: dt.date, public: list[bytes], theme: Theme | None = None, template: bytes | None = None
-) -> bytes:
-    """What is shown without any leak: the site title and the seller's name, the site-wide
-    static files (``public``) and template text (see ``template_text``; ``template`` when the
-    caller has it already), lower-cased."""
-    if template is None:
-        template = template_text(site, today, theme)
+def public_text(site: Site, template: bytes, public: list[bytes]) -> bytes:
+    """What is shown without any leak: the site title and the seller's name, the template text
+    (see ``template_text``) and the site-wide static files (``public``), lower-cased."""
     return b"\n".join([site.title.encode(), site.seller.name.encode(), template, *public]).lower()
 
 
@@ -140,7 +135,8 @@ def leak_audit(
         paths = [path for path, _ in files()]
     scanned = [(page.path, page.content) for page in shared]
     folders = page_folders([*(path for path, _ in scanned), *paths])
-    shown_text = public_text(job.site, job.today, public_files(shared), job.theme)
+    template = template_text(job.site, job.today, job.theme)
+    shown_text = public_text(job.site, template, public_files(shared))
     leaks = []
     for batch in protected:
         needles = distinctive_needles(batch, shown, shown_text)
@@ -177,7 +173,7 @@ def audit_save(
     held = memo.template
     if held is None or held[0] is not job.site or held[1] is not job.theme or held[2] != job.today:
         held = memo.template = (job.site, job.theme, job.today, template_text(job.site, job.today, job.theme))
-    shown_text = public_text(job.site, job.today, public_files(shared), template=held[3])
+    shown_text = public_text(job.site, held[3], public_files(shared))
     shown = [n for deal in kept if deal.public for n in deal.needles]
     digest = hashlib.sha256(shown_text)
     for needle in shown:
@@ -190,9 +186,11 @@ def audit_save(
     for needle in distinctive_needles([n for deal in fresh for n in deal.needles], shown, shown_text):
         found.setdefault(needle.deal, []).append(needle)
     # A deal's needles all name its slug: ``claimed`` keeps one deal per slug.
-    memo.distinct = {id(deal): memo.distinct.get(id(deal)) or (deal, []) for deal in protected}
-    for deal in fresh:
-        memo.distinct[id(deal)] = (deal, found.get(deal.slug or "", []))
+    anew = {id(deal) for deal in fresh}
+    memo.distinct = {
+        id(deal): (deal, found.get(deal.slug or "", [])) if id(deal) in anew else memo.distinct[id(deal)]
+        for deal in protected
+    }
     now = {id(deal) for deal in remade}
     others = [deal for deal in protected if id(deal) not in now]
     if memo.others is None or [id(deal) for deal in memo.others[0]] != [id(deal) for deal in others]:
