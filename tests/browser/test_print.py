@@ -4,16 +4,14 @@ many pages it takes (the same print rules make ``mapsite pdf``)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from mapsite.pipeline.build import build
-from tests.browser.helpers import ARTIFACTS
+from tests.browser.helpers import pages_of
 from tests.helpers import PASSWORDS, REPO
 
 pytestmark = pytest.mark.browser
@@ -59,16 +57,6 @@ def unlocked(portal, browser, static_server):
 
 def computed(page, selector: str, prop: str) -> list[str]:
     return page.eval_on_selector_all(selector, f"els => els.map(e => getComputedStyle(e).{prop})")
-
-
-def pages_of(pdf: bytes, name: str) -> tuple[int, str]:
-    """Page count and text of a PDF, kept in test-artifacts/ for a look."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    path.write_bytes(pdf)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1)), text
 
 
 def test_print_shows_the_plan_without_screen_furniture(unlocked):

@@ -34,6 +34,7 @@ from tests.browser.helpers import (
     assert_clean,
     flip_byte,
     log_in,
+    pages_of,
     published,
     read_envelope,
     save_screenshot,
@@ -257,6 +258,76 @@ def test_a_browser_without_the_native_base64_decoder_opens_the_plan(portal, tabs
     page.goto(f"{portal.url}acme/#share={portal.shares['active']}")
     expect(page.locator("h1")).to_have_text(ACME)
     assert_clean(watch)
+
+
+# What the first frame drawn with the plan's title held, and whether the page's scripts had run.
+FIRST_FRAME = """
+new MutationObserver((_, observer) => {
+  if (!document.querySelector("body.kind-deal h1")) return;
+  observer.disconnect();
+  requestAnimationFrame(() => {
+    window.firstFrame = {
+      overview: Boolean(document.querySelector("main .overview")),
+      plan: Boolean(document.getElementById("plan")),
+      notes: Boolean(document.getElementById("notes")),
+    };
+  });
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_the_first_screen_is_drawn_before_the_rest_of_the_plan(portal, tabs):
+    """The plan's first screen (outcome, key dates) is drawn on its own after the password; its
+    sections come in the next frame, before the page's scripts run: their Update menus and the
+    day's overdue count are on every row, as on a page opened whole."""
+    page, watch = tabs(portal.url)
+    page.add_init_script(FIRST_FRAME)
+    page.goto(f"{portal.url}acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    expect(page.locator("#notes")).to_be_attached()
+    first = _first_frame(page)
+    assert first == {"overview": True, "plan": False, "notes": False}
+    rows = page.locator("#plan [data-item]")
+    expect(page.locator("#plan [data-item] details.upd-menu").first).to_be_attached()
+    menus = page.locator("#plan [data-item] details.upd-menu")
+    assert rows.count() > 5 and menus.count() == rows.count()
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert_clean(watch)
+    # A link to a section of the plan is drawn whole and scrolled to at once.
+    page, watch = tabs(portal.url)
+    page.add_init_script(FIRST_FRAME)
+    page.goto(f"{portal.url}acme/#risks")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    assert _first_frame(page) == {"overview": True, "plan": True, "notes": True}
+    expect(page.locator("#risks")).to_be_in_viewport()
+    assert_clean(watch)
+
+
+def test_a_plan_printed_or_hidden_before_its_first_frame_is_still_whole(portal, tabs):
+    """A tab that draws no frame (in the background: requestAnimationFrame never calls back)
+    still gets the whole plan, and printing before the rest came in prints all of it."""
+    page, watch = tabs(portal.url)
+    page.add_init_script("window.requestAnimationFrame = () => 0")
+    page.goto(f"{portal.url}acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    for _ in range(500):
+        if page.evaluate("Boolean(document.querySelector('body.kind-deal h1'))"):
+            break
+        page.wait_for_timeout(5)
+    assert page.locator("#plan").count() == 0, "the plan came in with the first screen"
+    printed = " ".join(pages_of(page.pdf(), "print-before-first-frame.pdf")[1].split())
+    assert "Initial Discovery Complete" in printed and "Contract Signature" in printed
+    expect(page.locator("#notes")).to_be_attached()
+    expect(page.locator("#plan [data-item] details.upd-menu").first).to_be_attached()
+    assert_clean(watch)
+
+
+def _first_frame(page) -> dict:
+    for _ in range(200):
+        if first := page.evaluate("window.firstFrame"):
+            return first
+        page.wait_for_timeout(25)
+    raise AssertionError("no frame was drawn with the plan's title")
 
 
 def test_wrong_password_is_said_in_place_and_shows_nothing(portal, tabs):
