@@ -15,8 +15,6 @@ writes a corpus of N deals in a temporary folder and prints a table and the figu
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import importlib.metadata
 import json
 import re
@@ -25,11 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.buyer_bench import READABLE_PLAN, Unlocked, chromium, clocked_unlock, fresh_page, static_server
 from bench.corpus import write_corpus
 from bench.machine import machine
 from bench.measure import Run, median_of, run_measured
@@ -45,19 +42,6 @@ UNLOCK_PASSWORD = "bench-password-0"
 # A fixed salt keeps StatiCrypt from prompting for one or writing its config file.
 STATICRYPT_SALT = "5b2a86" + "0" * 26
 KDF_CALL = re.compile(r'pbkdf2\(\w+,\s*salt,\s*(\d+),\s*"([\w-]+)"\)')
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    """Chromium drops connections when a sample's context closes mid-transfer; that is no error."""
-
-    def handle_error(self, request, client_address) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 def _fresh(folder: Path) -> None:
@@ -139,42 +123,65 @@ def time_staticrypt(pages: Path, out: Path, work: Path, runs: int) -> dict:
     return {**result, "html_files": sum(1 for _ in out.rglob("*.html"))}
 
 
-def unlock_times(folder: Path, path: str, password: str, text: str, samples: int) -> dict:
-    """Password typed -> ``text`` visible on the page, in a fresh Chromium context per sample."""
-    from playwright.sync_api import sync_playwright
+def staticrypt_unlock(page, url: str, password: str, title: str) -> Unlocked:
+    """StatiCrypt's unlock, until its page's ``h1`` shows the deal's title: found by CSS and
+    text, as mapsite's plan is. Playwright's role query computes accessible names over the whole
+    page at each poll, which would add its own time to StatiCrypt's side only."""
+    return clocked_unlock(page, url, "#staticrypt-password", password, "h1", title)
 
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/{path}"
-    seconds = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--disable-gpu", "--no-first-run", "--disable-background-networking"],
-            )
-            for _ in range(samples):
-                context = browser.new_context()
-                page = context.new_page()
-                page.goto(url, timeout=30_000)
-                page.fill("#staticrypt-password", password, timeout=30_000)
-                started = time.perf_counter()
-                page.press("#staticrypt-password", "Enter")
-                page.get_by_role("heading", level=1, name=text).wait_for(state="visible", timeout=60_000)
-                seconds.append(time.perf_counter() - started)
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+
+def unlock_times(folder: Path, path: str, password: str, title: str, samples: int) -> dict:
+    """StatiCrypt's unlock of ``path`` as Playwright sees it, in a fresh context per sample."""
+    with static_server(folder) as base, chromium() as browser:
+        seconds = []
+        for _ in range(samples):
+            with fresh_page(browser) as page:
+                seconds.append(staticrypt_unlock(page, base + path, password, title).observed_s)
+    return {**_spread(seconds), "samples": samples, "page": path}
+
+
+def unlock_in_turns(mapsite_out: Path, staticrypt_out: Path, title: str, samples: int) -> dict:
+    """mapsite's unlock of the deal and StatiCrypt's, one of each per round in one browser, the
+    order turned each round, each until its first frame showing the deal's title is drawn (see
+    ``buyer_bench.UNLOCK_CLOCK``). ``ratio`` is the median over the rounds of mapsite's time over
+    StatiCrypt's; ``observed_ratio`` the same of the times Playwright's polls saw."""
+    path = f"{UNLOCK_DEAL}/"
+    runs: dict[str, list[Unlocked]] = {"mapsite": [], "staticrypt": []}
+    with static_server(mapsite_out) as ours, static_server(staticrypt_out) as theirs, chromium() as browser:
+        opens = {
+            "mapsite": lambda page: clocked_unlock(
+                page, ours + path, "#mapsite-password", UNLOCK_PASSWORD, READABLE_PLAN, title
+            ),
+            "staticrypt": lambda page: staticrypt_unlock(page, theirs + path, UNLOCK_PASSWORD, title),
+        }
+        for round_ in range(samples):
+            for name in list(opens) if round_ % 2 == 0 else list(opens)[::-1]:
+                with fresh_page(browser) as page:
+                    runs[name].append(opens[name](page))
+    pairs = list(zip(runs["mapsite"], runs["staticrypt"], strict=True))
+    return {
+        **{name: _unlocks(got) for name, got in runs.items()},
+        "samples": samples,
+        "ratio": round(statistics.median(a.drawn_s / b.drawn_s for a, b in pairs), 3),
+        "observed_ratio": round(statistics.median(a.observed_s / b.observed_s for a, b in pairs), 3),
+    }
+
+
+def _unlocks(got: list[Unlocked]) -> dict:
+    return {"drawn": _spread([u.drawn_s for u in got]), "observed": _spread([u.observed_s for u in got])}
+
+
+def _spread(seconds: list[float]) -> dict:
     return {
         "median_s": round(statistics.median(seconds), 3),
         "min_s": round(min(seconds), 3),
         "max_s": round(max(seconds), 3),
-        "samples": samples,
-        "page": path,
     }
+
+
+def staticrypt_site(work: Path, anchor: str) -> Path:
+    """Where ``measure_anchors`` left StatiCrypt's output: it keeps the input folder's name."""
+    return work / "site-staticrypt" / f"site-{anchor}"
 
 
 def measure_anchors(site: Path, work: Path, runs: int = 5, unlocks: int = 5) -> dict:
@@ -205,9 +212,8 @@ def measure_anchors(site: Path, work: Path, runs: int = 5, unlocks: int = 5) -> 
     result["staticrypt_iterations"] = kdf["iterations"]
     result["staticrypt_kdf"] = kdf
     title = next(page.title for page in plain.pages if page.path in (UNLOCK_DEAL, f"{UNLOCK_DEAL}/index"))
-    # StatiCrypt keeps the input folder's name below its output folder.
-    served = encrypted / f"site-{anchor}"
-    unlock = unlock_times(served, f"{UNLOCK_DEAL}/", UNLOCK_PASSWORD, title, unlocks)
+    result["unlock_title"] = title
+    unlock = unlock_times(staticrypt_site(work, anchor), f"{UNLOCK_DEAL}/", UNLOCK_PASSWORD, title, unlocks)
     result["staticrypt_unlock_s"] = unlock["median_s"]
     result["staticrypt_unlock"] = unlock
     result["versions"] = versions()

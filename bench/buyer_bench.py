@@ -16,11 +16,13 @@ import http.server
 import json
 import re
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,11 +73,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """Chromium drops connections when a sample's context closes mid-transfer; that is no error."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def static_server(folder: Path) -> Iterator[str]:
     """The output as a static host serves it, on loopback; yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -104,6 +114,53 @@ def fresh_page(browser) -> Iterator:
         yield context.new_page()
     finally:
         context.close()
+
+
+# In-page clock for an unlock: when Enter went down on the password field, and when the first frame
+# showing the readable page's h1 (SELECTOR, holding TEXT) has been drawn (a task after its
+# animation frame). Playwright finds an element by polling the page at 0, 20, 70, 170, 270 and 770
+# ms, and a poll waits while the page lays out: its time is the first poll that is answered.
+# StatiCrypt swaps its document with document.write, which keeps the window and this observer.
+UNLOCK_CLOCK = """
+addEventListener("keydown", (event) => {
+  if (event.key === "Enter") sessionStorage.setItem("bench-enter", String(performance.now()));
+}, true);
+new MutationObserver((_, observer) => {
+  const title = document.querySelector(SELECTOR);
+  if (!title || !title.textContent.includes(TEXT)) return;
+  observer.disconnect();
+  requestAnimationFrame(() => setTimeout(() => { window.benchDrawn = performance.now(); }));
+}).observe(document, { childList: true, subtree: true });
+"""
+DRAWN = "window.benchDrawn && window.benchDrawn - Number(sessionStorage.getItem('bench-enter'))"
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """One unlock: seconds until its first frame was drawn (the page's clock), and until
+    Playwright saw the title visible."""
+
+    drawn_s: float
+    observed_s: float
+
+
+def clocked_unlock(page, url: str, field: str, password: str, selector: str, text: str) -> Unlocked:
+    """Type ``password`` into ``field`` of the page at ``url``, press Enter, and time it until the
+    element ``selector`` holding ``text`` is drawn."""
+    clock = UNLOCK_CLOCK.replace("SELECTOR", json.dumps(selector)).replace("TEXT", json.dumps(text))
+    page.add_init_script(clock)
+    page.goto(url)
+    page.fill(field, password)
+    started = time.perf_counter()
+    page.press(field, "Enter")
+    page.locator(selector, has_text=text).wait_for(state="visible", timeout=TIMEOUT_MS)
+    observed = time.perf_counter() - started
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not (drawn := page.evaluate(DRAWN)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url}: no frame was drawn with {selector} after the unlock")
+        time.sleep(0.01)
+    return Unlocked(drawn / 1000, observed)
 
 
 def unlock(page, url: str, password: str) -> float:
