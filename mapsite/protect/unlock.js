@@ -435,7 +435,8 @@
     };
   }
 
-  // After the next frame is drawn; a hidden tab draws none, so not later than a quarter second.
+  // After the next frame is drawn. A hidden tab draws none: then after a quarter second, or when
+  // the browser next runs a hidden tab's timers.
   const drawn = () =>
     new Promise((done) => {
       requestAnimationFrame(() => setTimeout(done));

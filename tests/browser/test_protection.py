@@ -330,6 +330,30 @@ def _first_frame(page) -> dict:
     raise AssertionError("no frame was drawn with the plan's title")
 
 
+# The properties each running animation moves, sampled in the first frame after the form is sent.
+ANIMATED_WHILE_UNLOCKING = """
+addEventListener("submit", () => requestAnimationFrame(() => {
+  const moved = (animation) => Object.keys(animation.effect.getKeyframes()[0])
+    .filter((key) => !["offset", "computedOffset", "easing", "composite"].includes(key));
+  window.animatedWhileUnlocking = document.getAnimations().map(moved);
+}), true);
+"""
+
+
+def test_while_the_key_is_derived_only_the_compositor_moves_the_page(portal, tabs):
+    """The busy bar shown during PBKDF2 moves by transform: a moving background repainted the
+    page on every frame of the derivation, on the thread that then lays the plan out."""
+    page, watch = tabs(portal.url)
+    page.add_init_script(ANIMATED_WHILE_UNLOCKING)
+    page.goto(f"{portal.url}acme/")
+    log_in(page, PASSWORDS["ACME_PORTAL_PASSWORD"])
+    expect(page.locator("h1")).to_have_text(ACME)
+    animated = page.evaluate("window.animatedWhileUnlocking")
+    assert animated, "no busy bar moved while the key was derived"
+    assert all(set(keys) <= {"transform", "opacity"} for keys in animated), animated
+    assert_clean(watch)
+
+
 def test_wrong_password_is_said_in_place_and_shows_nothing(portal, tabs):
     page, watch = tabs(portal.url)
     page.goto(portal.url + "acme/")
