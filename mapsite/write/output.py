@@ -1,12 +1,12 @@
 """Writing pages into ``output/`` so that a reader never sees a half-written site.
 
-A full build is written into a staging folder beside ``output/`` and swapped in with renames
-once every page is on disk and audited. ``--only`` swaps just the one deal's folder. Paths are
-checked one last time here: nothing is ever written outside the output folder, and no deal is
-ever placed where the site's own files live. A deal folder called ``assets`` would merge into the
-shared theme files, or (with ``--only``) replace them, ``unlock.js`` included; so the names the
-site publishes at its root are reserved, ``check`` refuses them as slugs, and this module refuses
-them once more, whatever let them through.
+A full build is written into a staging folder (in the site's ``.mapsite/``, see
+``_work_folder``) and swapped in with renames once every page is on disk and audited. ``--only``
+swaps just the one deal's folder. Paths are checked one last time here: nothing is ever written
+outside the output folder, and no deal is ever placed where the site's own files live. A deal
+folder called ``assets`` would merge into the shared theme files, or (with ``--only``) replace
+them, ``unlock.js`` included; so the names the site publishes at its root are reserved, ``check``
+refuses them as slugs, and this module refuses them once more, whatever let them through.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mapsite.atomic import write_atomic
 from mapsite.errors import MapsiteError
-from mapsite.layout import ASSET_DIR, MARKER, SOURCE_FOLDERS, reserved_slug
+from mapsite.layout import ASSET_DIR, MARKER, SOURCE_FOLDERS, STATE_DIR, reserved_slug
 from mapsite.paths import safe_relpath
 from mapsite.render.pages import Page
 
@@ -32,7 +32,7 @@ from mapsite.render.pages import Page
 class Staging:
     """Where a build writes before anything replaces what ``output/`` serves.
 
-    A full build stages a whole site beside ``output/``; a one-deal (``--only``) build stages
+    A full build stages a whole site in ``_work_folder``; a one-deal (``--only``) build stages
     that deal inside it. ``parts`` holds each deal's folder, named by its position, until the
     build knows every slug is unique and places the folders under their slugs.
     """
@@ -54,10 +54,31 @@ def begin(out: Path, site_dir: Path, only: str | None = None) -> Staging:
         folder = out / f".staging-{os.getpid()}"  # not named after ``only``: a rep typed that
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
-        folder = out.parent / f".{out.name}.staging-{os.getpid()}"
+        folder = _work_folder(out, site_dir) / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / ".parts").mkdir(parents=True)
     return Staging(out, folder, only)
+
+
+def _work_folder(out: Path, site_dir: Path) -> Path:
+    """Where a full build stages the new site and leaves the one it replaced.
+
+    In the site's ``.mapsite/`` when ``output/`` is a folder of the site: git ignores it, so a
+    ``git add -A`` or ``git status`` right after a build never meets a copy of the site being
+    deleted (the replaced one goes in the background), and the rep's folder shows only
+    ``output/``. Beside the output folder otherwise, or when ``.mapsite/`` is a link or on
+    another file system: the swap must stay two renames on one file system.
+    """
+    state = site_dir / STATE_DIR
+    if out.parent.resolve() != site_dir.resolve() or state.is_symlink():
+        return out.parent
+    try:
+        state.mkdir(exist_ok=True)
+        if state.stat().st_dev == out.parent.stat().st_dev:
+            return state
+    except OSError:
+        pass
+    return out.parent
 
 
 def discard(staging: Staging) -> None:
@@ -77,7 +98,8 @@ def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], inf
     shutil.rmtree(staging.parts)  # the parts left are deals not placed (--keep-going)
     count = write_pages(shared, folder)
     (folder / MARKER).write_text(json.dumps(info, sort_keys=True, indent=2) + "\n", "utf-8")
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    work = folder.parent
+    retired = work / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(retired, ignore_errors=True)
     if out.exists():
         out.rename(retired)
@@ -87,7 +109,9 @@ def finish_site(staging: Staging, deals: dict[str, int], shared: list[Page], inf
         if retired.exists() and not out.exists():
             retired.rename(out)
         raise
-    _remove_later(sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*")))
+    # And what a crashed build left, here or beside output/ (where earlier versions staged).
+    retired_name = f".{glob.escape(out.name)}.old-*"
+    _remove_later(sorted({*work.glob(retired_name), *out.parent.glob(retired_name)}))
     return count
 
 
