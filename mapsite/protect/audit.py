@@ -207,7 +207,8 @@ class Search:
     """Needles made into one Aho-Corasick automaton: built once, it scans any number of files.
 
     Building it is most of an audit's cost for a few files (~77 ms for 1,000 bench deals'
-    needles), so a preview that audits one deal's files per save keeps the other deals' search.
+    needles), so a preview that audits one deal's files per save keeps one search of every
+    deal's needles and leaves out (``audit``'s ``skip``) those of the deals saved since.
     """
 
     automaton: ahocorasick.Automaton | None
@@ -227,7 +228,10 @@ def search_for(needles: list[Needle]) -> Search:
 
 
 def audit(
-    files: Iterable[tuple[str, bytes]], needles: list[Needle] | Search, folders: Collection[str] = ()
+    files: Iterable[tuple[str, bytes]],
+    needles: list[Needle] | Search,
+    folders: Collection[str] = (),
+    skip: Collection[str] = (),
 ) -> list[Finding]:
     """Every needle found in a file's contents or path, one finding per (file, deal, what).
 
@@ -236,7 +240,8 @@ def audit(
     no plaintext by construction, and random base64 would match short needles by chance. Path
     a needle found only within a page's address (a name in ``folders``) is not a leak. A file's
     bytes count as found when ``needed`` of its windows are. Findings are per deal, so deals'
-    needles may be searched apart (``Search``) and their findings added together.
+    needles may be searched apart (``Search``) and their findings added together, and the
+    needles of the deals in ``skip`` (slugs) left out of a search that holds them.
     """
     automaton = (needles if isinstance(needles, Search) else search_for(needles)).automaton
     if automaton is None:
@@ -254,6 +259,8 @@ def audit(
                 if folders and _address(text, end + 1 - len(same[0].text), end + 1) in folders:
                     continue
                 for needle in same:
+                    if needle.deal in skip:
+                        continue
                     key = (needle.deal, needle.what)
                     if needle.kind == BYTES:
                         windows.setdefault(key, set()).add(needle.text)
