@@ -40,7 +40,9 @@ MAX_NEEDLE = 32
 _MARKDOWN_NOISE = re.compile(r"[*_`#>\[\]()|]+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:;])\s+|\n+")
 _BLOB = re.compile(r"/_files/[0-9a-f]{32}\.bin$")
-_CIPHERTEXT_FIELDS = re.compile(rb'"(ct|iv|salt)":"[A-Za-z0-9_-]*"')
+# An envelope field whose value is base64url: ``"ct":"`` then [A-Za-z0-9_-]* then ``"``.
+_CIPHERTEXT_FIELD = re.compile(rb'"(?:ct|iv|salt)":"')
+_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 # Kinds of needle, by what else may show the same text without any leak.
 NeedleKind = Literal["name", "team", "plan", "prose", "file", "bytes"]
@@ -308,8 +310,26 @@ def found_in(text: bytes, candidates: set[bytes]) -> set[bytes]:
 
 
 def scannable(path: str, content: bytes) -> bytes:
-    """What of a file the audit reads: all but ciphertext. Applying it twice changes nothing."""
-    return b"" if _BLOB.search(path) else _CIPHERTEXT_FIELDS.sub(b'"\\1":""', content)
+    """What of a file the audit reads: all but ciphertext. Applying it twice changes nothing.
+
+    Each envelope field's value is emptied where a ``re.sub`` of ``"(ct|iv|salt)":"`` and a run of
+    base64url up to a quote would empty it. Not that ``re.sub``: its character class steps
+    through the ciphertext a byte at a time, 0.25 ms for a bench deal's 175 KB page, where
+    ``find`` and ``translate`` take 0.10 ms. Every page of a build is made scannable.
+    """
+    if _BLOB.search(path):
+        return b""
+    pieces: list[bytes] = []
+    kept = start = 0
+    while match := _CIPHERTEXT_FIELD.search(content, start):
+        value = match.end()
+        end = content.find(b'"', value)
+        if end >= 0 and not content[value:end].translate(None, _BASE64URL):
+            pieces += (content[kept:value], b'"')
+            kept = start = end + 1
+        else:
+            start = match.start() + 1
+    return b"".join([*pieces, content[kept:]])
 
 
 def audit_folder(out: Path, needles: list[Needle]) -> list[Finding]:

@@ -76,15 +76,16 @@ def seal_deal(
     for file in files:
         blob = envelope.file_blob_name(keys.key, file.path)
         content = envelope.encrypt_file(keys.key, deal, file.path, file.content)
-        file_map[file.path] = _file_entry(file.path, blob, content)
+        file_map[file.path] = _file_entry(file.path, blob, hashlib.sha256(content).hexdigest())
         sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
     for bundle, members in sorted(bundles.items()):
         blob = envelope.file_blob_name(keys.key, bundle)
         texts = {member.path: member.content.decode("utf-8") for member in members}
         plaintext = json.dumps(texts, sort_keys=True, ensure_ascii=False).encode("utf-8")
         content = envelope.encrypt_file(keys.key, deal, bundle, plaintext)
+        digest = hashlib.sha256(content).hexdigest()  # once: a deal's calendars are ~11 members
         for member in members:
-            file_map[member.path] = {**_file_entry(member.path, blob, content), "bundle": bundle}
+            file_map[member.path] = {**_file_entry(member.path, blob, digest), "bundle": bundle}
         sealed.append(Page(f"{deal}/{FILES_DIR}/{blob}", content, deal))
     published = {page.path: published_path(keys.paths, page.path) for page in documents}
     script = (
@@ -162,10 +163,10 @@ INERT_TYPES = frozenset(
 )
 
 
-def _file_entry(path: str, blob: str, content: bytes) -> dict[str, str]:
+def _file_entry(path: str, blob: str, sha256: str) -> dict[str, str]:
     """How the browser finds, checks and hands out a sealed file.
 
-    ``sha256`` pins the blob the page was sealed with, so an older blob served in its place is
+    ``sha256`` (of the blob) pins the blob the page was sealed with, so an older blob served in its place is
     refused. ``type`` is never one that runs script: an SVG is declared ``image/svg+xml`` only
     for ``<img>`` (where it cannot run script) and saved, never opened, as a link.
     """
@@ -175,7 +176,7 @@ def _file_entry(path: str, blob: str, content: bytes) -> dict[str, str]:
         "url": f"{FILES_DIR}/{blob}",
         "type": kind,
         "name": posixpath.basename(path),
-        "sha256": hashlib.sha256(content).hexdigest(),
+        "sha256": sha256,
     }
 
 

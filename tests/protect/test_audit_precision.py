@@ -9,6 +9,8 @@ still stops the build, naming the public file that shows it and nothing else.
 
 from __future__ import annotations
 
+import itertools
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from mapsite.protect.audit import scannable
 from tests.helpers import TODAY
 
 PROTECTED = """\
@@ -174,3 +177,25 @@ def test_a_protected_file_copied_into_the_public_deal_stops_the_build(side_by_si
         "protected deal 'initrode' (hint: do not publish this output; unless a file of yours causes "
         "it, report a mapsite bug)"
     ]
+
+
+def test_only_an_envelope_fields_base64_value_is_left_unread():
+    """What the audit skips as ciphertext: a ``ct``/``iv``/``salt`` value that is all base64url.
+
+    Checked against the rule written as a regular expression, over every arrangement of the
+    pieces where a hand-written scan goes wrong: a value that is not base64 (a sentence stays
+    read), no closing quote, a field name inside a value, fields back to back."""
+    rule = re.compile(rb'"(ct|iv|salt)":"[A-Za-z0-9_-]*"')
+    pieces = [b'"ct":"', b'"iv":"', b'"salt":"', b'"', b"Ab9", b"-_", b" leak ", b"ct", b":", b"\xc3\xa9"]
+    arrangements = 0
+    for size in range(1, 6):
+        for combination in itertools.product(pieces, repeat=size):
+            content = b"".join(combination)
+            assert scannable("acme/index.html", content) == rule.sub(b'"\\1":""', content), content
+            arrangements += 1
+    assert arrangements > 100_000
+    assert (
+        scannable("acme/index.html", b'{"ct":"QUJD","note":"Dana Whitfield"}')
+        == b'{"ct":"","note":"Dana Whitfield"}'
+    )
+    assert scannable("acme/index.html", b'{"ct":"Dana Whitfield"}') == b'{"ct":"Dana Whitfield"}'
