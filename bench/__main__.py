@@ -161,6 +161,11 @@ def targets(r: dict, plan: Scale) -> list[dict]:
             1.2,
         ),
         (f"serve: save to browser at {large} / 1 s", serve[large]["browser_median_ms"] / 1000, 1.0),
+        (
+            f"serve --protect: a deal's first save at {large}, rebuild / 150 ms",
+            serve[large]["protected_first_save_median_ms"] / 150,
+            1.0,
+        ),
         ("no-op deploy to S3 / 2 s", r["deploy"]["s3"]["noop_s"] / 2, 1.0),
         ("no-op deploy to a folder / 2 s", r["deploy"]["folder"]["noop_s"] / 2, 1.0),
         ("unlock drawn / StatiCrypt's, in turns", r["unlock_in_turns"]["ratio"], 1.0),

@@ -5,8 +5,10 @@ deals and saves one deal 20 times for each of two events: the rebuilt page lands
 preview's folder with the new title, and Chromium, showing that page, displays the new title
 (the preview's LiveReload client reloads it). Compare the sizes: a save rebuilds one deal, so the
 latency should not grow with the number of deals. Both include the preview's 100 ms quiet window
-that merges an editor's burst of save events into one rebuild. ``--quick`` checks the benchmark
-itself on small sites with a few edits.
+that merges an editor's burst of save events into one rebuild. Then ``serve --protect`` on the
+same site: the first save of each of five other deals, as the preview times its rebuild (the deal
+sealed and the save's leak audit; a preview kept its audit's search for the deals saved before).
+``--quick`` checks the benchmark itself on small sites with a few edits.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ QUICK_SIZES = (20, 50)
 QUICK_EDITS = 4
 TODAY = "2027-02-22"
 DEAL = "deal-0001"
+FIRST_SAVES = 5  # serve --protect: deals saved once each
 # After a reload the page's client opens a new LiveReload socket; a save before it is connected
 # would go unseen, so each edit waits this long after the page has loaded.
 SETTLE_S = 0.5
@@ -61,15 +64,19 @@ class Preview:
 
 
 @contextmanager
-def running_preview(site: Path, scratch: Path) -> Iterator[Preview]:
-    """``mapsite serve`` on ``site``, ready for edits; its temporary folder is made in ``scratch``."""
+def running_preview(site: Path, scratch: Path, protect: dict[str, str] | None = None) -> Iterator[Preview]:
+    """``mapsite serve`` on ``site``, ready for edits; its temporary folder is made in ``scratch``.
+
+    With ``protect`` (the deals' passwords), ``serve --protect``: sealed pages, a leak audit per save.
+    """
     log = scratch / "serve.log"
     command = [sys.executable, "-m", "mapsite", "serve", "--site", str(site), "--port", "0", "--today", TODAY]
+    if protect is not None:
+        command.append("--protect")
     with log.open("w") as sink:
         # The preview folder is a mkdtemp(): TMPDIR puts it where the benchmark can find it.
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(scratch)}
-        )
+        env = {**os.environ, **(protect or {}), "TMPDIR": str(scratch)}
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
     try:
         url = wait_for(
             lambda: re.search(r"at (http://127\.0\.0\.1:\d+/)\?token=([\w-]+)", log.read_text()), 900, 0.2
@@ -143,6 +150,29 @@ def browser_times(deal: Path, original: str, url: str, edits: int) -> list[float
     return samples
 
 
+def first_saves(site: Path, scratch: Path, passwords: dict[str, str], count: int) -> list[int]:
+    """``serve --protect``: the first save of each of ``count`` deals, as the preview times its
+    rebuild (the deal sealed, and the save's leak audit against every other deal's needles)."""
+    samples = []
+    scratch.mkdir()
+    with running_preview(site, scratch, protect=passwords) as preview:
+        for index in range(2, 2 + count):  # deal-0002...: files of their own (every tenth is a folder)
+            slug = f"deal-{index:04d}"
+            deal = site / "content" / "deals" / f"{slug}.md"
+            save(deal, deal.read_text("utf-8"), f"First{index:03d}")
+            samples.append(_reported(preview.log, slug))
+            time.sleep(0.2)
+    return samples
+
+
+def _reported(log: Path, slug: str) -> int:
+    """The rebuild time the preview reports for ``slug``'s next save, in ms."""
+    pattern = re.compile(rf"rebuilt {slug} in (\d+) ms")
+    found = wait_for(lambda: pattern.search(log.read_text()), 60, 0.01)
+    assert found is not None, "wait_for returns what it waited for"
+    return int(found.group(1))
+
+
 def rebuild_ms(log: Path) -> float | None:
     """Median of the rebuild times the preview reports itself (after the quiet window)."""
     times = [int(ms) for ms in re.findall(rf"rebuilt {DEAL} in (\d+) ms", log.read_text())]
@@ -152,13 +182,14 @@ def rebuild_ms(log: Path) -> float | None:
 def measure_size(count: int, edits: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        write_corpus(site, count)
+        passwords = write_corpus(site, count)
         deal = site / "content" / "deals" / f"{DEAL}.md"
         original = deal.read_text("utf-8")
         with running_preview(site, Path(tmp)) as preview:
             disk = disk_times(deal, original, preview.out / DEAL / "index.html", edits)
             browser = browser_times(deal, original, f"{preview.url}{DEAL}/?token={preview.token}", edits)
             rebuild = rebuild_ms(preview.log)
+        firsts = first_saves(site, Path(tmp) / "protected", passwords, FIRST_SAVES)
     return {
         "deals": count,
         "disk_median_ms": round(statistics.median(disk) * 1000, 1),
@@ -166,6 +197,8 @@ def measure_size(count: int, edits: int) -> dict:
         "browser_median_ms": round(statistics.median(browser) * 1000, 1),
         "browser_max_ms": round(max(browser) * 1000, 1),
         "rebuild_median_ms": rebuild,
+        "protected_first_save_median_ms": statistics.median(firsts),
+        "protected_first_save_max_ms": max(firsts),
     }
 
 
@@ -180,11 +213,12 @@ def measure_serve(sizes: tuple[int, ...] = SIZES, edits: int = EDITS) -> dict:
 
 def print_table(results: dict) -> None:
     heads = (("deals", 6), ("disk median", 13), ("disk max", 10), ("browser median", 16), ("browser max", 13))
-    print("".join(f"{head:>{width}}" for head, width in heads) + f"{'rebuild':>9}")
+    print("".join(f"{head:>{width}}" for head, width in heads) + f"{'rebuild':>9}{'protected 1st':>15}")
     for row in results["sizes"]:
         print(
             f"{row['deals']:>6}{row['disk_median_ms']:>10} ms{row['disk_max_ms']:>7} ms"
             f"{row['browser_median_ms']:>13} ms{row['browser_max_ms']:>10} ms{row['rebuild_median_ms']:>6} ms"
+            f"{row['protected_first_save_median_ms']:>12} ms"
         )
     for key, value in results.items():
         if key.startswith("disk_ratio_"):
