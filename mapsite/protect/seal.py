@@ -116,8 +116,9 @@ def seal_deal(
             "slots": [slot.as_json() for slot in keys.slots],
             "remember_days": remember_days,
             "iv": envelope.b64(iv),
+            "ct": "",  # filled in after the rest is encoded
         }
-        envelope_json = _with_ciphertext(script_safe_json({**payload, "ct": ""}), envelope.b64(ciphertext))
+        envelope_json = _with_ciphertext(script_safe_json(payload), envelope.b64(ciphertext))
         sealed.append(Page(path, render_shell(path, envelope_json), deal, document=True))
     return sealed
 
