@@ -8,6 +8,11 @@ the number of deals, and its time divides by the number of cores.
 
 Workers are forked after the build has read what every deal needs (site, theme, secret, share
 links, KDF cache): they inherit it instead of reading it again.
+
+The workers are a ``concurrent.futures`` process pool, not ``multiprocessing.Pool``: that pool's
+worker-minding thread waits on the results pipe as well as on the workers, so while a deal's
+outcome sits unread it loops without blocking. At 1,000 bench deals that thread alone took
+0.6 s of CPU from the two cores the workers need (measured from ``/proc/self/task``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +36,8 @@ from mapsite.write.receipt import FileDigest, page_digest
 WORKERS_ENV = "MAPSITE_WORKERS"
 # Below this many deals per worker, starting processes costs more than it saves.
 MIN_DEALS_PER_WORKER = 4
+# Deals handed to a worker at a time: fewer round trips, and still a fair share of the last ones.
+DEALS_PER_TASK = 2
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,27 @@ def run_deals(job: DealJob, parts: Path, locations: list[DealLocation]) -> Itera
         return
     job.theme.compile_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_adopt, initargs=(job, parts)) as pool:
-        yield from pool.imap_unordered(_write_in_worker, items, chunksize=2)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(job, parts))
+    try:
+        # No list of the tasks: as_completed lets go of each once it is handed over, and with it
+        # the deals' outcomes, so the build does not hold every deal's summary at once.
+        tasks = (
+            pool.submit(_write_in_worker, items[start : start + DEALS_PER_TASK])
+            for start in range(0, len(items), DEALS_PER_TASK)
+        )
+        for task in as_completed(tasks):
+            try:
+                outcomes = task.result()
+            except BrokenProcessPool:
+                raise MapsiteError(
+                    "a build worker process stopped before its deals were made (out of memory, or "
+                    "killed); the previous output was left untouched",
+                    hint=f"run the build again; {WORKERS_ENV}=1 builds every deal in one process",
+                ) from None
+            yield from outcomes
+    finally:
+        # A deal that failed, or a build stopped early, leaves no deal waiting for a worker.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _workers(deals: int) -> int:
@@ -76,9 +104,9 @@ def _adopt(job: DealJob, parts: Path) -> None:
         job.kdf.parallel = False  # one worker per core already
 
 
-def _write_in_worker(item: tuple[int, DealLocation]) -> DealOutcome:
+def _write_in_worker(items: list[tuple[int, DealLocation]]) -> list[DealOutcome]:
     assert _job is not None, "worker started without its job"
-    return write_deal(*_job, *item)
+    return [write_deal(*_job, *item) for item in items]
 
 
 def write_deal(job: DealJob, parts: Path, index: int, location: DealLocation) -> DealOutcome:

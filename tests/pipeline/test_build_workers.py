@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 import multiprocessing
 import os
 import subprocess
 import sys
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
 from mapsite.errors import Finding, MapsiteError
+from mapsite.pipeline import build as build_module
+from mapsite.pipeline import worker as worker_module
+from mapsite.pipeline.worker import DealOutcome
 from tests.helpers import MINIMAL_DEAL, TODAY, line_of, tree
 
 
@@ -170,3 +176,52 @@ def test_a_template_that_does_not_compile_is_reported_at_its_line_by_a_worker_bu
         "'end of statement block'" in result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_deals_handed_over_by_the_workers_are_not_held_until_the_last_is_in(site_factory, monkeypatch):
+    # The build spools each outcome as it arrives (pipeline/spool.py); the worker pool must
+    # let go of it too, or a build holds every deal's summary at once after all.
+    site = site_factory.make(many_deals(16))
+    monkeypatch.setenv("MAPSITE_WORKERS", "2")
+    handed: list[weakref.ref[DealOutcome]] = []
+    still_held: list[int] = []
+    making = build_module.run_deals
+
+    def watched(*args):
+        for outcome in making(*args):
+            gc.collect()
+            # Every outcome handed over before the one before this one is gone by now.
+            still_held.append(sum(ref() is not None for ref in handed[:-1]))
+            handed.append(weakref.ref(outcome))
+            yield outcome
+
+    monkeypatch.setattr(build_module, "run_deals", watched)
+    report = build_module.build(site, today=dt.date.fromisoformat(TODAY))
+    assert report.deals == 16 and len(handed) == 16
+    assert still_held == [0] * 16
+
+
+def test_a_worker_killed_mid_build_stops_it_with_a_message_and_the_output_untouched(
+    site_factory, monkeypatch
+):
+    site = site_factory.make(many_deals())
+    first = mapsite("build", "--site", str(site), "--today", TODAY)
+    assert first.returncode == 0, first.stderr
+    before = tree(site / "output")
+    monkeypatch.setenv("MAPSITE_WORKERS", "2")
+    writing = worker_module.write_deal
+
+    def dies_on_the_sixth(job, parts, index, location):
+        if index == 5:
+            os._exit(9)  # what the kernel's out-of-memory killer leaves the pool to find
+        return writing(job, parts, index, location)
+
+    monkeypatch.setattr(worker_module, "write_deal", dies_on_the_sixth)
+    with pytest.raises(MapsiteError) as stopped:
+        build_module.build(site, today=dt.date.fromisoformat(TODAY), force=True)
+    assert stopped.value.message == (
+        "a build worker process stopped before its deals were made (out of memory, or killed); "
+        "the previous output was left untouched"
+    )
+    assert stopped.value.hint == "run the build again; MAPSITE_WORKERS=1 builds every deal in one process"
+    assert tree(site / "output") == before
