@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mapsite.errors import Finding, MapsiteError, has_errors
+from mapsite.layout import STATE_DIR
 from mapsite.pipeline.find import DealLocation, last_changed_dates
 from mapsite.pipeline.load import LoadedDeal, first_claims, load_deal
 from mapsite.pipeline.slips import SlipSource, deal_slips, slip_source
 from mapsite.protect.audit import Needle, deal_needles
+from mapsite.protect.envelope import PREFIX, hmac_sha256
 from mapsite.protect.kdf import KdfCache
 from mapsite.protect.keys import derive_deal_keys, resolve_passwords
 from mapsite.protect.links_only import unopenable_warning
@@ -29,6 +31,7 @@ from mapsite.protect.update_keys import update_key_record
 from mapsite.protect.views import views_key
 from mapsite.read.site import Site
 from mapsite.render.pages import Page, RenderError, render_closed, render_deal, render_shell
+from mapsite.render.template_cache import SealedBytecodeCache
 from mapsite.render.theme import Theme
 from mapsite.render.updates import update_address
 from mapsite.schedule.portal import portal_view
@@ -64,8 +67,9 @@ def start_job(
 ) -> tuple[DealJob, bool]:
     """The job for these deals; returns whether the site secret was created for it.
 
-    Only a run that ``writes`` (build, serve) may create the site secret; ``check``, ``share``
-    and the other commands that only read never write to ``.mapsite/``.
+    Only a run that ``writes`` (build, serve) may create the site secret or keep the theme's
+    compiled templates (see render/template_cache.py); ``check``, ``share`` and the other
+    commands that only read never write to ``.mapsite/``.
     """
     if changed is None:
         changed = last_changed_dates([location.file for location in locations], site.dir)
@@ -74,6 +78,9 @@ def start_job(
     if not protect:
         return job, False
     secret, created = site_secret(site.dir)
+    if writes:
+        key = hmac_sha256(secret, f"{PREFIX}template-cache")
+        theme.environment.bytecode_cache = SealedBytecodeCache(site.dir / STATE_DIR / "templates", key)
     shares = tuple(load_shares(site.dir))
     kdf = KdfCache(site.dir, secret)
     return replace(
