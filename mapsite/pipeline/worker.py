@@ -20,9 +20,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 
 from mapsite.errors import MapsiteError
@@ -38,6 +39,8 @@ WORKERS_ENV = "MAPSITE_WORKERS"
 MIN_DEALS_PER_WORKER = 4
 # Deals handed to a worker at a time: fewer round trips, and still a fair share of the last ones.
 DEALS_PER_TASK = 2
+# Tasks handed out ahead per worker: one to work on, more waiting so that no worker waits.
+TASKS_PER_WORKER = 3
 
 
 @dataclass(frozen=True)
@@ -62,26 +65,31 @@ def run_deals(job: DealJob, parts: Path, locations: list[DealLocation]) -> Itera
     job.theme.compile_all()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt, initargs=(job, parts))
+    tasks = (items[start : start + DEALS_PER_TASK] for start in range(0, len(items), DEALS_PER_TASK))
     try:
-        # No list of the tasks: as_completed lets go of each once it is handed over, and with it
-        # the deals' outcomes, so the build does not hold every deal's summary at once.
-        tasks = (
-            pool.submit(_write_in_worker, items[start : start + DEALS_PER_TASK])
-            for start in range(0, len(items), DEALS_PER_TASK)
-        )
-        for task in as_completed(tasks):
-            try:
-                outcomes = task.result()
-            except BrokenProcessPool:
-                raise MapsiteError(
-                    "a build worker process stopped before its deals were made (out of memory, or "
-                    "killed); the previous output was left untouched",
-                    hint=f"run the build again; {WORKERS_ENV}=1 builds every deal in one process",
-                ) from None
-            yield from outcomes
+        # A few tasks per worker in flight, the next handed out as one comes back: the build
+        # holds a handful of deals' tasks and outcomes at a time, not one of each per deal.
+        running = {pool.submit(_write_in_worker, task) for task in islice(tasks, TASKS_PER_WORKER * workers)}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            while done:  # taken out one at a time: one handed over is let go of
+                finished = done.pop()
+                running |= {pool.submit(_write_in_worker, task) for task in islice(tasks, 1)}
+                yield from _outcomes(finished)
     finally:
         # A deal that failed, or a build stopped early, leaves no deal waiting for a worker.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcomes(finished: Future[list[DealOutcome]]) -> list[DealOutcome]:
+    try:
+        return finished.result()
+    except BrokenProcessPool:
+        raise MapsiteError(
+            "a build worker process stopped before its deals were made (out of memory, or "
+            "killed); the previous output was left untouched",
+            hint=f"run the build again; {WORKERS_ENV}=1 builds every deal in one process",
+        ) from None
 
 
 def _workers(deals: int) -> int:
