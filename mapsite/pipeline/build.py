@@ -244,11 +244,16 @@ def _build_into(
         )
     if only and only not in placed:
         raise _stopped([*findings, no_such_deal(only)])
-    built = [outcome for outcome in outcomes if placed.get(outcome.made.slug or "") == outcome.index]
-    rows = [outcome.made.status for outcome in built if outcome.made.status] if only is None else None
-    shared, weak = shared_pages(job, rows, sealed_deals=any(not outcome.made.public for outcome in built))
+    rows = [o.made.status for o in _published(outcomes, placed) if o.made.status] if only is None else None
+    sealed = any(not outcome.made.public for outcome in _published(outcomes, placed))
+    shared, weak = shared_pages(job, rows, sealed_deals=sealed)
     if weak:
         raise _stopped(weak)
+    # The dashboard is drawn. The deals' status rows were half of what the build holds of its
+    # deals, and they go now: the audit below is when the build holds the most.
+    del rows
+    outcomes = [replace(outcome, made=replace(outcome.made, status=None)) for outcome in outcomes]
+    built = _published(outcomes, placed)
     done = {outcome.index for outcome in built} | removed
     broken = [outcome for outcome in outcomes if outcome.index not in done] if keep_going else []
     taken = {(outcome.made.slug or "").casefold(): outcome.made.loaded.display for outcome in built}
@@ -389,6 +394,11 @@ def _place(outcomes: list[DealOutcome], findings: list[Finding]) -> dict[str, in
     findings.extend(duplicates)
     index_of = {id(outcome.made): outcome.index for outcome in clean}
     return {deal.slug: index_of[id(deal)] for deal in kept if deal.slug}
+
+
+def _published(outcomes: list[DealOutcome], placed: dict[str, int]) -> list[DealOutcome]:
+    """The outcomes that are their slug's deal: what the build publishes."""
+    return [outcome for outcome in outcomes if placed.get(outcome.made.slug or "") == outcome.index]
 
 
 def _stray_page(outcome: DealOutcome) -> Finding | None:
