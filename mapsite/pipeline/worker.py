@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -75,21 +75,16 @@ def run_deals(job: DealJob, parts: Path, locations: list[DealLocation]) -> Itera
             while done:  # taken out one at a time: one handed over is let go of
                 finished = done.pop()
                 running |= {pool.submit(_write_in_worker, task) for task in islice(tasks, 1)}
-                yield from _outcomes(finished)
-    finally:
-        # A deal that failed, or a build stopped early, leaves no deal waiting for a worker.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _outcomes(finished: Future[list[DealOutcome]]) -> list[DealOutcome]:
-    try:
-        return finished.result()
-    except BrokenProcessPool:
+                yield from finished.result()
+    except BrokenProcessPool:  # from a result, or from handing out a task once the pool is broken
         raise MapsiteError(
             "a build worker process stopped before its deals were made (out of memory, or "
             "killed); the previous output was left untouched",
             hint=f"run the build again; {WORKERS_ENV}=1 builds every deal in one process",
         ) from None
+    finally:
+        # A deal that failed, or a build stopped early, leaves no deal waiting for a worker.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _workers(deals: int) -> int:

@@ -204,7 +204,8 @@ def test_deals_handed_over_by_the_workers_are_not_held_until_the_last_is_in(site
 def test_a_worker_killed_mid_build_stops_it_with_a_message_and_the_output_untouched(
     site_factory, monkeypatch
 ):
-    site = site_factory.make(many_deals())
+    # Enough deals that tasks are still to be handed out when the pool finds the worker gone.
+    site = site_factory.make(many_deals(40))
     first = mapsite("build", "--site", str(site), "--today", TODAY)
     assert first.returncode == 0, first.stderr
     before = tree(site / "output")
