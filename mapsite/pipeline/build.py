@@ -244,9 +244,9 @@ def _build_into(
         )
     if only and only not in placed:
         raise _stopped([*findings, no_such_deal(only)])
-    rows = [o.made.status for o in _published(outcomes, placed) if o.made.status] if only is None else None
-    sealed = any(not outcome.made.public for outcome in _published(outcomes, placed))
-    shared, weak = shared_pages(job, rows, sealed_deals=sealed)
+    built = _published(outcomes, placed)
+    rows = [outcome.made.status for outcome in built if outcome.made.status] if only is None else None
+    shared, weak = shared_pages(job, rows, sealed_deals=any(not outcome.made.public for outcome in built))
     if weak:
         raise _stopped(weak)
     # The dashboard is drawn. The deals' status rows were half of what the build holds of its

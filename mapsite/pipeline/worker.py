@@ -74,7 +74,8 @@ def run_deals(job: DealJob, parts: Path, locations: list[DealLocation]) -> Itera
             done, running = wait(running, return_when=FIRST_COMPLETED)
             while done:  # taken out one at a time: one handed over is let go of
                 finished = done.pop()
-                running |= {pool.submit(_write_in_worker, task) for task in islice(tasks, 1)}
+                if (task := next(tasks, None)) is not None:
+                    running.add(pool.submit(_write_in_worker, task))
                 yield from finished.result()
     except BrokenProcessPool:  # from a result, or from handing out a task once the pool is broken
         raise MapsiteError(
