@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -265,15 +265,10 @@ def _build_into(
         chosen = {outcome.index for outcome in built}
         files = [(page.path, scannable(page.path, page.content)) for deal in kept for page in deal.pages]
         files += [(page.path, page.content) for page in carried]
-        paths = [path for group, path in spools.scan.added() if group in chosen]
-        paths += [path for path, _ in files]
         shown = [n for outcome in built if outcome.made.public for n in outcome.made.needles]
-
-        def scan() -> Iterator[tuple[str, bytes]]:  # read once per batch of needles
-            spooled = spools.scan.read(lambda key: key[0] in chosen)
-            return chain(((path, content) for (_, path), content in spooled), files)
-
-        leak_audit(job, needle_batches(spools.needles, chosen), shown, scan, shared, paths)
+        spooled = spools.scan.read(lambda key: key[0] in chosen)
+        scan = chain(((path, content) for (_, path), content in spooled), files)
+        leak_audit(job, needle_batches(spools.needles, chosen), shown, scan, shared)
     shared = [*shared, *carried]
     marker: dict = {"generator": "mapsite", "protected": job.protect, "today": job.today.isoformat()}
     deal_files = sum(outcome.files for outcome in built)
