@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from bench.corpus import write_corpus
@@ -99,20 +100,58 @@ def _ci_build(site: Path, env: dict[str, str], built: str) -> Callable[[], Run]:
     return build
 
 
-def measure_scale(site: Path, env: dict[str, str], runs: int) -> dict:
-    """Full (``--force``) and nothing-changed builds of ``site`` with the KDF cache warm.
+def measure_scale(
+    sites: dict[int, tuple[Path, dict[str, str]]], runs: int, say: Callable[[str], None]
+) -> dict:
+    """Full (``--force``) and nothing-changed builds of each size's site, KDF cache warm.
 
     A warm cache is what a full build meets once a site has been built. Filling it costs one
-    PBKDF2 per password (10,000 deals: about 9 minutes on 2 cores), so it is filled the way a
-    real site fills it: by the site's first build, cold, which is run and timed once (``first``)
-    but kept out of the ratios. The runs measured after it find every derived key in the cache.
+    PBKDF2 per password (10,000 deals: about 8 minutes on 2 cores), so it is filled the way a
+    real site fills it: by the site's first build, cold, which is run and timed once
+    (``first_cold``) but kept out of the ratios. The runs measured after it find every derived
+    key in the cache.
+
+    The full builds of the sizes are timed in turns (``interleaved``, the largest first, so
+    ``ratios`` holds the large over the small): timed one size after the other, twenty minutes
+    apart, the machine's drift went into the ratio (in the last such run, the 10,000-deal
+    site's cold build, nearly all PBKDF2, took 9% longer than in the run before).
+    Each starts once the build before has removed its old output (``_settled``).
     """
-    build, built = _builder(site, env), _built(site)
-    first = build("--force", expect=built)  # creates the site secret and fills the KDF cache
-    warm = median_of(runs, lambda: build("--force", expect=built))
-    unchanged = median_of(runs, lambda: build(expect="is up to date"))
-    cold = {"median_s": round(first.seconds, 3), "peak_rss_mb": first.peak_rss_mb, "runs": 1}
-    return {"first_cold": cold, "warm": warm, "unchanged": unchanged}
+    firsts = {}
+    for deals, (site, env) in sites.items():
+        say(f"scale: mapsite build, {deals} deals (the first, cold build fills the KDF cache)")
+        firsts[deals] = _builder(site, env)("--force", expect=_built(site))
+    say(f"scale: full builds in turns, {' and '.join(str(n) for n in sites)} deals")
+    by_size = sorted(sites.items(), reverse=True)
+    turns = interleaved(runs, {str(n): _settled(site, full_build(site, env)) for n, (site, env) in by_size})
+    result: dict = {"ratios": turns["ratios"]}
+    for deals, (site, env) in sites.items():
+        build = _settled(site, partial(_builder(site, env), expect="is up to date"))
+        first = firsts[deals]
+        result[str(deals)] = {
+            "first_cold": {"median_s": round(first.seconds, 3), "peak_rss_mb": first.peak_rss_mb, "runs": 1},
+            "warm": turns[str(deals)],
+            "unchanged": median_of(runs, build),
+        }
+    return result
+
+
+def _settled(site: Path, build: Callable[[], Run], patience: float = 300) -> Callable[[], Run]:
+    """``build``, started once no old output of ``site`` is left to remove.
+
+    A build hands the output it replaced to a background process to delete: 10,000 deals' is
+    2.5 GB, and its removal ran on into the next build's time, whichever size that was.
+    """
+
+    def run() -> Run:
+        deadline = time.monotonic() + patience
+        while any(site.glob(".mapsite/.output.old-*")) or any(site.glob(".output.old-*")):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{site}: the old output is still being removed after {patience:.0f} s")
+            time.sleep(0.5)
+        return build()
+
+    return run
 
 
 def kdf_seconds(samples: int = 5) -> float:
