@@ -29,8 +29,11 @@ from tests import envelope_reader
 from tests.deploy.helpers import add_targets, build_site, published, run_mapsite
 from tests.helpers import MINIMAL_DEAL, PASSWORDS
 
+# The child takes Ctrl-C as a terminal's foreground process does, even when the suite itself was
+# started in the background (``cmd &``), which makes SIGINT ignored in every process it starts.
 PAUSING_DEPLOY = """\
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
 from mapsite.cli import main as cli
 from mapsite.deploy import folder
