@@ -408,3 +408,24 @@ def test_the_protected_preview_locks_the_team_dashboard(serve, example_site):
     status, _, body = server.get("/_team/")
     assert status == 200 and 'id="mapsite-envelope"' in body
     assert ACME_TITLE not in body
+
+
+def test_a_theme_template_saved_while_serving_shows_on_every_page(serve, example_site):
+    """Templates are compiled once per build (no re-reading each time a page includes one), so
+    a saved template must start a build of every deal with the theme read afresh."""
+    footer = REPO / "themes" / "default" / "templates" / "partials" / "deal_footer.html"
+    override = example_site / "themes" / "brand" / "templates" / "partials" / "deal_footer.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        footer.read_text("utf-8").replace("<p>Prepared by", "<p>Footer one. Prepared by"), "utf-8"
+    )
+    with (example_site / "mapsite.yml").open("a", encoding="utf-8") as settings:
+        settings.write("theme: brand\n")
+    server = serve(example_site)
+    assert "Footer one." in server.get("/acme/")[2]
+    mark = server.mark()
+    edit(override, "Footer one.", "Footer two.")
+    server.wait_for_line(rf"^rebuilt all 3 deals in {MS} {CHANGED}$", since=mark)
+    for slug in SLUGS:
+        page = server.get(f"/{slug}/")[2]
+        assert "Footer two." in page and "Footer one." not in page, slug
