@@ -83,12 +83,43 @@ class MilestoneView:
     due_words: str | None  # how a relative due date was set, in words (never the formula)
     moved_from: Slip | None = None
 
+    # The plan draws every milestone of every deal. These two (and PhaseView's properties) in
+    # Python rather than as Jinja filter chains (map|unique|join, selectattr|list) cut a deal's
+    # page render from 2.85 to 2.45 ms over the bench corpus, the pages byte for byte the same.
+    @property
+    def owner_sides(self) -> str:
+        """Its owners' sides, each once, in the order first named: the plan row's data-side."""
+        return " ".join(dict.fromkeys(owner.side for owner in self.owners))
+
+    def owners_on(self, side: str) -> tuple[Stakeholder, ...]:
+        """Its owners on one side, in the order the deal names them."""
+        return tuple(owner for owner in self.owners if owner.side == side)
+
 
 @dataclass(frozen=True)
 class PhaseView:
     name: str
     milestones: tuple[MilestoneView, ...]
     progress: Completion
+
+    # What the plan asks of each phase: in Python, as MilestoneView's owners are.
+    @property
+    def open(self) -> tuple[MilestoneView, ...]:
+        return tuple(m for m in self.milestones if not m.milestone.is_closed)
+
+    @property
+    def closed(self) -> tuple[MilestoneView, ...]:
+        return tuple(m for m in self.milestones if m.milestone.is_closed)
+
+    @property
+    def started(self) -> bool:
+        """Whether any of its milestones is past pending (its chip reads "active")."""
+        return any(m.milestone.status != "pending" for m in self.milestones)
+
+    @property
+    def untouched(self) -> bool:
+        """Every open milestone pending or at risk, none overdue on the build day."""
+        return all(m.milestone.status in ("pending", "at_risk") and not m.overdue for m in self.open)
 
 
 @dataclass(frozen=True)
