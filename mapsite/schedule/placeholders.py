@@ -16,7 +16,6 @@ placeholder in a folded (``>``) multi-line field is reported at its field's firs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from mapsite.read.fields import FieldReader
 from mapsite.read.yaml import YamlList, YamlMap
@@ -33,7 +32,7 @@ def warn_placeholders(data: YamlMap, body: str, body_line: int, reader: FieldRea
     """One warning for each line of the deal file that still holds a placeholder."""
     found: dict[int, list[str]] = {}
     for line, key, text in _strings(data, None):
-        for match in PLACEHOLDER.finditer(text):
+        for match in PLACEHOLDER.finditer(text) if "[" in text or "(" in text else ():
             at = line + 1 + text.count("\n", 0, match.start()) if "\n" in text else line
             found.setdefault(at, []).append(match.group())
         if key in DOTTED_KEYS and TRAILING_DOTS.search(text):
@@ -51,16 +50,23 @@ def warn_placeholders(data: YamlMap, body: str, body_line: int, reader: FieldRea
         )
 
 
-def _strings(value: object, key: str | None, line: int = 1) -> Iterator[tuple[int, str | None, str]]:
-    """Every text of the frontmatter with the line of its key or list item (YAML-relative)."""
-    if isinstance(value, YamlMap):
-        for child_key, child in value.items():
-            yield from _strings(child, str(child_key), value.line_of(child_key))
-    elif isinstance(value, YamlList):
-        for index, child in enumerate(value):
-            yield from _strings(child, key, value.line_of(index))
-    elif isinstance(value, str):
-        yield line, key, value
+def _strings(value: object, key: str | None) -> list[tuple[int, str | None, str]]:
+    """Every text of the frontmatter with the line of its key or list item (YAML-relative), in
+    file order. A stack, not recursive generators: every value of every deal passes through it,
+    and those re-yielded each text once per level above it (with the bracket check below, 0.33
+    ms a bench deal before, 0.24 now)."""
+    found: list[tuple[int, str | None, str]] = []
+    stack: list[tuple[object, str | None, int]] = [(value, key, 1)]
+    while stack:
+        value, key, line = stack.pop()
+        if isinstance(value, str):  # most values: asked first
+            found.append((line, key, value))
+        elif isinstance(value, YamlMap):
+            children = [(child, str(name), value.line_of(name)) for name, child in value.items()]
+            stack.extend(reversed(children))
+        elif isinstance(value, YamlList):
+            stack.extend(reversed([(child, key, value.line_of(index)) for index, child in enumerate(value)]))
+    return found
 
 
 def _blank(match: re.Match[str]) -> str:
