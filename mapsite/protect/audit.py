@@ -58,6 +58,9 @@ BYTES: Final = "bytes"  # a window of a file's bytes
 SHARED_KINDS: tuple[NeedleKind, ...] = (TEAM, PLAN, FILE)
 
 
+_ESCAPED = re.compile(r"[&<>\"']")  # what html.escape changes
+
+
 @dataclass(frozen=True, slots=True)  # slots: a build holds one per text of every deal
 class Needle:
     deal: str
@@ -135,9 +138,12 @@ def _add_text_needles(
         if len(text) < MIN_TEXT or (kind in (PLAN, PROSE) and " " not in text):
             continue  # one word is distinctive as a name only: "Signature" is on every portal
         shown = text if len(text) <= MAX_NEEDLE else text[:MAX_NEEDLE] + "..."
-        for variant in {text, html.escape(text), html.escape(text, quote=False)}:
+        # Most texts have nothing to escape: one variant, and no Needle made for a key held.
+        escaped = {html.escape(text), html.escape(text, quote=False)} if _ESCAPED.search(text) else ()
+        for variant in (text, *escaped):
             key = variant.lower().encode("utf-8")[:MAX_NEEDLE]
-            needles.setdefault(key, Needle(slug, f"{what} '{shown}'", key, kind))
+            if key not in needles:
+                needles[key] = Needle(slug, f"{what} '{shown}'", key, kind)
 
 
 def _add_file_needles(deal: Deal, needles: dict[bytes, Needle]) -> None:
