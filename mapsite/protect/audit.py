@@ -41,6 +41,7 @@ MIN_WINDOW_BYTES = 8
 MAX_NEEDLE = 32
 _MARKDOWN_NOISE = re.compile(r"[*_`#>\[\]()|]+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?:;])\s+|\n+")
+_ESCAPED = re.compile(r"[&<>\"']")  # what html.escape changes
 _BLOB = re.compile(r"/_files/[0-9a-f]{32}\.bin$")
 # An envelope field whose value is base64url: ``"ct":"`` then [A-Za-z0-9_-]* then ``"``.
 _CIPHERTEXT_FIELD = re.compile(rb'"(?:ct|iv|salt)":"')
@@ -56,9 +57,6 @@ FILE: Final = "file"  # a file's name: logo.svg is in many deals
 BYTES: Final = "bytes"  # a window of a file's bytes
 # A public deal showing the same text as its own step, team member or file name leaks nothing.
 SHARED_KINDS: tuple[NeedleKind, ...] = (TEAM, PLAN, FILE)
-
-
-_ESCAPED = re.compile(r"[&<>\"']")  # what html.escape changes
 
 
 @dataclass(frozen=True, slots=True)  # slots: a build holds one per text of every deal
