@@ -7,7 +7,10 @@ audit, the few plaintext bytes the audit must scan), so a build's memory does no
 the number of deals, and its time divides by the number of cores.
 
 Workers are forked after the build has read what every deal needs (site, theme, secret, share
-links, KDF cache): they inherit it instead of reading it again.
+links, KDF cache): they inherit it instead of reading it again. What they inherit is frozen out
+of the cyclic garbage collector's reach first (``gc.freeze``, as the ``gc`` documentation advises
+before a fork): it is never garbage, yet each of a worker's full collections walked all of it
+(about 45,000 objects), 20 ms a time against 2 ms frozen, and touched every page it lives on.
 
 The workers are a ``concurrent.futures`` process pool, not ``multiprocessing.Pool``: that pool's
 worker-minding thread waits on the results pipe as well as on the workers, so while a deal's
@@ -17,6 +20,7 @@ outcome sits unread it loops without blocking. At 1,000 bench deals that thread 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -69,7 +73,12 @@ def run_deals(job: DealJob, parts: Path, locations: list[DealLocation]) -> Itera
     try:
         # A few tasks per worker in flight, the next handed out as one comes back: the build
         # holds a handful of deals' tasks and outcomes at a time, not one of each per deal.
-        running = {pool.submit(_write_in_worker, task) for task in islice(tasks, TASKS_PER_WORKER * workers)}
+        first = islice(tasks, TASKS_PER_WORKER * workers)
+        gc.freeze()  # the first submit forks every worker (a fork pool starts them all at once)
+        try:
+            running = {pool.submit(_write_in_worker, task) for task in first}
+        finally:
+            gc.unfreeze()  # this process goes on (serve builds again and again): its garbage is collected
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             while done:  # taken out one at a time: one handed over is let go of

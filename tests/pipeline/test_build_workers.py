@@ -201,6 +201,28 @@ def test_deals_handed_over_by_the_workers_are_not_held_until_the_last_is_in(site
     assert still_held == [0] * 16
 
 
+def test_what_the_build_process_held_before_a_worker_build_is_still_collected_after_it(
+    site_factory, monkeypatch
+):
+    # The workers inherit the build process's objects frozen out of the garbage collector's
+    # reach (pipeline/worker.py). The build process goes on (serve builds again and again): a
+    # cycle it let go of after the build must still be collected, not kept for good.
+    site = site_factory.make(many_deals(8))
+    monkeypatch.setenv("MAPSITE_WORKERS", "2")
+
+    class Cycle:
+        me: object = None
+
+    cycle = Cycle()
+    cycle.me = cycle
+    gone = weakref.ref(cycle)
+    report = build_module.build(site, today=dt.date.fromisoformat(TODAY))
+    del cycle
+    gc.collect()
+    assert report.deals == 8
+    assert gone() is None
+
+
 def test_a_worker_killed_mid_build_stops_it_with_a_message_and_the_output_untouched(
     site_factory, monkeypatch
 ):
