@@ -53,6 +53,7 @@ def _built(site: Path) -> str:
 def measure_build(site: Path, env: dict[str, str], runs: int) -> dict:
     """The builds a team meets: first ever (cold), full (warm), in CI, nothing changed, one deal.
 
+    Each build starts once the one before has removed the output it replaced (``settled``).
     The cold, full and CI builds are timed in turns (``interleaved``): the targets compare them
     with each other, and timed a minute apart the machine's drift went into those ratios: in the
     last run before this, the CI build's five times ranged 9.25-10.65 s and the full build's
@@ -68,9 +69,10 @@ def measure_build(site: Path, env: dict[str, str], runs: int) -> dict:
         return build("--force", expect=built)  # and fills the KDF cache again
 
     ci = _ci_build(site, env, built)
-    turns = interleaved(runs, {"ci": ci, "warm": full_build(site, env), "cold": cold})
-    unchanged = median_of(runs, lambda: build(expect="is up to date"))
-    only = median_of(runs, lambda: build("--only", ONE_DEAL, expect="Built 1 deal "))
+    measures = {"ci": ci, "warm": full_build(site, env), "cold": cold}
+    turns = interleaved(runs, {name: settled(site, measure) for name, measure in measures.items()})
+    unchanged = median_of(runs, settled(site, lambda: build(expect="is up to date")))
+    only = median_of(runs, settled(site, lambda: build("--only", ONE_DEAL, expect="Built 1 deal ")))
     return {
         "cold": turns["cold"],
         "warm": turns["warm"],
@@ -115,7 +117,7 @@ def measure_scale(
     ``ratios`` holds the large over the small): timed one size after the other, twenty minutes
     apart, the machine's drift went into the ratio (in the last such run, the 10,000-deal
     site's cold build, nearly all PBKDF2, took 9% longer than in the run before).
-    Each starts once the build before has removed its old output (``_settled``).
+    Each starts once the build before has removed its old output (``settled``).
     """
     firsts = {}
     for deals, (site, env) in sites.items():
@@ -123,10 +125,10 @@ def measure_scale(
         firsts[deals] = _builder(site, env)("--force", expect=_built(site))
     say(f"scale: full builds in turns, {' and '.join(str(n) for n in sites)} deals")
     by_size = sorted(sites.items(), reverse=True)
-    turns = interleaved(runs, {str(n): _settled(site, full_build(site, env)) for n, (site, env) in by_size})
+    turns = interleaved(runs, {str(n): settled(site, full_build(site, env)) for n, (site, env) in by_size})
     result: dict = {"ratios": turns["ratios"]}
     for deals, (site, env) in sites.items():
-        build = _settled(site, partial(_builder(site, env), expect="is up to date"))
+        build = settled(site, partial(_builder(site, env), expect="is up to date"))
         first = firsts[deals]
         result[str(deals)] = {
             "first_cold": {"median_s": round(first.seconds, 3), "peak_rss_mb": first.peak_rss_mb, "runs": 1},
@@ -136,11 +138,15 @@ def measure_scale(
     return result
 
 
-def _settled(site: Path, build: Callable[[], Run], patience: float = 300) -> Callable[[], Run]:
-    """``build``, started once no old output of ``site`` is left to remove.
+def settled(site: Path, build: Callable[[], Run], patience: float = 300) -> Callable[[], Run]:
+    """``build`` (any measure: a mapsite build, or another tool's beside it), started once no
+    old output of ``site`` is left to remove.
 
     A build hands the output it replaced to a background process to delete: 10,000 deals' is
-    2.5 GB, and its removal ran on into the next build's time, whichever size that was.
+    2.5 GB, and its removal ran on into the next build's time, whichever size that was. At
+    1,000 deals it is about 2,000 files and folders, and it ran on into whatever was timed next:
+    another mapsite build, or MkDocs or Hugo in turns with it. The rep does not wait for it, so it
+    is in no one's time.
     """
 
     def run() -> Run:
